@@ -1,0 +1,110 @@
+#pragma once
+/// The whole flywatch configuration as plain structs (DESIGN §4). Produced by load_config();
+/// nothing here touches YAML.
+
+#include <chrono>
+#include <functional>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/expectation.hpp"
+#include "core/log_line.hpp"
+
+namespace flywatch::config {
+
+using Millis = std::chrono::milliseconds;
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";  ///< IPv4/IPv6 literal or "localhost"; IPv6 without brackets
+  std::uint16_t listen_port = 9464;
+};
+
+struct LogConfig {
+  core::LogFormat format = core::LogFormat::logfmt;
+  core::LogLevel level = core::LogLevel::info;
+};
+
+struct Defaults {
+  Millis interval{15'000};
+  Millis timeout{5'000};
+  int failure_threshold = 3;
+  int success_threshold = 2;
+};
+
+struct TlsConfig {
+  std::string ca_file;               ///< empty: the system CAs
+  bool insecure_skip_verify = false;
+  std::string server_name;           ///< empty: the URL's host
+  bool operator==(const TlsConfig&) const = default;
+};
+
+/// One probed endpoint, with defaults already applied.
+struct Target {
+  std::string name;
+  std::string url;        ///< as written (after ${VAR} expansion)
+  std::string scheme;     ///< "http" or "https"
+  std::string host;       ///< without brackets for IPv6 literals
+  std::uint16_t port = 0; ///< explicit or the scheme default
+  std::string target;     ///< path and query, at least "/"
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;  ///< as written, in order
+  std::string body;       ///< request body (`body:` or `body_file:`), usually empty
+  Millis interval{15'000};
+  Millis timeout{5'000};
+  int failure_threshold = 3;
+  int success_threshold = 2;
+  std::size_t max_body_bytes = 1 << 20;  ///< response body cap (`max_body: 1MiB`)
+  TlsConfig tls;
+  core::Expectation expect;
+  /// Config line of the target's entry, for messages.
+  int line = 0;
+};
+
+/// Limits on the probe engine.
+struct EngineConfig {
+  int max_in_flight = 1024;  ///< `probes.max_in_flight`: global limit on concurrent probes
+};
+
+struct Config {
+  std::string source_path;  ///< the file this came from
+  ServerConfig server;
+  LogConfig log;
+  std::string state_dir = "/var/lib/flywatch";
+  Defaults defaults;
+  EngineConfig engine;
+  std::vector<Target> targets;
+};
+
+/// A configuration error with its position, rendered as `file:line:column: message`.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, int column, std::string message);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  int column() const { return column_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string file_;
+  int line_;
+  int column_;
+  std::string message_;
+};
+
+/// Reads `path`, expands `${VAR}` / `${VAR:-default}` from `env` (a lookup that returns nullopt
+/// for unset variables; the real environment in production), reads `*_file` secrets, applies
+/// defaults and validates everything. Throws ConfigError on the first problem found; the
+/// position points at the offending key or value (1-based line and column).
+Config load_config(const std::string& path);
+
+/// Same as load_config, from text already in memory; `path` is used for messages and to resolve
+/// relative `*_file` paths. `getenv` is the environment lookup.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+Config parse_config(const std::string& text, const std::string& path, EnvLookup getenv);
+
+}  // namespace flywatch::config

@@ -1,0 +1,71 @@
+#pragma once
+/// What a prober observed, as plain data. Probers fill it in and decide nothing; lib/core
+/// evaluates it against a target's expectations.
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace flywatch::core {
+
+/// The bounded set of failure reasons of DESIGN §6 (label `reason`); `none` means success.
+enum class FailureReason {
+  none,
+  dns,
+  connect,
+  tls,
+  timeout,
+  status,
+  body,
+  header,
+  latency,
+  cert,
+  too_large,
+  protocol,
+};
+
+/// Label value of a reason, e.g. "too_large". `none` maps to "".
+std::string_view to_string(FailureReason r);
+
+/// Every reason except `none`, in declaration order (used to pre-create metric series).
+const std::array<FailureReason, 11>& all_failure_reasons();
+
+/// Phases of one HTTP(S) probe (label `phase`).
+enum class ProbePhase { resolve, connect, tls, first_byte, transfer };
+inline constexpr std::size_t probe_phase_count = 5;
+std::string_view to_string(ProbePhase p);
+
+/// One probe as seen on the wire.
+struct ProbeResult {
+  /// `none` when an HTTP response was read completely; otherwise the transport step that
+  /// failed: dns, connect, tls, timeout, too_large or protocol.
+  FailureReason transport_failure = FailureReason::none;
+  /// Human-readable cause (e.g. "tls: certificate has expired"); for logs and the status API,
+  /// never for metric labels.
+  std::string error;
+
+  /// Whole probe, start to end, whether it succeeded or not.
+  std::chrono::nanoseconds total{0};
+  /// Each phase that was reached; unset phases were not reached (or do not apply, e.g. tls on http://).
+  std::array<std::optional<std::chrono::nanoseconds>, probe_phase_count> phases{};
+
+  bool used_tls = false;
+  /// Earliest notAfter among the certificates the server sent (when TLS got that far).
+  std::optional<std::chrono::system_clock::time_point> cert_not_after;
+
+  int http_status = 0;  ///< 0 when no response line was read
+  /// Response headers with lower-cased names, in arrival order.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  /// The remote address that answered, "ip:port" or "[ip6]:port" (empty if none).
+  std::string remote;
+
+  bool transport_ok() const { return transport_failure == FailureReason::none; }
+};
+
+}  // namespace flywatch::core

@@ -1,0 +1,29 @@
+#pragma once
+/// Pure scheduling arithmetic: start-to-start intervals and stable first-run jitter.
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+namespace flywatch::core {
+
+/// A stable 64-bit hash of a name (FNV-1a), the same on every run and machine.
+std::uint64_t stable_hash(std::string_view name);
+
+/// Offset of a target's first run within its interval: spread uniformly by the hash of its
+/// name, so a thousand targets do not fire together and a restart keeps the same phase.
+std::chrono::nanoseconds first_run_offset(std::string_view name, std::chrono::nanoseconds interval);
+
+/// Where a run lands after the previous one was due at `previous_due`.
+struct NextRun {
+  std::chrono::steady_clock::time_point due;
+  std::uint64_t skipped = 0;  ///< whole intervals missed because we were that late
+};
+
+/// Start-to-start scheduling without drift: the next run is due one interval after the previous
+/// one was *due* (not after it ran). If `now` is already past that by more than a whole interval,
+/// the missed slots are skipped (counted), never run in a burst.
+NextRun next_run(std::chrono::steady_clock::time_point previous_due,
+                 std::chrono::nanoseconds interval, std::chrono::steady_clock::time_point now);
+
+}  // namespace flywatch::core
