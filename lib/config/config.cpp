@@ -1,0 +1,166 @@
+#include "config/config.hpp"
+
+#include <cstring>
+#include <utility>
+
+#include "config/sections.hpp"
+#include "config/syntax.hpp"
+#include "config/yaml_reader.hpp"
+#include "core/duration.hpp"
+
+namespace flywatch::config {
+
+namespace {
+
+using detail::Field;
+using detail::Fields;
+using detail::Pos;
+using detail::Reader;
+
+std::string render(const std::string& file, int line, int column, const std::string& message) {
+  if (line <= 0) return file + ": " + message;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+ServerConfig parse_server(const Reader& r, const Field& f) {
+  ServerConfig out;
+  const Fields fields(r, f.value, f.value_pos(), "server", "in server", {"listen"});
+  if (const Field* listen = fields.get("listen")) {
+    std::string error;
+    const auto addr = detail::parse_listen(r.string(*listen, "server.listen"), error);
+    if (!addr) r.fail(listen->value_pos(), "server.listen: " + error);
+    out.listen_host = addr->host;
+    out.listen_port = addr->port;
+  }
+  return out;
+}
+
+LogConfig parse_log(const Reader& r, const Field& f) {
+  LogConfig out;
+  const Fields fields(r, f.value, f.value_pos(), "log", "in log", {"format", "level"});
+  if (const Field* format = fields.get("format")) {
+    const std::string v = r.string(*format, "log.format");
+    if (v == "logfmt")
+      out.format = core::LogFormat::logfmt;
+    else if (v == "json")
+      out.format = core::LogFormat::json;
+    else
+      r.fail(format->value_pos(), "log.format: \"" + v + "\" is not one of logfmt, json");
+  }
+  if (const Field* level = fields.get("level")) {
+    const std::string v = r.string(*level, "log.level");
+    if (v == "debug")
+      out.level = core::LogLevel::debug;
+    else if (v == "info")
+      out.level = core::LogLevel::info;
+    else if (v == "warn")
+      out.level = core::LogLevel::warn;
+    else if (v == "error")
+      out.level = core::LogLevel::error;
+    else
+      r.fail(level->value_pos(), "log.level: \"" + v + "\" is not one of debug, info, warn, error");
+  }
+  return out;
+}
+
+Defaults parse_defaults(const Reader& r, const Field& f) {
+  Defaults out;
+  const Fields fields(
+      r, f.value, f.value_pos(), "defaults", "in defaults",
+      {"interval", "timeout", "failure_threshold", "success_threshold", "max_body"});
+  const Field* interval = fields.get("interval");
+  const Field* timeout = fields.get("timeout");
+  if (interval) out.interval = r.duration(*interval, "defaults.interval");
+  if (timeout) out.timeout = r.duration(*timeout, "defaults.timeout");
+  if (const Field* x = fields.get("failure_threshold")) {
+    out.failure_threshold = r.positive_int(*x, "defaults.failure_threshold");
+  }
+  if (const Field* x = fields.get("success_threshold")) {
+    out.success_threshold = r.positive_int(*x, "defaults.success_threshold");
+  }
+  if (const Field* x = fields.get("max_body")) out.max_body_bytes = r.size(*x, "defaults.max_body");
+  if (out.timeout >= out.interval) {
+    const Pos at = timeout ? timeout->value_pos() : interval->value_pos();
+    r.fail(at, "defaults.timeout (" + core::format_duration(out.timeout) +
+                   ") must be shorter than defaults.interval (" +
+                   core::format_duration(out.interval) + ")");
+  }
+  return out;
+}
+
+EngineConfig parse_probes(const Reader& r, const Field& f) {
+  EngineConfig out;
+  const Fields fields(r, f.value, f.value_pos(), "probes", "in probes", {"max_in_flight"});
+  if (const Field* x = fields.get("max_in_flight")) {
+    out.max_in_flight = r.positive_int(*x, "probes.max_in_flight");
+  }
+  return out;
+}
+
+Config parse_document(const Reader& r, const YAML::Node& root, const std::string& path) {
+  Config config;
+  config.source_path = path;
+  if (!root.IsMap()) {
+    r.fail(detail::pos_of(root), std::string("the top level must be a mapping, got ") +
+                                     std::string(detail::describe(root)));
+  }
+  // `fly` and `alerts` are documented keys this version does not implement yet: they are
+  // refused loudly rather than ignored.
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    if (it->first.IsScalar() && (it->first.Scalar() == "fly" || it->first.Scalar() == "alerts")) {
+      r.fail(detail::pos_of(it->first), it->first.Scalar() + ": not supported by this version");
+    }
+  }
+  const Fields fields(r, root, detail::pos_of(root), "top level", "at top level",
+                      {"server", "log", "state_dir", "defaults", "probes", "targets"});
+  if (const Field* f = fields.get("server")) config.server = parse_server(r, *f);
+  if (const Field* f = fields.get("log")) config.log = parse_log(r, *f);
+  if (const Field* f = fields.get("state_dir")) config.state_dir = r.path(*f, "state_dir");
+  if (const Field* f = fields.get("defaults")) config.defaults = parse_defaults(r, *f);
+  if (const Field* f = fields.get("probes")) config.engine = parse_probes(r, *f);
+  if (const Field* f = fields.get("targets")) {
+    config.targets = detail::parse_targets(r, *f, config.defaults);
+  }
+  return config;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string file, int line, int column, std::string message)
+    : std::runtime_error(render(file, line, column, message)),
+      file_(std::move(file)),
+      line_(line),
+      column_(column),
+      message_(std::move(message)) {}
+
+Config parse_config(const std::string& text, const std::string& path, EnvLookup getenv) {
+  const Reader reader(path, std::move(getenv));
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    const YAML::Mark m = e.mark;
+    const int line = m.is_null() ? 1 : m.line + 1;
+    const int column = m.is_null() ? 1 : m.column + 1;
+    throw ConfigError(path, line, column, "YAML syntax error: " + e.msg);
+  }
+  if (docs.empty()) reader.fail(Pos{}, "the file is empty; expected a mapping");
+  if (docs.size() > 1) {
+    reader.fail(detail::pos_of(docs[1]), "only one YAML document is allowed");
+  }
+  return parse_document(reader, docs[0], path);
+}
+
+Config load_config(const std::string& path) {
+  std::string text;
+  if (const int err = detail::read_file(path, text); err != 0) {
+    throw ConfigError(path, 0, 0, std::string("cannot read: ") + std::strerror(err));
+  }
+  return parse_config(text, path, [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  });
+}
+
+}  // namespace flywatch::config

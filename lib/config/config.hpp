@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -34,10 +35,13 @@ struct Defaults {
   Millis timeout{5'000};
   int failure_threshold = 3;
   int success_threshold = 2;
+  std::size_t max_body_bytes = 1 << 20;  ///< `defaults.max_body`, inherited by every target
 };
 
 struct TlsConfig {
-  std::string ca_file;               ///< empty: the system CAs
+  /// Empty: the system CAs. A relative path is resolved against the config file's directory;
+  /// the file must be readable when the config is loaded.
+  std::string ca_file;
   bool insecure_skip_verify = false;
   std::string server_name;           ///< empty: the URL's host
   bool operator==(const TlsConfig&) const = default;
@@ -74,13 +78,17 @@ struct Config {
   std::string source_path;  ///< the file this came from
   ServerConfig server;
   LogConfig log;
+  /// A relative path is resolved against the config file's directory.
   std::string state_dir = "/var/lib/flywatch";
   Defaults defaults;
   EngineConfig engine;
   std::vector<Target> targets;
 };
 
-/// A configuration error with its position, rendered as `file:line:column: message`.
+/// A configuration error with its position, rendered as `file:line:column: message`
+/// (1-based), or as `file: message` when it has no position (line 0, e.g. an unreadable file).
+/// Messages never contain the value of a secret or of an expanded environment variable
+/// used in a header, body or URL.
 class ConfigError : public std::runtime_error {
  public:
   ConfigError(std::string file, int line, int column, std::string message);
@@ -100,6 +108,9 @@ class ConfigError : public std::runtime_error {
 /// for unset variables; the real environment in production), reads `*_file` secrets, applies
 /// defaults and validates everything. Throws ConfigError on the first problem found; the
 /// position points at the offending key or value (1-based line and column).
+/// Expansion applies to every scalar value (not to keys); `$$` is a literal `$`, and a `$` not
+/// followed by `{` or `$` is kept as is. `${VAR:-default}` uses the default when VAR is unset
+/// or empty. An unreadable file throws ConfigError(path, 0, 0, "cannot read: <strerror>").
 Config load_config(const std::string& path);
 
 /// Same as load_config, from text already in memory; `path` is used for messages and to resolve

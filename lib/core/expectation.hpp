@@ -14,7 +14,10 @@
 namespace flywatch::core {
 
 /// A compiled regular expression (ECMAScript syntax, searched anywhere in its subject
-/// unless anchored). Copyable and cheap to copy: copies share the compiled program.
+/// unless anchored; `^` and `$` anchor at the ends of the subject, not at embedded newlines).
+/// Copyable and cheap to copy: copies share the compiled program. A default-constructed
+/// Pattern is the empty pattern (matches everywhere). Matching is bounded by Boost.Regex's
+/// state budget (roughly quadratic in the subject length), after which it reports no match.
 class Pattern {
  public:
   /// Compiles `source`; on a syntax error returns nullopt and sets `error` to a message.

@@ -27,7 +27,9 @@ struct LogStyle {
 };
 
 /// Returns one line, with its trailing '\n'. logfmt quotes values that contain spaces, '=',
-/// '"' or control characters and escapes them; JSON escapes per RFC 8259. `ts` is RFC 3339 UTC
+/// '"' or control characters (and empty values) and escapes \" \\ \n \r \t, other controls as
+/// \u00XX; characters in keys that would break the line become '_'. JSON escapes per RFC 8259,
+/// all values are strings, and invalid UTF-8 becomes U+FFFD. `ts` is RFC 3339 UTC
 /// with milliseconds, e.g. 2026-11-27T15:04:05.123Z.
 std::string format_log_line(const LogStyle& style, std::chrono::system_clock::time_point ts,
                             LogLevel level, std::string_view msg, const LogFields& fields);

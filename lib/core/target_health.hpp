@@ -19,7 +19,8 @@ struct HealthTransition {
 
 /// Counts consecutive results: `failure_threshold` failures in a row make an up target down,
 /// `success_threshold` successes in a row make a down target up. The very first result sets
-/// the initial state directly (a new target is not "unknown" for three intervals).
+/// the initial state directly (a new target is not "unknown" for three intervals). Thresholds
+/// below 1 count as 1.
 class TargetHealth {
  public:
   TargetHealth(int failure_threshold, int success_threshold);

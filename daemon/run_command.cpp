@@ -1,0 +1,232 @@
+#include "run_command.hpp"
+
+#include <systemd/sd-daemon.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "config/config.hpp"
+#include "engine/check.hpp"
+#include "engine/engine.hpp"
+#include "flywatch_version.hpp"
+#include "log/logger.hpp"
+#include "metrics/metrics.hpp"
+#include "net/admin_server.hpp"
+#include "net/http_prober.hpp"
+
+namespace flywatch::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+/// Everything `flywatch run` wires together, alive for the daemon's lifetime.
+class Daemon {
+ public:
+  Daemon(const CliOptions& opts, config::Config cfg)
+      : opts_(opts),
+        cfg_(std::move(cfg)),
+        log_(opts.log_format.value_or(cfg_.log.format), opts.log_level.value_or(cfg_.log.level),
+             log::detect_journald()),
+        metrics_(FLYWATCH_VERSION),
+        prober_(net::make_http_prober()),
+        engine_(io_, *prober_, metrics_, log_),
+        server_(io_, [this](const net::AdminRequest& r) { return route(r); }),
+        signals_(io_, SIGHUP, SIGTERM, SIGINT),
+        watchdog_(io_) {}
+
+  int run() {
+    std::string step;
+    if (auto ec = server_.listen(cfg_.server.listen_host, cfg_.server.listen_port, step)) {
+      log_.error("cannot serve admin endpoint",
+                 {{"reason", step + ": " + ec.message()},
+                  {"listen", cfg_.server.listen_host + ":" + std::to_string(cfg_.server.listen_port)}});
+      return exit_internal;
+    }
+    engine_.apply(cfg_);
+    metrics_.config_last_reload_successful().Set(1);
+    metrics_.config_last_reload_success_timestamp().Set(unix_now());
+    ready_ = true;
+    log_.info("flywatch started", {{"version", FLYWATCH_VERSION},
+                                   {"config", cfg_.source_path},
+                                   {"targets", std::to_string(cfg_.targets.size())},
+                                   {"listen", cfg_.server.listen_host + ":" +
+                                                  std::to_string(server_.port())}});
+    wait_signal();
+    start_watchdog();
+    sd_notify(0, "READY=1\nSTATUS=watching");
+    io_.run();
+    log_.info("flywatch stopped");
+    return exit_ok;
+  }
+
+ private:
+  net::AdminResponse route(const net::AdminRequest& r) {
+    const bool get = r.method == "GET" || r.method == "HEAD";
+    if (r.path == "/metrics" && get) {
+      return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()};
+    }
+    if (r.path == "/healthz" && get) return {200, "text/plain; charset=utf-8", "ok\n"};
+    if (r.path == "/readyz" && get) {
+      return ready_ ? net::AdminResponse{200, "text/plain; charset=utf-8", "ready\n"}
+                    : net::AdminResponse{503, "text/plain; charset=utf-8", "not ready\n"};
+    }
+    if (r.path == "/api/v1/status" && get) {
+      return {200, "application/json", engine_.status_json() + "\n"};
+    }
+    if (r.path == "/-/reload") {
+      if (r.method != "POST" && r.method != "PUT") {
+        return {405, "text/plain; charset=utf-8", "use POST to reload\n"};
+      }
+      std::string error;
+      return reload("api", error) ? net::AdminResponse{200, "text/plain; charset=utf-8", "reloaded\n"}
+                                  : net::AdminResponse{500, "text/plain; charset=utf-8", error + "\n"};
+    }
+    if (r.path == "/") {
+      return {200, "text/html; charset=utf-8",
+              "<html><head><title>flywatch</title></head><body><h1>flywatch " FLYWATCH_VERSION
+              "</h1><ul><li><a href=\"/metrics\">/metrics</a></li><li><a "
+              "href=\"/api/v1/status\">/api/v1/status</a></li><li><a "
+              "href=\"/healthz\">/healthz</a></li><li><a href=\"/readyz\">/readyz</a></li></ul>"
+              "</body></html>\n"};
+    }
+    return {404, "text/plain; charset=utf-8", "not found\n"};
+  }
+
+  /// Parses the file into a fresh Config, validates it, and only then swaps it in.
+  bool reload(const char* trigger, std::string& error) {
+    notify_reloading();
+    bool ok = false;
+    try {
+      config::Config next = config::load_config(opts_.config_path);
+      if (next.server.listen_host != cfg_.server.listen_host ||
+          next.server.listen_port != cfg_.server.listen_port) {
+        log_.warn("server.listen changed; the new address takes effect on restart");
+      }
+      engine_.apply(next);
+      if (!opts_.log_format) log_.set_format(next.log.format);
+      if (!opts_.log_level) log_.set_level(next.log.level);
+      cfg_ = std::move(next);
+      metrics_.config_last_reload_successful().Set(1);
+      metrics_.config_last_reload_success_timestamp().Set(unix_now());
+      log_.info("config reloaded", {{"trigger", trigger},
+                                    {"targets", std::to_string(cfg_.targets.size())}});
+      ok = true;
+    } catch (const std::exception& e) {
+      error = e.what();
+      metrics_.config_last_reload_successful().Set(0);
+      log_.error("config reload failed", {{"trigger", trigger}, {"reason", error}});
+    }
+    sd_notify(0, "READY=1");
+    return ok;
+  }
+
+  static void notify_reloading() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    const auto usec = static_cast<unsigned long long>(ts.tv_sec) * 1000000ULL +
+                      static_cast<unsigned long long>(ts.tv_nsec) / 1000ULL;
+    sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", usec);
+  }
+
+  void wait_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      if (signo == SIGHUP) {
+        std::string ignored;
+        reload("SIGHUP", ignored);
+        wait_signal();
+        return;
+      }
+      log_.info("stopping", {{"reason", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      sd_notify(0, "STOPPING=1");
+      engine_.stop();
+      server_.stop();
+      watchdog_.cancel();
+      // Probes still in flight are abandoned: io_context's destructor frees their coroutines.
+      io_.stop();
+    });
+  }
+
+  // WATCHDOG=1 comes from the event loop itself, so a wedged loop is restarted by systemd.
+  void start_watchdog() {
+    std::uint64_t usec = 0;
+    if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
+    watchdog_period_ = std::chrono::microseconds(usec / 2);
+    tick_watchdog();
+  }
+
+  void tick_watchdog() {
+    sd_notify(0, "WATCHDOG=1");
+    watchdog_.expires_after(watchdog_period_);
+    watchdog_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) tick_watchdog();
+    });
+  }
+
+  const CliOptions& opts_;
+  config::Config cfg_;
+  asio::io_context io_{1};
+  log::Logger log_;
+  metrics::Metrics metrics_;
+  std::unique_ptr<net::HttpProber> prober_;
+  engine::Engine engine_;
+  net::AdminServer server_;
+  asio::signal_set signals_;
+  asio::steady_timer watchdog_;
+  std::chrono::microseconds watchdog_period_{0};
+  bool ready_ = false;
+};
+
+std::optional<config::Config> load_or_report(const CliOptions& opts) {
+  try {
+    return config::load_config(opts.config_path);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+int run_daemon(const CliOptions& opts) {
+  auto cfg = load_or_report(opts);
+  if (!cfg) return exit_config;
+  // SIGPIPE would kill the daemon when a peer closes mid-write; errors come back as error codes.
+  std::signal(SIGPIPE, SIG_IGN);
+  Daemon d(opts, std::move(*cfg));
+  return d.run();
+}
+
+int run_check(const CliOptions& opts) {
+  auto cfg = load_or_report(opts);
+  if (!cfg) return exit_config;
+  std::signal(SIGPIPE, SIG_IGN);
+  asio::io_context io{1};
+  auto prober = net::make_http_prober();
+  const auto rows = engine::run_checks(io, *prober, *cfg);
+  const std::string out = opts.json ? engine::format_check_json(rows) : engine::format_check_table(rows);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return engine::all_passed(rows) ? exit_ok : exit_check_failed;
+}
+
+int run_check_config(const CliOptions& opts) {
+  auto cfg = load_or_report(opts);
+  if (!cfg) return exit_config;
+  std::printf("%s: ok (%zu targets)\n", opts.config_path.c_str(), cfg->targets.size());
+  return exit_ok;
+}
+
+}  // namespace flywatch::daemon

@@ -1,0 +1,259 @@
+// `targets:` → Target structs: names, URLs, request, TLS and expectations.
+#include <cstring>
+#include <string>
+
+#include "config/sections.hpp"
+#include "config/syntax.hpp"
+#include "core/duration.hpp"
+
+namespace flywatch::config::detail {
+
+namespace {
+
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return lower(std::string(a)) == lower(std::string(b));
+}
+
+const Field& require(const Reader& r, const Fields& fields, std::string_view key, Pos where,
+                     std::string_view what) {
+  const Field* f = fields.get(key);
+  if (!f) r.fail(where, std::string(what) + " is missing required key " + in_quotes(key));
+  return *f;
+}
+
+/// A header name given as a mapping key: a scalar that is an HTTP token.
+std::string header_name(const Reader& r, const Field& f, std::string_view section) {
+  if (!is_http_token(f.key)) {
+    r.fail(f.key_pos(),
+           std::string(section) + ": " + in_quotes(f.key) + " is not a valid header name");
+  }
+  return f.key;
+}
+
+TlsConfig parse_tls(const Reader& r, const Field& field) {
+  TlsConfig out;
+  const Fields fields(r, field.value, field.value_pos(), "tls", "in tls",
+                      {"ca_file", "insecure_skip_verify", "server_name"});
+  if (const Field* f = fields.get("ca_file")) {
+    out.ca_file = r.path(*f, "tls.ca_file");
+    std::string content;
+    if (const int err = read_file(out.ca_file, content); err != 0) {
+      r.fail(f->value_pos(),
+             "tls.ca_file: cannot read " + in_quotes(out.ca_file) + ": " + std::strerror(err));
+    }
+  }
+  if (const Field* f = fields.get("insecure_skip_verify")) {
+    out.insecure_skip_verify = r.boolean(*f, "tls.insecure_skip_verify");
+  }
+  if (const Field* f = fields.get("server_name")) {
+    out.server_name = r.string(*f, "tls.server_name");
+    if (has_control_char(out.server_name) || out.server_name.find(' ') != std::string::npos) {
+      r.fail(f->value_pos(),
+             "tls.server_name: " + in_quotes(out.server_name) + " is not a host name");
+    }
+  }
+  return out;
+}
+
+core::Pattern compile(const Reader& r, const std::string& source, Pos pos, std::string_view name) {
+  std::string error;
+  auto pattern = core::Pattern::compile(source, &error);
+  if (!pattern) r.fail(pos, std::string(name) + ": invalid regular expression: " + error);
+  return std::move(*pattern);
+}
+
+int status_code(const Reader& r, const YAML::Node& node, Pos pos) {
+  const long long v = r.integer(node, pos, "expect.status", -1'000'000'000, 1'000'000'000);
+  if (v < 100 || v > 599) {
+    r.fail(pos, "expect.status: " + std::to_string(v) + " is not an HTTP status code (100-599)");
+  }
+  return static_cast<int>(v);
+}
+
+core::Expectation parse_expect(const Reader& r, const Field& field) {
+  core::Expectation out;
+  const Fields fields(
+      r, field.value, field.value_pos(), "expect", "in expect",
+      {"status", "body_json", "body_regex", "headers", "max_latency", "cert_min_validity"});
+  if (const Field* f = fields.get("status")) {
+    if (f->value.IsSequence()) {
+      if (f->value.size() == 0) r.fail(f->value_pos(), "expect.status: empty list");
+      for (const YAML::Node& item : f->value) {
+        out.status.push_back(status_code(r, item, pos_of(item, f->value)));
+      }
+    } else {
+      out.status.push_back(status_code(r, f->value, f->value_pos()));
+    }
+  }
+  if (const Field* f = fields.get("body_json")) {
+    const Fields paths(r, f->value, f->value_pos(), "expect.body_json", "in expect.body_json");
+    for (const Field& p : paths.all()) {
+      const std::string name = "expect.body_json." + p.key;
+      if (p.key.empty() || p.key.starts_with('.') || p.key.ends_with('.') ||
+          p.key.find("..") != std::string::npos) {
+        r.fail(p.key_pos(), "expect.body_json: " + in_quotes(p.key) + " is not a dotted path");
+      }
+      // `null` and `~` load as a null node; anything else must be a scalar, kept as written.
+      if (p.value.IsNull()) {
+        out.body_json.emplace_back(p.key, "null");
+      } else if (p.value.IsScalar()) {
+        out.body_json.emplace_back(p.key, r.string(p, name));
+      } else {
+        r.fail(p.value_pos(),
+               name + ": expected a scalar (string, number, true, false or null), got " +
+                   std::string(describe(p.value)));
+      }
+    }
+  }
+  if (const Field* f = fields.get("body_regex")) {
+    out.body_regex =
+        compile(r, r.string(*f, "expect.body_regex"), f->value_pos(), "expect.body_regex");
+  }
+  if (const Field* f = fields.get("headers")) {
+    const Fields headers(r, f->value, f->value_pos(), "expect.headers", "in expect.headers");
+    for (const Field& h : headers.all()) {
+      const std::string name = lower(header_name(r, h, "expect.headers"));
+      for (const auto& [seen, pattern] : out.headers) {
+        if (seen == name) {
+          r.fail(h.key_pos(), "expect.headers: header " + in_quotes(name) + " given twice");
+        }
+      }
+      const std::string label = "expect.headers." + h.key;
+      out.headers.emplace_back(name, compile(r, r.string(h, label), h.value_pos(), label));
+    }
+  }
+  if (const Field* f = fields.get("max_latency")) {
+    out.max_latency = r.duration(*f, "expect.max_latency");
+  }
+  if (const Field* f = fields.get("cert_min_validity")) {
+    out.cert_min_validity = r.duration(*f, "expect.cert_min_validity");
+  }
+  return out;
+}
+
+/// `bearer_token` / `bearer_token_file` become an Authorization header. The token is a secret:
+/// no message below repeats it.
+void add_bearer_token(const Reader& r, const Fields& fields, Target& t) {
+  const auto token = r.value_or_file(fields, "bearer_token");
+  if (!token) return;
+  const Field* f =
+      fields.get("bearer_token") ? fields.get("bearer_token") : fields.get("bearer_token_file");
+  if (token->empty()) r.fail(f->value_pos(), f->key + ": the token is empty");
+  if (has_control_char(*token) || token->find(' ') != std::string::npos) {
+    r.fail(f->value_pos(), f->key + ": the token contains white space or a control character");
+  }
+  for (const auto& [name, value] : t.headers) {
+    if (iequals(name, "Authorization")) {
+      r.fail(f->key_pos(), f->key + " conflicts with headers." + name);
+    }
+  }
+  t.headers.emplace_back("Authorization", "Bearer " + *token);
+}
+
+Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const Defaults& defaults) {
+  Target t;
+  t.interval = defaults.interval;
+  t.timeout = defaults.timeout;
+  t.failure_threshold = defaults.failure_threshold;
+  t.success_threshold = defaults.success_threshold;
+  t.max_body_bytes = defaults.max_body_bytes;
+  t.line = where.line;
+  const Fields fields(r, node, where, "targets entry", "in target",
+                      {"name", "url", "method", "headers", "body", "body_file", "bearer_token",
+                       "bearer_token_file", "interval", "timeout", "failure_threshold",
+                       "success_threshold", "max_body", "tls", "expect"});
+
+  const Field& name = require(r, fields, "name", where, "target");
+  t.name = r.string(name, "name");
+  if (!is_valid_name(t.name)) {
+    r.fail(name.value_pos(),
+           "name: " + in_quotes(t.name) + " may only contain letters, digits, '_', '.' and '-'");
+  }
+
+  const Field& url = require(r, fields, "url", where, "target");
+  t.url = r.string(url, "url");
+  std::string error;
+  const auto parsed = parse_target_url(t.url, error);
+  if (!parsed) r.fail(url.value_pos(), "url: " + error);
+  t.scheme = parsed->scheme;
+  t.host = parsed->host;
+  t.port = parsed->port;
+  t.target = parsed->target;
+
+  if (const Field* f = fields.get("method")) {
+    t.method = r.string(*f, "method");
+    if (!is_method(t.method)) {
+      r.fail(f->value_pos(), "method: " + in_quotes(t.method) +
+                                 " is not an upper-case HTTP method (e.g. GET, HEAD, POST)");
+    }
+  }
+  if (const Field* f = fields.get("headers")) {
+    const Fields headers(r, f->value, f->value_pos(), "headers", "in headers");
+    for (const Field& h : headers.all()) {
+      const std::string label = "headers." + h.key;
+      header_name(r, h, "headers");
+      std::string value = r.string(h, label);
+      // Values may hold credentials (often from ${VAR}), so they are never echoed.
+      if (has_control_char(value))
+        r.fail(h.value_pos(), label + ": value contains a control character");
+      t.headers.emplace_back(h.key, std::move(value));
+    }
+  }
+  add_bearer_token(r, fields, t);
+  if (auto body = r.value_or_file(fields, "body")) t.body = std::move(*body);
+
+  const Field* interval = fields.get("interval");
+  const Field* timeout = fields.get("timeout");
+  if (interval) t.interval = r.duration(*interval, "interval");
+  if (timeout) t.timeout = r.duration(*timeout, "timeout");
+  if (t.timeout >= t.interval) {
+    const Pos at = timeout ? timeout->value_pos() : interval ? interval->value_pos() : where;
+    r.fail(at, "timeout (" + core::format_duration(t.timeout) +
+                   ") must be shorter than interval (" + core::format_duration(t.interval) + ")");
+  }
+  if (const Field* f = fields.get("failure_threshold")) {
+    t.failure_threshold = r.positive_int(*f, "failure_threshold");
+  }
+  if (const Field* f = fields.get("success_threshold")) {
+    t.success_threshold = r.positive_int(*f, "success_threshold");
+  }
+  if (const Field* f = fields.get("max_body")) t.max_body_bytes = r.size(*f, "max_body");
+  if (const Field* f = fields.get("tls")) t.tls = parse_tls(r, *f);
+  if (const Field* f = fields.get("expect")) t.expect = parse_expect(r, *f);
+  return t;
+}
+
+}  // namespace
+
+std::vector<Target> parse_targets(const Reader& r, const Field& field, const Defaults& defaults) {
+  std::vector<Target> targets;
+  if (field.value.IsNull()) return targets;
+  r.require_sequence(field.value, field.value_pos(), "targets");
+  for (const YAML::Node& node : field.value) {
+    const Pos where = pos_of(node, field.value);
+    if (!node.IsMap()) {
+      r.fail(where, "targets: each entry must be a mapping, got " + std::string(describe(node)));
+    }
+    Target t = parse_target(r, node, where, defaults);
+    for (const Target& other : targets) {
+      if (other.name == t.name) {
+        r.fail(pos_of(node["name"], node), "duplicate target name " + in_quotes(t.name) +
+                                               " (first at line " + std::to_string(other.line) +
+                                               ")");
+      }
+    }
+    targets.push_back(std::move(t));
+  }
+  return targets;
+}
+
+}  // namespace flywatch::config::detail

@@ -1,0 +1,38 @@
+#pragma once
+/// `flywatch check`: probe every target once, concurrently, and report.
+
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "config/config.hpp"
+#include "core/expectation.hpp"
+#include "core/probe_result.hpp"
+#include "net/http_prober.hpp"
+
+namespace flywatch::engine {
+
+struct CheckRow {
+  std::string target;
+  std::string url;
+  core::ProbeResult result;
+  core::Verdict verdict;
+};
+
+/// Probes every target of `cfg` once through `prober` (at most cfg.engine.max_in_flight at a
+/// time) and returns one row per target, in config order. Runs `io` until all are done.
+std::vector<CheckRow> run_checks(boost::asio::io_context& io, net::HttpProber& prober,
+                                 const config::Config& cfg);
+
+/// A fixed-width table for people: TARGET, RESULT, STATUS, TIME, REASON/DETAIL; then a summary line.
+std::string format_check_table(const std::vector<CheckRow>& rows);
+
+/// `{"ok":bool,"targets":[{"name","url","success","reason","error","status_code",
+/// "duration_seconds","phases":{…},"cert_not_after"}]}`.
+std::string format_check_json(const std::vector<CheckRow>& rows);
+
+/// True when every row succeeded.
+bool all_passed(const std::vector<CheckRow>& rows);
+
+}  // namespace flywatch::engine

@@ -1,0 +1,42 @@
+#include "engine/probe_plan.hpp"
+
+#include <tuple>
+
+namespace flywatch::engine {
+
+net::ProbeSpec make_probe_spec(const config::Target& t) {
+  net::ProbeSpec s;
+  s.scheme = t.scheme;
+  s.host = t.host;
+  s.port = t.port;
+  s.target = t.target;
+  s.method = t.method;
+  s.headers = t.headers;
+  s.body = t.body;
+  s.timeout = t.timeout;
+  s.max_body_bytes = t.max_body_bytes;
+  s.ca_file = t.tls.ca_file;
+  s.insecure_skip_verify = t.tls.insecure_skip_verify;
+  s.server_name = t.tls.server_name;
+  return s;
+}
+
+namespace {
+
+// Patterns have no equality of their own; two patterns judge alike when their sources match.
+auto expectation_key(const core::Expectation& e) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& [name, pattern] : e.headers) headers.emplace_back(name, pattern.source());
+  return std::make_tuple(e.status, e.body_json, e.body_regex ? e.body_regex->source() : std::string(),
+                         e.body_regex.has_value(), headers, e.max_latency, e.cert_min_validity);
+}
+
+}  // namespace
+
+bool same_probe(const config::Target& a, const config::Target& b) {
+  return std::tie(a.url, a.method, a.headers, a.body, a.timeout, a.max_body_bytes, a.tls) ==
+             std::tie(b.url, b.method, b.headers, b.body, b.timeout, b.max_body_bytes, b.tls) &&
+         expectation_key(a.expect) == expectation_key(b.expect);
+}
+
+}  // namespace flywatch::engine

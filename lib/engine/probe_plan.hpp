@@ -1,0 +1,16 @@
+#pragma once
+/// Turns a configured target into what the prober and the evaluator need.
+
+#include "config/config.hpp"
+#include "net/http_prober.hpp"
+
+namespace flywatch::engine {
+
+/// The ProbeSpec of `target` (URL parts, method, headers, body, timeout, body cap, TLS options).
+net::ProbeSpec make_probe_spec(const config::Target& target);
+
+/// True when two versions of a target probe the same way and judge results the same way, so a
+/// reload may keep the target's health state. Interval and thresholds may differ.
+bool same_probe(const config::Target& a, const config::Target& b);
+
+}  // namespace flywatch::engine

@@ -1,0 +1,59 @@
+// The /api/v1/status document.
+#include <boost/json.hpp>
+
+#include "core/log_line.hpp"
+#include "engine/engine.hpp"
+
+namespace flywatch::engine {
+
+namespace {
+
+// URLs may carry credentials (https://user:pass@host/); secrets never leave through the API.
+std::string redact_userinfo(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  const auto host_start = scheme_end + 3;
+  const auto at = url.find('@', host_start);
+  const auto path = url.find_first_of("/?#", host_start);
+  if (at == std::string::npos || (path != std::string::npos && at > path)) return url;
+  return url.substr(0, host_start) + "REDACTED@" + url.substr(at + 1);
+}
+
+}  // namespace
+
+std::string Engine::status_json() const {
+  boost::json::array list;
+  list.reserve(targets_.size());
+  for (const auto& [name, t] : targets_) {
+    boost::json::object o;
+    o["name"] = name;
+    o["url"] = redact_userinfo(t->cfg.url);
+    o["state"] = std::string(core::to_string(t->health.state()));
+    if (t->health.state() != core::TargetState::unknown) {
+      o["since"] = core::format_rfc3339_ms(t->health.since());
+    } else {
+      o["since"] = nullptr;
+    }
+    o["consecutive_failures"] = t->health.consecutive_failures();
+    o["interval_seconds"] = std::chrono::duration<double>(t->cfg.interval).count();
+    if (t->last) {
+      const auto& l = *t->last;
+      boost::json::object last;
+      last["success"] = l.verdict.success;
+      last["reason"] = std::string(core::to_string(l.verdict.reason));
+      last["error"] = l.verdict.detail;
+      last["status_code"] = l.status_code;
+      last["duration_seconds"] = std::chrono::duration<double>(l.duration).count();
+      last["at"] = core::format_rfc3339_ms(l.at);
+      o["last"] = std::move(last);
+    } else {
+      o["last"] = nullptr;
+    }
+    list.push_back(std::move(o));
+  }
+  boost::json::object doc;
+  doc["targets"] = std::move(list);
+  return boost::json::serialize(doc);
+}
+
+}  // namespace flywatch::engine

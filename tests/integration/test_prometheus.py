@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Debian's Prometheus scrapes the daemon and sees flywatch_probe_success 1 for a healthy
+target; `promtool check metrics` finds nothing to complain about in the /metrics text.
+"""
+
+import json
+import os
+import subprocess
+import urllib.parse
+
+import harness
+from harness import PATH_DOWN, check, target, wait_until
+
+PROMETHEUS = "/usr/bin/prometheus"
+PROMTOOL = "/usr/bin/promtool"
+
+
+def start_prometheus(env, scrape_port):
+    d = os.path.join(env.dir, "prometheus")
+    os.makedirs(d)
+    port = harness.free_port()
+    conf = os.path.join(d, "prometheus.yml")
+    with open(conf, "w") as f:
+        f.write(f"""\
+global:
+  scrape_interval: 1s
+  scrape_timeout: 900ms
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: flywatch
+    static_configs:
+      - targets: ['127.0.0.1:{scrape_port}']
+""")
+    log = open(os.path.join(d, "prometheus.log"), "w")
+    proc = harness.start_process(
+        [PROMETHEUS, f"--config.file={conf}", f"--storage.tsdb.path={d}/data",
+         f"--web.listen-address=127.0.0.1:{port}",
+         f"--web.console.templates={d}", f"--web.console.libraries={d}"],
+        stdout=log, stderr=log)
+    log.close()
+    env.on_cleanup(lambda: harness.stop_process(proc, grace=10))
+    harness.wait_port(port, proc, "prometheus", timeout=30, log_path=log.name)
+    return proc, port, log.name
+
+
+def query(port, q):
+    url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": q})
+    status, body = harness.http_request(url)
+    check(status == 200, f"prometheus query {q!r}: {status} {body[:300]}")
+    doc = json.loads(body)
+    check(doc.get("status") == "success", f"prometheus query {q!r}: {doc}")
+    return {r["metric"].get("target", ""): float(r["value"][1]) for r in doc["data"]["result"]}
+
+
+def check_promtool(d):
+    status, text = d.get("/metrics")
+    check(status == 200, f"/metrics: {status}")
+    r = subprocess.run([PROMTOOL, "check", "metrics"], input=text, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=30)
+    check(r.returncode == 0 and not r.stdout.strip(),
+          f"promtool check metrics: exit {r.returncode}, output:\n{r.stdout}")
+
+
+def main(env):
+    ng = env.nginx({"good": env.pki.good})
+    ca = env.pki.ca_cert
+    d = env.daemon()
+    d.write_config(d.config([target("healthy", ng.url("good"), ca),
+                             target("down", ng.url("good", PATH_DOWN), ca)],
+                            interval="1s", timeout="700ms"))
+    d.start()
+    # Let both targets report before linting, so every per-target series exists.
+    wait_until(lambda: all(t.get("last") for t in d.status().values()), 15, "both targets probed")
+    check_promtool(d)
+
+    proc, port, log_path = start_prometheus(env, d.port)
+
+    def scraped():
+        if proc.poll() is not None:
+            with open(log_path) as f:
+                raise harness.CheckFailed(f"prometheus exited: {f.read()[-3000:]}")
+        d.assert_alive()
+        values = query(port, "flywatch_probe_success")
+        return values if values.get("healthy") == 1 else None
+    values = wait_until(scraped, 60, "prometheus to see flywatch_probe_success{target=healthy} 1",
+                        interval=1)
+    check(values.get("down") == 0, f"prometheus sees down={values.get('down')}, want 0")
+    up = query(port, 'up{job="flywatch"}')
+    check(list(up.values()) == [1.0], f"prometheus up{{job=flywatch}}: {up}")
+    print(f"prometheus sees flywatch_probe_success: {values}")
+    rc, took = d.stop()
+    check(rc == 0, f"SIGTERM: exit code {rc} after {took:.1f}s")
+
+
+if __name__ == "__main__":
+    harness.run(main)

@@ -1,0 +1,40 @@
+#include "fake_env.hpp"
+
+#include <map>
+
+namespace flywatch::config::test {
+
+namespace {
+
+const std::map<std::string, std::string>& table() {
+  static const std::map<std::string, std::string> t = {
+      {"FW_HOST", "api.example.test"},
+      {"FW_PORT", "8443"},
+      {"FW_INTERVAL", "30s"},
+      {"FW_BAD_DURATION", "15x"},
+      {"FW_EMPTY", ""},
+      {"FW_TOKEN", "tok-SECRET-env-123"},
+      {"FW_NEWLINE", "line1-SECRET\r\nInjected: yes"},
+  };
+  return t;
+}
+
+}  // namespace
+
+EnvLookup fake_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const auto it = table().find(name);
+    if (it == table().end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+const std::vector<std::string>& secret_values() {
+  static const std::vector<std::string> v = {"SECRET", "tok-SECRET-env-123",
+                                             "file-SECRET-token-456", "line1-SECRET"};
+  return v;
+}
+
+std::string testdata_dir() { return std::string(FLYWATCH_TESTDATA) + "/config"; }
+
+}  // namespace flywatch::config::test

@@ -1,0 +1,89 @@
+#include <doctest.h>
+
+#include <string>
+
+#include "config/config.hpp"
+#include "fake_env.hpp"
+
+using flywatch::config::ConfigError;
+using flywatch::config::load_config;
+using flywatch::config::parse_config;
+using flywatch::config::test::fake_env;
+using flywatch::config::test::testdata_dir;
+
+TEST_CASE("load_config reads a file from disk") {
+  const std::string path = testdata_dir() + "/good/full.yaml";
+  const auto c = load_config(path);
+  CHECK(c.source_path == path);
+  REQUIRE(c.targets.size() == 2);
+  CHECK(c.targets[0].name == "medio-backend");
+}
+
+TEST_CASE("load_config reports an unreadable file without a position") {
+  const std::string path = testdata_dir() + "/no-such-file.yaml";
+  try {
+    load_config(path);
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()) == path + ": cannot read: No such file or directory");
+    CHECK(e.line() == 0);
+    CHECK(e.file() == path);
+  }
+  try {
+    load_config(testdata_dir());
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()) == testdata_dir() + ": cannot read: Is a directory");
+  }
+}
+
+TEST_CASE("ConfigError renders file:line:column: message") {
+  const ConfigError e("f.yaml", 3, 7, "bad thing");
+  CHECK(std::string(e.what()) == "f.yaml:3:7: bad thing");
+  CHECK(e.message() == "bad thing");
+  CHECK(e.line() == 3);
+  CHECK(e.column() == 7);
+}
+
+TEST_CASE("relative *_file paths resolve against the config's directory") {
+  const std::string text =
+      "targets:\n  - name: a\n    url: https://a.example/\n    bearer_token_file: "
+      "secrets/token.txt\n";
+  const auto c = parse_config(text, testdata_dir() + "/inline.yaml", fake_env());
+  REQUIRE(c.targets.size() == 1);
+  REQUIRE(c.targets[0].headers.size() == 1);
+  CHECK(c.targets[0].headers[0].second == "Bearer file-SECRET-token-456");
+  // The same text somewhere else finds no such file.
+  CHECK_THROWS_AS(parse_config(text, "/nonexistent-dir/inline.yaml", fake_env()), ConfigError);
+}
+
+TEST_CASE("exactly one trailing newline is stripped from a *_file") {
+  const auto token_from = [](const std::string& file) {
+    const std::string text =
+        "targets:\n  - name: a\n    url: https://a.example/\n"
+        "    bearer_token_file: secrets/" +
+        file + "\n";
+    const auto c = parse_config(text, testdata_dir() + "/inline.yaml", fake_env());
+    return c.targets.at(0).headers.at(0).second;
+  };
+  CHECK(token_from("crlf.txt") == "Bearer tok-crlf");
+  // "tok-two\n\n" keeps one newline, which cannot go into a header.
+  try {
+    token_from("two_newlines.txt");
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK(e.message() ==
+          "bearer_token_file: the token contains white space or a control character");
+    CHECK(std::string(e.what()).find("tok-two") == std::string::npos);
+  }
+}
+
+TEST_CASE("a config is the same whatever order its sections come in") {
+  const std::string a =
+      "targets:\n  - name: a\n    url: https://a.example/\ndefaults: {interval: 1m, timeout: "
+      "20s}\n";
+  const auto c = parse_config(a, "x.yaml", fake_env());
+  REQUIRE(c.targets.size() == 1);
+  CHECK(c.targets[0].interval == std::chrono::minutes(1));
+  CHECK(c.targets[0].timeout == std::chrono::seconds(20));
+}

@@ -1,0 +1,87 @@
+#include <doctest.h>
+
+#include <chrono>
+
+#include "core/expectation.hpp"
+
+namespace fc = flywatch::core;
+
+namespace {
+fc::Pattern compile(std::string_view source) {
+  std::string error;
+  auto p = fc::Pattern::compile(source, &error);
+  REQUIRE_MESSAGE(p.has_value(), error);
+  return *p;
+}
+}  // namespace
+
+TEST_CASE("Pattern: search finds anywhere, full_match needs all") {
+  const fc::Pattern p = compile(R"("timestamp":"\d{4}-)");
+  CHECK(p.source() == R"("timestamp":"\d{4}-)");
+  CHECK(p.search(R"({"status":"ok","timestamp":"2026-11-27T15:04:05Z"})"));
+  CHECK_FALSE(p.search(R"({"timestamp":"soon"})"));
+  CHECK_FALSE(p.full_match(R"({"timestamp":"2026-11-27"})"));
+
+  const fc::Pattern ct = compile("application/json.*");
+  CHECK(ct.full_match("application/json; charset=utf-8"));
+  CHECK_FALSE(ct.full_match("text/plain; x=application/json"));
+  CHECK(ct.search("text/plain; x=application/json"));
+}
+
+TEST_CASE("Pattern: ECMAScript anchors match at the ends of the subject only") {
+  const fc::Pattern p = compile("^ok$");
+  CHECK(p.search("ok"));
+  CHECK_FALSE(p.search("status\nok\nmore"));
+  const fc::Pattern alt = compile("(?:ready|ok)\\b");
+  CHECK(alt.search("status: ok"));
+}
+
+TEST_CASE("Pattern: syntax errors are reported, not thrown") {
+  for (const char* bad : {"(abc", "[z-a]", "*x", "a{2,1}", "(?<name", "\\"}) {
+    CAPTURE(bad);
+    std::string error;
+    CHECK_FALSE(fc::Pattern::compile(bad, &error).has_value());
+    CHECK_FALSE(error.empty());
+  }
+  CHECK_FALSE(fc::Pattern::compile("(abc").has_value());  // no error sink is fine too
+}
+
+TEST_CASE("Pattern: copies share the compiled program and stay usable") {
+  std::optional<fc::Pattern> copy;
+  {
+    const fc::Pattern original = compile("b+");
+    copy = original;
+  }
+  CHECK(copy->search("abbbc"));
+}
+
+TEST_CASE("Pattern: default-constructed is the empty pattern") {
+  const fc::Pattern p;
+  CHECK(p.source().empty());
+  CHECK(p.search("anything"));
+  CHECK(p.full_match(""));
+  CHECK_FALSE(p.full_match("x"));
+}
+
+TEST_CASE("Pattern: catastrophic backtracking is no match, not a crash or a hang") {
+  // Classic exponential patterns; Boost gives up (error_complexity) and we report no match.
+  const std::string as = std::string(5'000, 'a') + "!";
+  for (const char* source : {"(a+)+$", "(a|a)*(a|aa)*b", "(a*)*b", "(.*a){20}x"}) {
+    CAPTURE(source);
+    const fc::Pattern p = compile(source);
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_FALSE(p.search(as));
+    CHECK_FALSE(p.full_match(as));
+    // Bounded by Boost's state budget; generous so that sanitizer builds pass too.
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+  }
+  // The same patterns still work on ordinary input.
+  CHECK(compile("(a+)+$").search("xaaa"));
+  CHECK(compile("(a*)*b").full_match("aab"));
+}
+
+TEST_CASE("Pattern: binary and NUL bytes in the subject") {
+  const fc::Pattern p = compile("x\\x00y");
+  CHECK(p.search(std::string_view("ax\0yb", 5)));
+  CHECK(compile("ok").search(std::string_view("\xff\xfe ok \x80", 7)));
+}

@@ -1,0 +1,51 @@
+#pragma once
+// The test side of the HttpProber seam: canned results per host, an optional delay, and a record
+// of when each probe started and how many ran at once.
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "net/http_prober.hpp"
+
+namespace flywatch::test {
+
+class FakeProber : public net::HttpProber {
+ public:
+  /// What a probe of `host` returns (default: a 200 with a JSON body).
+  std::map<std::string, core::ProbeResult> results;
+  std::chrono::milliseconds delay{0};
+
+  std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> starts;
+  int running = 0;
+  int max_running = 0;
+
+  static core::ProbeResult ok(int status = 200) {
+    core::ProbeResult r;
+    r.http_status = status;
+    r.total = std::chrono::milliseconds(3);
+    r.body = R"({"status":"ok"})";
+    return r;
+  }
+
+  boost::asio::awaitable<core::ProbeResult> probe(const net::ProbeSpec& spec) override {
+    starts[spec.host].push_back(std::chrono::steady_clock::now());
+    ++running;
+    max_running = std::max(max_running, running);
+    if (delay.count() > 0) {
+      boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, delay);
+      co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+    --running;
+    auto it = results.find(spec.host);
+    co_return it != results.end() ? it->second : ok();
+  }
+};
+
+}  // namespace flywatch::test

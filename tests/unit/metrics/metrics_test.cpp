@@ -1,0 +1,83 @@
+#include <doctest.h>
+
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "metrics/metrics.hpp"
+
+using namespace flywatch;
+
+namespace {
+
+bool has_line_starting(const std::string& text, const std::string& prefix) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("every family of DESIGN §6 that applies is exposed, with build info and process metrics") {
+  metrics::Metrics m("1.2.3");
+  auto& s = m.target("medio-backend");
+  s.probe_success->Set(1);
+  m.set_target_up("medio-backend", true);
+  m.set_cert_expiry("medio-backend", 1.9e9);
+  m.count_failure("medio-backend", core::FailureReason::too_large);
+  m.config_last_reload_successful().Set(1);
+  const std::string text = m.render();
+  for (const char* name :
+       {"flywatch_probe_success", "flywatch_probe_duration_seconds", "flywatch_probe_phase_seconds",
+        "flywatch_probes_total", "flywatch_probe_failures_total", "flywatch_probe_http_status_code",
+        "flywatch_tls_cert_expiry_timestamp_seconds", "flywatch_target_up",
+        "flywatch_scheduler_lateness_seconds", "flywatch_config_last_reload_successful",
+        "flywatch_config_last_reload_success_timestamp_seconds", "flywatch_build_info",
+        "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+        "process_start_time_seconds"}) {
+    INFO(name);
+    CHECK(has_line_starting(text, std::string("# TYPE ") + name + " "));
+  }
+  CHECK(has_line_starting(text, "flywatch_build_info{version=\"1.2.3\"} 1"));
+  CHECK(has_line_starting(text, "flywatch_probe_failures_total{reason=\"too_large\",target=\"medio-backend\"} 1"));
+  CHECK(has_line_starting(text, "flywatch_probe_phase_seconds{phase=\"first_byte\",target=\"medio-backend\"}"));
+  CHECK(has_line_starting(text, "flywatch_probes_total{result=\"failure\",target=\"medio-backend\"} 0"));
+}
+
+TEST_CASE("process metrics read plausible values from /proc") {
+  metrics::Metrics m("x");
+  const std::string text = m.render();
+  std::smatch match;
+  REQUIRE(std::regex_search(text, match, std::regex("\nprocess_resident_memory_bytes ([0-9.e+]+)")));
+  CHECK(std::stod(match[1]) > 1e5);
+  REQUIRE(std::regex_search(text, match, std::regex("\nprocess_open_fds ([0-9.e+]+)")));
+  CHECK(std::stod(match[1]) >= 3);
+  REQUIRE(std::regex_search(text, match, std::regex("\nprocess_start_time_seconds ([0-9.e+]+)")));
+  CHECK(std::stod(match[1]) > 1.6e9);
+}
+
+TEST_CASE("a removed target leaves no series behind") {
+  metrics::Metrics m("x");
+  m.target("a");
+  m.target("b");
+  m.set_target_up("a", false);
+  m.set_cert_expiry("a", 1);
+  m.count_failure("a", core::FailureReason::dns);
+  m.remove_target("a");
+  const std::string text = m.render();
+  CHECK(text.find("target=\"a\"") == std::string::npos);
+  CHECK(text.find("target=\"b\"") != std::string::npos);
+  m.remove_target("missing");  // harmless
+}
+
+TEST_CASE("no idle series for healthy targets: failure counters and up appear on first use") {
+  metrics::Metrics m("x");
+  m.target("quiet");
+  const std::string text = m.render();
+  CHECK(text.find("flywatch_probe_failures_total{") == std::string::npos);
+  CHECK(text.find("flywatch_target_up{") == std::string::npos);
+  CHECK(text.find("flywatch_tls_cert_expiry_timestamp_seconds{") == std::string::npos);
+}
