@@ -40,25 +40,15 @@ LogConfig parse_log(const Reader& r, const Field& f) {
   const Fields fields(r, f.value, f.value_pos(), "log", "in log", {"format", "level"});
   if (const Field* format = fields.get("format")) {
     const std::string v = r.string(*format, "log.format");
-    if (v == "logfmt")
-      out.format = core::LogFormat::logfmt;
-    else if (v == "json")
-      out.format = core::LogFormat::json;
-    else
+    if (!core::parse_log_format(v, out.format)) {
       r.fail(format->value_pos(), "log.format: \"" + v + "\" is not one of logfmt, json");
+    }
   }
   if (const Field* level = fields.get("level")) {
     const std::string v = r.string(*level, "log.level");
-    if (v == "debug")
-      out.level = core::LogLevel::debug;
-    else if (v == "info")
-      out.level = core::LogLevel::info;
-    else if (v == "warn")
-      out.level = core::LogLevel::warn;
-    else if (v == "error")
-      out.level = core::LogLevel::error;
-    else
+    if (!core::parse_log_level(v, out.level)) {
       r.fail(level->value_pos(), "log.level: \"" + v + "\" is not one of debug, info, warn, error");
+    }
   }
   return out;
 }
@@ -135,20 +125,7 @@ ConfigError::ConfigError(std::string file, int line, int column, std::string mes
 
 Config parse_config(const std::string& text, const std::string& path, EnvLookup getenv) {
   const Reader reader(path, std::move(getenv));
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(text);
-  } catch (const YAML::Exception& e) {
-    const YAML::Mark m = e.mark;
-    const int line = m.is_null() ? 1 : m.line + 1;
-    const int column = m.is_null() ? 1 : m.column + 1;
-    throw ConfigError(path, line, column, "YAML syntax error: " + e.msg);
-  }
-  if (docs.empty()) reader.fail(Pos{}, "the file is empty; expected a mapping");
-  if (docs.size() > 1) {
-    reader.fail(detail::pos_of(docs[1]), "only one YAML document is allowed");
-  }
-  return parse_document(reader, docs[0], path);
+  return parse_document(reader, detail::load_document(reader, text), path);
 }
 
 Config load_config(const std::string& path) {

@@ -100,6 +100,10 @@ class Reader {
   EnvLookup getenv_;
 };
 
+/// Parses `text`, which must hold exactly one YAML document, and returns its root. Syntax
+/// errors, an empty file and extra documents throw ConfigError.
+YAML::Node load_document(const Reader& reader, const std::string& text);
+
 /// Reads the whole file at `path` into `out`. Returns 0, or the errno of the failure.
 int read_file(const std::string& path, std::string& out);
 

@@ -33,6 +33,7 @@ void Engine::apply(const config::Config& cfg) {
   max_in_flight_ = std::max(1, cfg.engine.max_in_flight);
   const auto now = steady_clock::now();
   std::map<std::string, std::shared_ptr<TargetRuntime>, std::less<>> next;
+  std::vector<std::shared_ptr<TargetRuntime>> fresh;
 
   for (const auto& target : cfg.targets) {
     auto old = targets_.find(target.name);
@@ -58,9 +59,14 @@ void Engine::apply(const config::Config& cfg) {
     }
     auto t = std::make_shared<TargetRuntime>(target, make_probe_spec(target));
     metrics_.target(target.name);  // series exist from the start, before the first result
-    const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(target.interval);
-    schedule(t, now + core::first_run_offset(target.name, interval));
+    fresh.push_back(t);
     next.emplace(target.name, std::move(t));
+  }
+  // First runs are placed after the (possibly long) setup above, so they are not born late.
+  const auto placed = steady_clock::now();
+  for (const auto& t : fresh) {
+    const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(t->cfg.interval);
+    schedule(t, placed + core::first_run_offset(t->cfg.name, interval));
   }
   for (auto& [name, t] : targets_) {
     log_.info("target removed", {{"target", name}});
@@ -176,14 +182,14 @@ void Engine::record(TargetRuntime& t, const core::ProbeResult& result) {
   const std::string& name = t.cfg.name;
 
   auto& s = metrics_.target(name);
-  s.probe_success->Set(verdict.success ? 1 : 0);
-  s.probe_duration->Observe(seconds(result.total));
+  s.probe_success.Set(verdict.success ? 1 : 0);
+  s.probe_duration.Observe(seconds(result.total));
   for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
-    s.phase[i]->Set(result.phases[i] ? seconds(*result.phases[i]) : 0.0);
+    s.phase[i].Set(result.phases[i] ? seconds(*result.phases[i]) : 0.0);
   }
-  (verdict.success ? s.probes_success : s.probes_failure)->Increment();
+  (verdict.success ? s.probes_success : s.probes_failure).Increment();
   if (!verdict.success) metrics_.count_failure(name, verdict.reason);
-  s.http_status->Set(result.http_status);
+  s.http_status.Set(result.http_status);
   if (result.cert_not_after) {
     metrics_.set_cert_expiry(
         name, std::chrono::duration<double>(result.cert_not_after->time_since_epoch()).count());

@@ -4,17 +4,57 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "metrics/exposition.hpp"
 #include "metrics/process_collector.hpp"
 
 namespace flywatch::metrics {
 
 namespace {
 
-using prometheus::BuildCounter;
-using prometheus::BuildGauge;
-using prometheus::BuildHistogram;
-
 std::size_t reason_index(core::FailureReason r) { return static_cast<std::size_t>(r); }
+
+// The per-target families, in exposition order. Names and help texts live here and only here.
+struct FamilyInfo {
+  const char* name;
+  const char* help;
+  const char* type;
+};
+constexpr FamilyInfo probe_success_family{"flywatch_probe_success",
+                                          "Whether the last probe of the target succeeded (1) or not (0).",
+                                          "gauge"};
+constexpr FamilyInfo probe_duration_family{"flywatch_probe_duration_seconds",
+                                           "Duration of whole probes, start to end, in seconds.",
+                                           "histogram"};
+constexpr FamilyInfo probe_phase_family{"flywatch_probe_phase_seconds",
+                                        "Duration of each phase of the last probe, in seconds.",
+                                        "gauge"};
+constexpr FamilyInfo probes_total_family{"flywatch_probes_total", "Probes run, by result.", "counter"};
+constexpr FamilyInfo probe_failures_family{"flywatch_probe_failures_total", "Failed probes, by reason.",
+                                           "counter"};
+constexpr FamilyInfo http_status_family{
+    "flywatch_probe_http_status_code",
+    "HTTP status code of the last probe (0 when none was received).", "gauge"};
+constexpr FamilyInfo cert_expiry_family{
+    "flywatch_tls_cert_expiry_timestamp_seconds",
+    "Earliest notAfter in the certificate chain served, as a Unix time.", "gauge"};
+constexpr FamilyInfo target_up_family{"flywatch_target_up",
+                                      "Whether the target is up (1) or down (0) after thresholds.",
+                                      "gauge"};
+
+// `le` label values of the duration histogram, rendered once.
+const std::vector<std::string>& duration_le_texts() {
+  static const std::vector<std::string> texts = [] {
+    std::vector<std::string> t;
+    for (double b : probe_duration_buckets()) {
+      std::string s;
+      ExpositionWriter::append_number(s, b);
+      t.push_back(std::move(s));
+    }
+    t.emplace_back("+Inf");
+    return t;
+  }();
+  return texts;
+}
 
 }  // namespace
 
@@ -24,128 +64,138 @@ const std::vector<double>& probe_duration_buckets() {
   return buckets;
 }
 
-Metrics::Metrics(const std::string& version)
-    : registry_(std::make_shared<prometheus::Registry>()),
-      probe_success_(BuildGauge()
-                         .Name("flywatch_probe_success")
-                         .Help("Whether the last probe of the target succeeded (1) or not (0).")
-                         .Register(*registry_)),
-      probe_duration_(BuildHistogram()
-                          .Name("flywatch_probe_duration_seconds")
-                          .Help("Duration of whole probes, start to end, in seconds.")
-                          .Register(*registry_)),
-      probe_phase_(BuildGauge()
-                       .Name("flywatch_probe_phase_seconds")
-                       .Help("Duration of each phase of the last probe, in seconds.")
-                       .Register(*registry_)),
-      probes_total_(BuildCounter()
-                        .Name("flywatch_probes_total")
-                        .Help("Probes run, by result.")
-                        .Register(*registry_)),
-      probe_failures_(BuildCounter()
-                          .Name("flywatch_probe_failures_total")
-                          .Help("Failed probes, by reason.")
-                          .Register(*registry_)),
-      http_status_(BuildGauge()
-                       .Name("flywatch_probe_http_status_code")
-                       .Help("HTTP status code of the last probe (0 when none was received).")
-                       .Register(*registry_)),
-      cert_expiry_(BuildGauge()
-                       .Name("flywatch_tls_cert_expiry_timestamp_seconds")
-                       .Help("Earliest notAfter in the certificate chain served, as a Unix time.")
-                       .Register(*registry_)),
-      target_up_(BuildGauge()
-                     .Name("flywatch_target_up")
-                     .Help("Whether the target is up (1) or down (0) after thresholds.")
-                     .Register(*registry_)),
-      lateness_family_(BuildHistogram()
-                           .Name("flywatch_scheduler_lateness_seconds")
-                           .Help("Delay between a probe's due time and its start, in seconds.")
-                           .Register(*registry_)),
-      reload_successful_family_(BuildGauge()
-                                    .Name("flywatch_config_last_reload_successful")
-                                    .Help("Whether the last configuration reload succeeded.")
-                                    .Register(*registry_)),
-      reload_ts_family_(BuildGauge()
+TargetSeries::TargetSeries(const std::string& name)
+    : label("target=\"" + escape_label_value(name) + "\""), probe_duration(probe_duration_buckets()) {}
+
+Metrics::Metrics(const std::string& version) : registry_(std::make_shared<prometheus::Registry>()) {
+  scheduler_lateness_ =
+      &prometheus::BuildHistogram()
+           .Name("flywatch_scheduler_lateness_seconds")
+           .Help("Delay between a probe's due time and its start, in seconds.")
+           .Register(*registry_)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                            0.05, 0.1, 0.25, 0.5, 1, 5});
+  reload_successful_ = &prometheus::BuildGauge()
+                            .Name("flywatch_config_last_reload_successful")
+                            .Help("Whether the last configuration reload succeeded.")
+                            .Register(*registry_)
+                            .Add({});
+  reload_success_ts_ = &prometheus::BuildGauge()
                             .Name("flywatch_config_last_reload_success_timestamp_seconds")
                             .Help("Unix time of the last successful configuration load.")
-                            .Register(*registry_)),
-      build_info_(BuildGauge()
-                      .Name("flywatch_build_info")
-                      .Help("Always 1; labelled with the flywatch version.")
-                      .Register(*registry_)) {
-  scheduler_lateness_ = &lateness_family_.Add(
-      {}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                  0.1, 0.25, 0.5, 1, 5});
-  reload_successful_ = &reload_successful_family_.Add({});
-  reload_success_ts_ = &reload_ts_family_.Add({});
-  build_info_.Add({{"version", version}}).Set(1);
+                            .Register(*registry_)
+                            .Add({});
+  prometheus::BuildGauge()
+      .Name("flywatch_build_info")
+      .Help("Always 1; labelled with the flywatch version.")
+      .Register(*registry_)
+      .Add({{"version", version}})
+      .Set(1);
 }
 
 TargetSeries& Metrics::target(const std::string& name) {
   auto it = targets_.find(name);
-  if (it != targets_.end()) return it->second;
-  TargetSeries s;
-  const prometheus::Labels l{{"target", name}};
-  s.probe_success = &probe_success_.Add(l);
-  s.probe_duration = &probe_duration_.Add(l, probe_duration_buckets());
-  for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
-    s.phase[i] = &probe_phase_.Add(
-        {{"target", name}, {"phase", std::string(core::to_string(static_cast<core::ProbePhase>(i)))}});
-  }
-  s.probes_success = &probes_total_.Add({{"target", name}, {"result", "success"}});
-  s.probes_failure = &probes_total_.Add({{"target", name}, {"result", "failure"}});
-  s.http_status = &http_status_.Add(l);
-  return targets_.emplace(name, s).first->second;
+  if (it == targets_.end()) it = targets_.emplace(name, std::make_unique<TargetSeries>(name)).first;
+  return *it->second;
 }
 
 void Metrics::count_failure(const std::string& name, core::FailureReason reason) {
-  auto& s = target(name);
-  auto& slot = s.failures.at(reason_index(reason));
-  if (slot == nullptr) {
-    slot = &probe_failures_.Add({{"target", name}, {"reason", std::string(core::to_string(reason))}});
-  }
+  auto& slot = target(name).failures.at(reason_index(reason));
+  if (slot == nullptr) slot = std::make_unique<prometheus::Counter>();
   slot->Increment();
 }
 
 void Metrics::set_cert_expiry(const std::string& name, double unix_seconds) {
   auto& s = target(name);
-  if (s.cert_expiry == nullptr) s.cert_expiry = &cert_expiry_.Add({{"target", name}});
+  if (s.cert_expiry == nullptr) s.cert_expiry = std::make_unique<prometheus::Gauge>();
   s.cert_expiry->Set(unix_seconds);
 }
 
 void Metrics::set_target_up(const std::string& name, bool up) {
   auto& s = target(name);
-  if (s.target_up == nullptr) s.target_up = &target_up_.Add({{"target", name}});
+  if (s.target_up == nullptr) s.target_up = std::make_unique<prometheus::Gauge>();
   s.target_up->Set(up ? 1 : 0);
 }
 
-void Metrics::remove_target(const std::string& name) {
-  auto it = targets_.find(name);
-  if (it == targets_.end()) return;
-  auto& s = it->second;
-  probe_success_.Remove(s.probe_success);
-  probe_duration_.Remove(s.probe_duration);
-  for (auto* g : s.phase) probe_phase_.Remove(g);
-  probes_total_.Remove(s.probes_success);
-  probes_total_.Remove(s.probes_failure);
-  for (auto* c : s.failures) {
-    if (c != nullptr) probe_failures_.Remove(c);
+void Metrics::remove_target(const std::string& name) { targets_.erase(name); }
+
+void Metrics::render_targets(std::string& out) const {
+  ExpositionWriter w(out);
+  std::string labels;  // scratch, reused for every line that adds a label to `target`
+
+  auto simple_family = [&](const FamilyInfo& f, auto&& value_of) {
+    w.header(f.name, f.help, f.type);
+    for (const auto& [name, s] : targets_) {
+      if (const prometheus::Gauge* g = value_of(*s)) w.sample(f.name, s->label, g->Value());
+    }
+  };
+
+  simple_family(probe_success_family, [](const TargetSeries& s) { return &s.probe_success; });
+
+  w.header(probe_duration_family.name, probe_duration_family.help, probe_duration_family.type);
+  const auto& le = duration_le_texts();
+  const std::string bucket_name = std::string(probe_duration_family.name) + "_bucket";
+  const std::string sum_name = std::string(probe_duration_family.name) + "_sum";
+  const std::string count_name = std::string(probe_duration_family.name) + "_count";
+  for (const auto& [name, s] : targets_) {
+    const auto h = s->probe_duration.Collect().histogram;
+    for (std::size_t i = 0; i < h.bucket.size() && i < le.size(); ++i) {
+      labels.assign(s->label).append(",le=\"").append(le[i]).append("\"");
+      w.sample(bucket_name, labels, static_cast<double>(h.bucket[i].cumulative_count));
+    }
+    w.sample(sum_name, s->label, h.sample_sum);
+    w.sample(count_name, s->label, static_cast<double>(h.sample_count));
   }
-  http_status_.Remove(s.http_status);
-  if (s.cert_expiry != nullptr) cert_expiry_.Remove(s.cert_expiry);
-  if (s.target_up != nullptr) target_up_.Remove(s.target_up);
-  targets_.erase(it);
+
+  w.header(probe_phase_family.name, probe_phase_family.help, probe_phase_family.type);
+  for (const auto& [name, s] : targets_) {
+    for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
+      labels.assign("phase=\"")
+          .append(core::to_string(static_cast<core::ProbePhase>(i)))
+          .append("\",")
+          .append(s->label);
+      w.sample(probe_phase_family.name, labels, s->phase[i].Value());
+    }
+  }
+
+  w.header(probes_total_family.name, probes_total_family.help, probes_total_family.type);
+  for (const auto& [name, s] : targets_) {
+    labels.assign("result=\"failure\",").append(s->label);
+    w.sample(probes_total_family.name, labels, s->probes_failure.Value());
+    labels.assign("result=\"success\",").append(s->label);
+    w.sample(probes_total_family.name, labels, s->probes_success.Value());
+  }
+
+  w.header(probe_failures_family.name, probe_failures_family.help, probe_failures_family.type);
+  for (const auto& [name, s] : targets_) {
+    for (std::size_t i = 0; i < s->failures.size(); ++i) {
+      if (!s->failures[i]) continue;
+      labels.assign("reason=\"")
+          .append(core::to_string(static_cast<core::FailureReason>(i)))
+          .append("\",")
+          .append(s->label);
+      w.sample(probe_failures_family.name, labels, s->failures[i]->Value());
+    }
+  }
+
+  simple_family(http_status_family, [](const TargetSeries& s) { return &s.http_status; });
+  simple_family(cert_expiry_family, [](const TargetSeries& s) { return s.cert_expiry.get(); });
+  simple_family(target_up_family, [](const TargetSeries& s) { return s.target_up.get(); });
 }
 
 std::string Metrics::render() const {
+  std::string out;
+  // About 1.7 KiB per target; reserving avoids repeated regrowth of a multi-megabyte string.
+  out.reserve(4096 + targets_.size() * 1800);
+  render_targets(out);
   auto families = registry_->Collect();
   auto process = collect_process_metrics();
   families.insert(families.end(), std::make_move_iterator(process.begin()),
                   std::make_move_iterator(process.end()));
-  std::ostringstream out;
-  prometheus::TextSerializer{}.Serialize(out, families);
-  return out.str();
+  std::ostringstream rest;
+  prometheus::TextSerializer{}.Serialize(rest, families);
+  out += rest.str();
+  return out;
 }
 
 }  // namespace flywatch::metrics

@@ -18,32 +18,41 @@
 
 namespace flywatch::metrics {
 
-/// The series of one probed target. References stay valid until the target is removed.
+/// Bucket bounds of flywatch_probe_duration_seconds.
+const std::vector<double>& probe_duration_buckets();
+
+/// The series of one probed target, owned directly (not through a prometheus-cpp Family) so a
+/// scrape of 10,000 targets renders from them without copying (see exposition.hpp).
 struct TargetSeries {
-  prometheus::Gauge* probe_success = nullptr;
-  prometheus::Histogram* probe_duration = nullptr;
-  std::array<prometheus::Gauge*, core::probe_phase_count> phase{};
-  prometheus::Counter* probes_success = nullptr;
-  prometheus::Counter* probes_failure = nullptr;
-  /// Failure counters by reason, created on first failure of that reason so a healthy target
-  /// costs no idle series.
-  std::array<prometheus::Counter*, 12> failures{};
-  prometheus::Gauge* http_status = nullptr;
+  explicit TargetSeries(const std::string& name);
+  TargetSeries(const TargetSeries&) = delete;
+  TargetSeries& operator=(const TargetSeries&) = delete;
+
+  std::string label;  ///< `target="<escaped name>"`, rendered once
+  prometheus::Gauge probe_success;
+  prometheus::Histogram probe_duration;
+  std::array<prometheus::Gauge, core::probe_phase_count> phase;
+  prometheus::Counter probes_success;
+  prometheus::Counter probes_failure;
+  /// Failure counters by reason, created on the first failure of that reason so a healthy
+  /// target costs no idle series.
+  std::array<std::unique_ptr<prometheus::Counter>, 12> failures;
+  prometheus::Gauge http_status;
   /// Created when a certificate is first seen (plain http targets never have one).
-  prometheus::Gauge* cert_expiry = nullptr;
+  std::unique_ptr<prometheus::Gauge> cert_expiry;
   /// Created when the first result sets a state, so a new target is not reported down.
-  prometheus::Gauge* target_up = nullptr;
+  std::unique_ptr<prometheus::Gauge> target_up;
 };
 
-/// Owns the registry and every family. Not thread-safe beyond what prometheus-cpp guarantees;
-/// flywatch touches it only from its one io_context thread.
+/// Owns every metric. flywatch touches it only from its one io_context thread.
 class Metrics {
  public:
   explicit Metrics(const std::string& version);
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
-  /// The series of `target`, created on first use.
+  /// The series of `target`, created on first use. The reference stays valid until
+  /// remove_target(name).
   TargetSeries& target(const std::string& name);
   /// Counts one failure of `reason` for `target` (reason must not be none).
   void count_failure(const std::string& name, core::FailureReason reason);
@@ -63,26 +72,14 @@ class Metrics {
   std::string render() const;
 
  private:
+  void render_targets(std::string& out) const;
+
+  // Families without a target label are few and small: prometheus-cpp renders them.
   std::shared_ptr<prometheus::Registry> registry_;
-  prometheus::Family<prometheus::Gauge>& probe_success_;
-  prometheus::Family<prometheus::Histogram>& probe_duration_;
-  prometheus::Family<prometheus::Gauge>& probe_phase_;
-  prometheus::Family<prometheus::Counter>& probes_total_;
-  prometheus::Family<prometheus::Counter>& probe_failures_;
-  prometheus::Family<prometheus::Gauge>& http_status_;
-  prometheus::Family<prometheus::Gauge>& cert_expiry_;
-  prometheus::Family<prometheus::Gauge>& target_up_;
-  prometheus::Family<prometheus::Histogram>& lateness_family_;
-  prometheus::Family<prometheus::Gauge>& reload_successful_family_;
-  prometheus::Family<prometheus::Gauge>& reload_ts_family_;
-  prometheus::Family<prometheus::Gauge>& build_info_;
   prometheus::Histogram* scheduler_lateness_;
   prometheus::Gauge* reload_successful_;
   prometheus::Gauge* reload_success_ts_;
-  std::map<std::string, TargetSeries, std::less<>> targets_;
+  std::map<std::string, std::unique_ptr<TargetSeries>, std::less<>> targets_;
 };
-
-/// Bucket bounds of flywatch_probe_duration_seconds.
-const std::vector<double>& probe_duration_buckets();
 
 }  // namespace flywatch::metrics

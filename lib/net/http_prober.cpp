@@ -11,6 +11,13 @@
 //   too_large  body over max_body_bytes, or header over the header limit
 //   protocol   after the connection (and TLS) is up: write failure, reset, EOF before a complete
 //              response, bytes that are not HTTP/1.x; also an invalid request in the spec
+// Phases: resolve = start → addresses known; connect = first attempt → TCP established;
+// tls = handshake; first_byte = start of sending the request → first response byte;
+// transfer = first byte → end of the body. A phase is set only when it completed.
+//
+// Runs on one thread: the resolver and deadline handlers share state with the coroutine
+// without locks, so the io_context (or a strand) must not run probes on several threads.
+// `spec` is read until the probe completes, so it must outlive the awaitable.
 #include "net/http_prober.hpp"
 
 #include <algorithm>
@@ -35,6 +42,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "net/http_request.hpp"
+#include "net/resolver_pool.hpp"
 #include "net/tls_context_cache.hpp"
 
 namespace flywatch::net {
@@ -54,6 +62,9 @@ constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
 // Real response headers are a few KiB; this bounds a server that streams header lines forever.
 constexpr std::uint32_t header_limit = 64 * 1024;
 constexpr std::size_t first_read_size = 16 * 1024;
+// Concurrent getaddrinfo calls; a few suffice for a local caching resolver, and more keep one
+// slow upstream answer from queueing every other lookup behind it.
+constexpr std::size_t resolver_threads = 4;
 
 // State shared by the probe coroutine and the handlers it starts (resolver completion, deadline).
 // Those handlers may run after the coroutine has returned, so each holds a shared_ptr to it.
@@ -61,7 +72,6 @@ struct Connection {
   explicit Connection(const asio::any_io_executor& ex) : socket(ex), timer(ex) {}
   tcp::socket socket;
   asio::steady_timer timer;
-  std::optional<tcp::resolver> resolver;  // only for names, not IP literals
   tcp::resolver::results_type resolved;
   error_code resolve_error;
   bool resolve_done = false;
@@ -220,27 +230,26 @@ class AsioHttpProber final : public HttpProber {
                                 const std::shared_ptr<Connection>& keep, ProbeResult& result);
 
   TlsContextCache tls_contexts_;
+  // Declared last so it is destroyed first: its threads finish before anything they post to.
+  ResolverPool resolvers_{resolver_threads};
 };
 
 // Resolves spec.host into conn.resolved, bounded by the deadline already set on conn.timer.
-// getaddrinfo runs on Asio's resolver thread and cannot be interrupted, so the coroutine waits
-// on the deadline timer, which the resolver's handler cancels when it finishes first.
+// getaddrinfo runs on a resolver pool thread and cannot be interrupted, so the coroutine waits
+// on the deadline timer, which the lookup's handler cancels when it finishes first.
 asio::awaitable<bool> AsioHttpProber::resolve(const ProbeSpec& spec, Connection& conn,
                                               const std::shared_ptr<Connection>& keep,
                                               ProbeResult& result) {
-  conn.resolver.emplace(conn.socket.get_executor());
-  conn.resolver->async_resolve(
-      spec.host, std::to_string(spec.port), tcp::resolver::numeric_service,
-      [keep](const error_code& ec, tcp::resolver::results_type results) {
-        keep->resolve_error = ec;
-        keep->resolved = std::move(results);
-        keep->resolve_done = true;
-        keep->timer.cancel();
-      });
+  resolvers_.async_resolve(spec.host, std::to_string(spec.port), conn.socket.get_executor(),
+                           [keep](const error_code& ec, tcp::resolver::results_type results) {
+                             keep->resolve_error = ec;
+                             keep->resolved = std::move(results);
+                             keep->resolve_done = true;
+                             keep->timer.cancel();
+                           });
   co_await conn.timer.async_wait(as_values);
   if (!conn.resolve_done || Clock::now() >= conn.timer.expiry()) {
     conn.timed_out = true;
-    conn.resolver->cancel();
     fail_timeout(result, spec, "resolving " + spec.host);
     co_return false;
   }

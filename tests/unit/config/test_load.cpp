@@ -1,5 +1,6 @@
 #include <doctest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "config/config.hpp"
@@ -86,4 +87,21 @@ TEST_CASE("a config is the same whatever order its sections come in") {
   REQUIRE(c.targets.size() == 1);
   CHECK(c.targets[0].interval == std::chrono::minutes(1));
   CHECK(c.targets[0].timeout == std::chrono::seconds(20));
+}
+
+TEST_CASE("load_config expands from the process environment") {
+  const std::string path = testdata_dir() + "/real_env.yaml";
+  REQUIRE(::setenv("FLYWATCH_CONFIG_TEST_LISTEN", "[::1]:19464", 1) == 0);
+  const auto c = load_config(path);
+  CHECK(c.server.listen_host == "::1");
+  CHECK(c.server.listen_port == 19464);
+  REQUIRE(::unsetenv("FLYWATCH_CONFIG_TEST_LISTEN") == 0);
+  try {
+    load_config(path);
+    FAIL("expected ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()) ==
+          path +
+              ":3:11: server.listen: environment variable FLYWATCH_CONFIG_TEST_LISTEN is not set");
+  }
 }

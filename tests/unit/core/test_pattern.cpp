@@ -85,3 +85,18 @@ TEST_CASE("Pattern: binary and NUL bytes in the subject") {
   CHECK(p.search(std::string_view("ax\0yb", 5)));
   CHECK(compile("ok").search(std::string_view("\xff\xfe ok \x80", 7)));
 }
+
+TEST_CASE("Pattern: a 1 MiB body bounds a pathological match and still matches ordinary patterns") {
+  std::string body(1 << 20, 'a');
+  body += R"("timestamp":"2026-11-27T10:00:00Z")";
+  const auto start = std::chrono::steady_clock::now();
+  for (const char* source : {"(a+)+$x", "(a|aa)*(a|aa)*b", "(.*a){20}x"}) CHECK_FALSE(compile(source).search(body));
+  const auto spent = std::chrono::steady_clock::now() - start;
+  // The state budget (BOOST_REGEX_MAX_STATE_COUNT in lib/core/meson.build) keeps this well under
+  // a second in an optimized build; sanitizers slow it several times.
+  CHECK(spent < std::chrono::seconds(8));
+  MESSAGE("pathological match on 1 MiB gave up after "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(spent).count() << " ms");
+  CHECK(compile(R"("timestamp":"\d{4}-)").search(body));
+  CHECK_FALSE(compile(R"("timestamp":"\d{5}-)").search(body));
+}

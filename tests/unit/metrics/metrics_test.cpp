@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "metrics/exposition.hpp"
 #include "metrics/metrics.hpp"
 
 using namespace flywatch;
@@ -24,7 +25,7 @@ bool has_line_starting(const std::string& text, const std::string& prefix) {
 TEST_CASE("every family of DESIGN §6 that applies is exposed, with build info and process metrics") {
   metrics::Metrics m("1.2.3");
   auto& s = m.target("medio-backend");
-  s.probe_success->Set(1);
+  s.probe_success.Set(1);
   m.set_target_up("medio-backend", true);
   m.set_cert_expiry("medio-backend", 1.9e9);
   m.count_failure("medio-backend", core::FailureReason::too_large);
@@ -80,4 +81,40 @@ TEST_CASE("no idle series for healthy targets: failure counters and up appear on
   CHECK(text.find("flywatch_probe_failures_total{") == std::string::npos);
   CHECK(text.find("flywatch_target_up{") == std::string::npos);
   CHECK(text.find("flywatch_tls_cert_expiry_timestamp_seconds{") == std::string::npos);
+}
+
+TEST_CASE("the per-target exposition is well-formed text format") {
+  metrics::Metrics m("x");
+  auto& s = m.target("a");
+  s.probe_duration.Observe(0.02);
+  s.probe_duration.Observe(3);
+  s.phase[static_cast<std::size_t>(core::ProbePhase::tls)].Set(0.0125);
+  m.target("b");
+  const std::string text = m.render();
+  CHECK(text.find("flywatch_probe_duration_seconds_bucket{target=\"a\",le=\"0.01\"} 0\n") != std::string::npos);
+  CHECK(text.find("flywatch_probe_duration_seconds_bucket{target=\"a\",le=\"0.025\"} 1\n") != std::string::npos);
+  CHECK(text.find("flywatch_probe_duration_seconds_bucket{target=\"a\",le=\"+Inf\"} 2\n") != std::string::npos);
+  CHECK(text.find("flywatch_probe_duration_seconds_sum{target=\"a\"} 3.02\n") != std::string::npos);
+  CHECK(text.find("flywatch_probe_duration_seconds_count{target=\"a\"} 2\n") != std::string::npos);
+  CHECK(text.find("flywatch_probe_phase_seconds{phase=\"tls\",target=\"a\"} 0.0125\n") != std::string::npos);
+  // Each family's samples follow its own TYPE line, once.
+  CHECK(text.find("# TYPE flywatch_probe_success gauge\nflywatch_probe_success{target=\"a\"} 0\n"
+                  "flywatch_probe_success{target=\"b\"} 0\n") != std::string::npos);
+  const std::regex line(R"(^(# (HELP|TYPE) .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? \S+)$)");
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) {
+    INFO(l);
+    CHECK(std::regex_match(l, line));
+  }
+}
+
+TEST_CASE("label values are escaped and numbers read back exactly") {
+  CHECK(metrics::escape_label_value("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
+  std::string out;
+  metrics::ExpositionWriter::append_number(out, 0.1);
+  out += ' ';
+  metrics::ExpositionWriter::append_number(out, 1.0 / 0.0);
+  out += ' ';
+  metrics::ExpositionWriter::append_number(out, 1.9e9);
+  CHECK(out == "0.1 +Inf 1.9e+09");
 }

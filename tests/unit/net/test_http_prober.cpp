@@ -132,7 +132,7 @@ TEST_CASE("http: a zero timeout ends the probe at once, with or without DNS") {
   asio::io_context ioc;
   LoopbackServer server(ioc, "127.0.0.1", answer(http_response(200, "OK", "text/plain", "x")));
   auto prober = net::make_http_prober();
-  for (const char* host : {"localhost", "127.0.0.1"}) {
+  for (const std::string host : {"localhost", "127.0.0.1"}) {
     CAPTURE(host);
     const auto r = run_probe(ioc, *prober, spec_for("http", host, server.port(), 0ms));
     CHECK_MESSAGE(reason(r) == "timeout", r.error);

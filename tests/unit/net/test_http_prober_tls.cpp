@@ -2,6 +2,8 @@
 #include <doctest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -52,6 +54,18 @@ TEST_CASE("https: healthy JSON 200 by name, verified against ca_file") {
   CHECK(*r.cert_not_after == test_pki().good.not_after);
   CHECK(r.remote == "127.0.0.1:" + std::to_string(server.port()));
   check_all_phases(r);
+}
+
+TEST_CASE("https: cert_not_after is the earliest in the chain the server sent") {
+  asio::io_context ioc;
+  auto tls = server_context(test_pki().chained);
+  LoopbackServer server(ioc, "127.0.0.1", healthy(), tls.get());
+  auto prober = net::make_http_prober();
+  const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port()));
+  REQUIRE_MESSAGE(r.transport_ok(), r.error);
+  REQUIRE(r.cert_not_after.has_value());
+  CHECK(test_pki().intermediate_not_after < test_pki().chained.not_after);
+  CHECK(*r.cert_not_after == test_pki().intermediate_not_after);
 }
 
 TEST_CASE("https: healthy over IPv6 ::1, the IP literal verified as an IP") {
@@ -310,6 +324,59 @@ TEST_CASE("https: concurrent probes of every kind on one io_context") {
     CHECK_MESSAGE(reason(results[i]) == expected[i], results[i].error);
     if (expected[i].empty()) CHECK(results[i].body == health_json);
   }
+}
+
+std::size_t open_fds() {
+  const std::filesystem::directory_iterator fds("/proc/self/fd");
+  return static_cast<std::size_t>(std::distance(begin(fds), end(fds)));
+}
+
+TEST_CASE("probes leave nothing behind: no pending handler, no open socket") {
+  asio::io_context ioc;
+  auto prober = net::make_http_prober();
+  auto good = server_context(test_pki().good);
+  auto wrong = server_context(test_pki().wrong_host);
+  const auto port_closed = closed_port();
+  {
+    // Warm up once so lazily created per-io_context descriptors (resolver thread) exist.
+    LoopbackServer warm(ioc, "127.0.0.1", healthy(), good.get());
+    CHECK(run_probe(ioc, *prober, https_spec("localhost", warm.port())).transport_ok());
+  }
+  ioc.restart();
+  ioc.run();
+  const std::size_t baseline = open_fds();
+  {
+    LoopbackServer ok(ioc, "127.0.0.1", healthy(), good.get());
+    LoopbackServer mismatch(ioc, "127.0.0.1", healthy(), wrong.get());
+    LoopbackServer plain(ioc, "::1", healthy());
+    LoopbackServer garbage(ioc, "127.0.0.1", answer("not http at all\r\n\r\n"));
+    LoopbackServer reset(ioc, "127.0.0.1", [](ServerConn& conn) -> asio::awaitable<void> {
+      conn.reset();
+      co_return;
+    });
+    std::vector<net::ProbeSpec> specs = {
+        https_spec("localhost", ok.port()),       https_spec("localhost", mismatch.port()),
+        spec_for("http", "::1", plain.port()),    spec_for("http", "127.0.0.1", garbage.port()),
+        spec_for("http", "localhost", reset.port()), spec_for("http", "127.0.0.1", port_closed),
+        spec_for("http", "nonexistent.invalid", 80),
+    };
+    const std::vector<std::string> expected = {"", "tls", "", "protocol", "protocol", "connect",
+                                               "dns"};
+    for (int round = 0; round < 3; ++round) {
+      const auto results = run_probes(ioc, *prober, specs);
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        CAPTURE(i);
+        CHECK_MESSAGE(reason(results[i]) == expected[i], results[i].error);
+      }
+    }
+  }
+  // Servers are gone; every probe deadline is 5 s away. If a probe left its deadline timer,
+  // a resolver wait or a socket operation pending, run() would not return until then.
+  const auto start = std::chrono::steady_clock::now();
+  ioc.restart();
+  ioc.run();
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+  CHECK(open_fds() == baseline);
 }
 
 }  // namespace

@@ -77,8 +77,8 @@ Cert make_cert(EVP_PKEY* key, const char* common_name, std::time_t not_before,
   return cert;
 }
 
-void write_cert(const std::string& path, X509* cert) {
-  std::unique_ptr<FILE, FileClose> f(std::fopen(path.c_str(), "w"));
+void write_cert(const std::string& path, X509* cert, const char* mode = "w") {
+  std::unique_ptr<FILE, FileClose> f(std::fopen(path.c_str(), mode));
   check(f != nullptr, "fopen");
   check(PEM_write_X509(f.get(), cert) == 1, "PEM_write_X509");
 }
@@ -133,6 +133,17 @@ TestPki::TestPki() {
                          ca_key.get(), 3);
   expired = make_leaf(dir, "expired", loopback, now - 3 * day, now - day, ca.get(),
                       ca_key.get(), 4);
+
+  Key intermediate_key = make_key();
+  const std::time_t intermediate_end = now + 10 * day;
+  Cert intermediate = make_cert(intermediate_key.get(), "flywatch test intermediate", now - day,
+                                intermediate_end, ca.get(), ca_key.get(), 5,
+                                {{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
+                                 {NID_key_usage, "critical,keyCertSign,cRLSign"}});
+  intermediate_not_after = std::chrono::system_clock::from_time_t(intermediate_end);
+  chained = make_leaf(dir, "chained", loopback, now - day, now + 30 * day, intermediate.get(),
+                      intermediate_key.get(), 6);
+  write_cert(chained.cert_file, intermediate.get(), "a");
 }
 
 TestPki::~TestPki() {

@@ -29,6 +29,10 @@ class TestPki {
   TestLeaf good;         ///< SAN DNS:localhost, IP:127.0.0.1, IP:::1; valid for 30 days
   TestLeaf wrong_host;   ///< SAN DNS:wrong.example only
   TestLeaf expired;      ///< same names as `good`, but notAfter was yesterday
+  /// Same names as `good`, signed by an intermediate CA; cert_file holds leaf + intermediate.
+  TestLeaf chained;
+  /// The intermediate expires (in 10 days) before `chained` itself (30 days).
+  std::chrono::system_clock::time_point intermediate_not_after;
 };
 
 /// One PKI per test process (key generation is cheap, but there is no need to repeat it).
