@@ -8,15 +8,11 @@ namespace flywatch::engine {
 
 namespace {
 
-// URLs may carry credentials (https://user:pass@host/); secrets never leave through the API.
-std::string redact_userinfo(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return url;
-  const auto host_start = scheme_end + 3;
-  const auto at = url.find('@', host_start);
-  const auto path = url.find_first_of("/?#", host_start);
-  if (at == std::string::npos || (path != std::string::npos && at > path)) return url;
-  return url.substr(0, host_start) + "REDACTED@" + url.substr(at + 1);
+// The config refuses user:pass@ in URLs, but a query string may still carry a token expanded
+// from ${VAR}; secrets never leave through the API, so the query is not shown.
+std::string redact_query(const std::string& url) {
+  const auto q = url.find('?');
+  return q == std::string::npos ? url : url.substr(0, q) + "?REDACTED";
 }
 
 }  // namespace
@@ -27,7 +23,7 @@ std::string Engine::status_json() const {
   for (const auto& [name, t] : targets_) {
     boost::json::object o;
     o["name"] = name;
-    o["url"] = redact_userinfo(t->cfg.url);
+    o["url"] = redact_query(t->cfg.url);
     o["state"] = std::string(core::to_string(t->health.state()));
     if (t->health.state() != core::TargetState::unknown) {
       o["since"] = core::format_rfc3339_ms(t->health.since());

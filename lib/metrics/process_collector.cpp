@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -34,16 +35,11 @@ std::string read_file(const char* path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// Seconds since the epoch at which the machine booted, from /proc/stat's btime.
-bool boot_time(double& out) {
-  std::istringstream in(read_file("/proc/stat"));
-  std::string key;
-  while (in >> key) {
-    if (key == "btime") return static_cast<bool>(in >> out);
-    in.ignore(1 << 20, '\n');
-  }
-  return false;
-}
+// The process's start time, taken when this library is loaded (static initialisation, before
+// main). /proc/self/stat's starttime would need the boot time from /proc/stat, which systemd's
+// ProcSubset=pid hides from the hardened service.
+const double process_start_unix_seconds =
+    std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 
 int count_open_fds() {
   DIR* dir = opendir("/proc/self/fd");
@@ -70,14 +66,12 @@ std::vector<prometheus::MetricFamily> collect_process_metrics() {
   if (close != std::string::npos && ticks > 0) {
     std::istringstream in(stat.substr(close + 2));
     std::string field;
-    double utime = 0, stime = 0, starttime = 0, vsize = 0, rss = 0;
-    // Fields after the name start at field 3 (state); utime is 14, stime 15, starttime 22,
-    // vsize 23, rss 24.
+    double utime = 0, stime = 0, vsize = 0, rss = 0;
+    // Fields after the name start at field 3 (state); utime is 14, stime 15, vsize 23, rss 24.
     for (int i = 3; i <= 24 && in >> field; ++i) {
       switch (i) {
         case 14: utime = std::stod(field); break;
         case 15: stime = std::stod(field); break;
-        case 22: starttime = std::stod(field); break;
         case 23: vsize = std::stod(field); break;
         case 24: rss = std::stod(field); break;
         default: break;
@@ -89,13 +83,10 @@ std::vector<prometheus::MetricFamily> collect_process_metrics() {
                          MetricType::Gauge, rss * page));
     out.push_back(single("process_virtual_memory_bytes", "Virtual memory size in bytes.",
                          MetricType::Gauge, vsize));
-    double btime = 0;
-    if (boot_time(btime)) {
-      out.push_back(single("process_start_time_seconds",
-                           "Start time of the process since unix epoch in seconds.", MetricType::Gauge,
-                           btime + starttime / ticks));
-    }
   }
+  out.push_back(single("process_start_time_seconds",
+                       "Start time of the process since unix epoch in seconds.", MetricType::Gauge,
+                       process_start_unix_seconds));
   if (const int fds = count_open_fds(); fds >= 0) {
     out.push_back(single("process_open_fds", "Number of open file descriptors.", MetricType::Gauge, fds));
   }

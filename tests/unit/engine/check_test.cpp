@@ -5,24 +5,11 @@
 
 #include "engine/check.hpp"
 #include "fake_prober.hpp"
+#include "test_targets.hpp"
 
 using namespace flywatch;
 using namespace std::chrono_literals;
 
-namespace {
-
-config::Target target(const std::string& name) {
-  config::Target t;
-  t.name = name;
-  t.url = "https://" + name + "/";
-  t.scheme = "https";
-  t.host = name;
-  t.port = 443;
-  t.target = "/";
-  return t;
-}
-
-}  // namespace
 
 TEST_CASE("check probes every target once and reports in config order") {
   boost::asio::io_context io{1};
@@ -31,7 +18,7 @@ TEST_CASE("check probes every target once and reports in config order") {
   prober.results["bad"] = test::FakeProber::ok(503);
   config::Config cfg;
   cfg.engine.max_in_flight = 2;
-  for (const char* n : {"one", "bad", "two", "three"}) cfg.targets.push_back(target(n));
+  for (const char* n : {"one", "bad", "two", "three"}) cfg.targets.push_back(test::make_target(n));
 
   const auto rows = engine::run_checks(io, prober, cfg);
   REQUIRE(rows.size() == 4);

@@ -8,26 +8,13 @@
 
 #include "engine/engine.hpp"
 #include "fake_prober.hpp"
+#include "test_targets.hpp"
 
 using namespace flywatch;
 using namespace std::chrono_literals;
+using test::make_target;
 
 namespace {
-
-config::Target make_target(const std::string& name, std::chrono::milliseconds interval) {
-  config::Target t;
-  t.name = name;
-  t.url = "https://" + name + "/";
-  t.scheme = "https";
-  t.host = name;
-  t.port = 443;
-  t.target = "/";
-  t.interval = interval;
-  t.timeout = interval / 2;
-  t.failure_threshold = 2;
-  t.success_threshold = 1;
-  return t;
-}
 
 struct Rig {
   boost::asio::io_context io{1};
@@ -206,4 +193,17 @@ TEST_CASE("stop ends scheduling") {
   const auto runs = rig.prober.starts["a"].size();
   rig.run_for(200ms);
   CHECK(rig.prober.starts["a"].size() <= runs + 1);
+}
+
+TEST_CASE("the status document never shows a URL's query string") {
+  Rig rig;
+  config::Config cfg;
+  auto t = make_target("tok", 100ms);
+  t.url = "https://tok/health?token=s3cret";
+  t.target = "/health?token=s3cret";
+  cfg.targets.push_back(t);
+  rig.engine.apply(cfg);
+  const std::string doc = rig.engine.status_json();
+  CHECK(doc.find("s3cret") == std::string::npos);
+  CHECK(rig.status_of("tok").at("url").as_string() == "https://tok/health?REDACTED");
 }

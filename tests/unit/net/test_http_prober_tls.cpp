@@ -375,7 +375,8 @@ TEST_CASE("probes leave nothing behind: no pending handler, no open socket") {
   const auto start = std::chrono::steady_clock::now();
   ioc.restart();
   ioc.run();
-  CHECK(std::chrono::steady_clock::now() - start < 1s);
+  // Well under the 5 s deadlines, with room for a loaded machine.
+  CHECK(std::chrono::steady_clock::now() - start < 3s);
   CHECK(open_fds() == baseline);
 }
 
