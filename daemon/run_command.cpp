@@ -53,7 +53,10 @@ class Daemon {
       log_.error("cannot serve admin endpoint",
                  {{"reason", step + ": " + ec.message()},
                   {"listen", cfg_.server.listen_host + ":" + std::to_string(cfg_.server.listen_port)}});
-      return exit_internal;
+      // An address this host does not have is a configuration error (systemd does not restart
+      // on 78); a port still held by a previous instance may free up, so that one is retried.
+      const bool bad_address = step == "resolve" || ec == boost::system::errc::address_not_available;
+      return bad_address ? exit_config : exit_internal;
     }
     engine_.apply(cfg_);
     metrics_.config_last_reload_successful().Set(1);

@@ -28,7 +28,7 @@ std::vector<CheckRow> run_checks(boost::asio::io_context& io, net::HttpProber& p
 /// A fixed-width table for people: TARGET, RESULT, STATUS, TIME, REASON/DETAIL; then a summary line.
 std::string format_check_table(const std::vector<CheckRow>& rows);
 
-/// `{"ok":bool,"targets":[{"name","url","success","reason","error","status_code",
+/// `{"ok":bool,"targets":[{"name","success","reason","error","status_code",
 /// "duration_seconds","phases":{…},"cert_not_after"}]}`.
 std::string format_check_json(const std::vector<CheckRow>& rows);
 

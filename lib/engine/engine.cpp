@@ -31,6 +31,7 @@ Engine::Engine(asio::io_context& io, net::HttpProber& prober, metrics::Metrics& 
 
 void Engine::apply(const config::Config& cfg) {
   max_in_flight_ = std::max(1, cfg.engine.max_in_flight);
+  prober_.reload();  // a reload re-reads CA files even where their paths did not change
   const auto now = steady_clock::now();
   std::map<std::string, std::shared_ptr<TargetRuntime>, std::less<>> next;
   std::vector<std::shared_ptr<TargetRuntime>> fresh;
@@ -124,16 +125,21 @@ void Engine::dispatch_due(steady_clock::time_point now) {
     if (e.generation != e.target->schedule_generation) continue;
     auto& t = e.target;
     const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(t->cfg.interval);
-    const auto next = core::next_run(e.due, interval, now);
-    if (next.skipped > 0) {
+    auto next = core::next_run(e.due, interval, now);
+    auto run_slot = e.due;
+    if (next.due <= now) {
+      // Late by a whole interval or more (a stalled loop, a suspended VM): run once now for the
+      // latest slot, and drop the ones before it instead of running them back to back.
       log_.warn("probe runs skipped", {{"target", t->cfg.name},
                                        {"reason", "late"},
-                                       {"count", std::to_string(next.skipped)}});
+                                       {"count", std::to_string(next.skipped + 1)}});
+      run_slot = next.due;
+      next.due += interval;
     }
     if (t->in_flight || t->waiting) {
       log_.debug("probe run skipped", {{"target", t->cfg.name}, {"reason", "still running"}});
     } else {
-      t->run_due = e.due;
+      t->run_due = run_slot;
       start_or_wait(t);
     }
     schedule(t, next.due);
@@ -158,12 +164,27 @@ void Engine::launch(const std::shared_ptr<TargetRuntime>& t) {
 }
 
 asio::awaitable<void> Engine::run_probe(std::shared_ptr<TargetRuntime> t) {
+  // Whatever happens below, the slot is given back, or the limit would shrink for good.
+  // The frame may also be destroyed unrun with the io_context, after the engine is gone.
+  struct Slot {
+    Engine& engine;
+    std::weak_ptr<int> engine_alive;
+    TargetRuntime& target;
+    ~Slot() {
+      target.in_flight = false;
+      if (!engine_alive.expired()) engine.probe_finished();
+    }
+  } slot{*this, alive_, *t};
   const net::ProbeSpec spec = t->spec;  // a reload may replace t->spec while we wait
   core::ProbeResult result = co_await prober_.probe(spec);
-  t->in_flight = false;
   ++completed_;
-  if (!t->retired && !stopped_) record(*t, result);
-  probe_finished();
+  if (t->retired || stopped_) co_return;
+  try {
+    record(*t, result);
+  } catch (const std::exception& e) {
+    // Only allocation failure can get here; the target keeps being probed.
+    log_.error("recording a probe failed", {{"target", t->cfg.name}, {"reason", e.what()}});
+  }
 }
 
 void Engine::probe_finished() {
@@ -182,6 +203,7 @@ void Engine::record(TargetRuntime& t, const core::ProbeResult& result) {
   const std::string& name = t.cfg.name;
 
   auto& s = metrics_.target(name);
+  s.probed = true;
   s.probe_success.Set(verdict.success ? 1 : 0);
   s.probe_duration.Observe(seconds(result.total));
   for (std::size_t i = 0; i < core::probe_phase_count; ++i) {

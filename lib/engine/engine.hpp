@@ -84,6 +84,7 @@ class Engine {
   int max_in_flight_ = 1024;
   int in_flight_ = 0;
   std::uint64_t completed_ = 0;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< expires with the engine
 };
 
 }  // namespace flywatch::engine

@@ -29,6 +29,9 @@ struct TargetSeries {
   TargetSeries& operator=(const TargetSeries&) = delete;
 
   std::string label;  ///< `target="<escaped name>"`, rendered once
+  /// Set by the first result. Until then the last-probe gauges (success, phases, status code)
+  /// are not exposed: a 0 there would read as a failed probe after every restart.
+  bool probed = false;
   prometheus::Gauge probe_success;
   prometheus::Histogram probe_duration;
   std::array<prometheus::Gauge, core::probe_phase_count> phase;

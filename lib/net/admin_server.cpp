@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -22,6 +23,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 constexpr auto idle_timeout = std::chrono::seconds(30);
+constexpr std::size_t max_connections = 64;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 }  // namespace
 
@@ -38,10 +40,20 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
       auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
       if (ec) {
         if (ec == asio::error::operation_aborted || stopped) co_return;
-        continue;  // e.g. EMFILE: keep serving the connections we have
+        // e.g. EMFILE: keep serving the connections we have, and don't spin the loop retrying.
+        asio::steady_timer backoff(acceptor.get_executor(), std::chrono::milliseconds(100));
+        co_await backoff.async_wait(use_tuple);
+        continue;
+      }
+      connections.remove_if([](const auto& w) { return w.expired(); });
+      if (connections.size() >= max_connections) {
+        // Scrapers and operators need a handful; past that, a client is leaking connections
+        // and must not take the descriptors probes need.
+        beast::error_code ignored;
+        socket.close(ignored);
+        continue;
       }
       auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
-      connections.remove_if([](const auto& w) { return w.expired(); });
       connections.push_back(stream);
       asio::co_spawn(acceptor.get_executor(), serve(stream), asio::detached);
     }

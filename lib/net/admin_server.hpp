@@ -28,7 +28,8 @@ using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
 
 /// Accepts connections and answers each request with `handler`, keep-alive included.
 /// Requests with a body over 64 KiB or headers over 16 KiB are refused; an idle or slow client
-/// is dropped after 30 s so it cannot pin a connection.
+/// is dropped after 30 s so it cannot pin a connection; at most 64 connections are open at once
+/// (more are closed on accept).
 class AdminServer {
  public:
   AdminServer(boost::asio::io_context& io, AdminHandler handler);

@@ -64,7 +64,7 @@ constexpr std::uint32_t header_limit = 64 * 1024;
 constexpr std::size_t first_read_size = 16 * 1024;
 // Concurrent getaddrinfo calls; a few suffice for a local caching resolver, and more keep one
 // slow upstream answer from queueing every other lookup behind it.
-constexpr std::size_t resolver_threads = 4;
+constexpr std::size_t resolver_threads = 8;
 
 // State shared by the probe coroutine and the handlers it starts (resolver completion, deadline).
 // Those handlers may run after the coroutine has returned, so each holds a shared_ptr to it.
@@ -211,6 +211,8 @@ asio::awaitable<void> exchange(Stream& stream, const Connection& conn, const std
 
 class AsioHttpProber final : public HttpProber {
  public:
+  void reload() override { tls_contexts_.clear(); }
+
   asio::awaitable<ProbeResult> probe(const ProbeSpec& spec) override {
     ProbeResult result;
     const auto start = Clock::now();
@@ -230,8 +232,8 @@ class AsioHttpProber final : public HttpProber {
                                 const std::shared_ptr<Connection>& keep, ProbeResult& result);
 
   TlsContextCache tls_contexts_;
-  // Declared last so it is destroyed first: its threads finish before anything they post to.
-  ResolverPool resolvers_{resolver_threads};
+  // Created on the first lookup, bound to the executor probes run on (one per prober).
+  std::optional<ResolverPool> resolvers_;
 };
 
 // Resolves spec.host into conn.resolved, bounded by the deadline already set on conn.timer.
@@ -240,13 +242,14 @@ class AsioHttpProber final : public HttpProber {
 asio::awaitable<bool> AsioHttpProber::resolve(const ProbeSpec& spec, Connection& conn,
                                               const std::shared_ptr<Connection>& keep,
                                               ProbeResult& result) {
-  resolvers_.async_resolve(spec.host, std::to_string(spec.port), conn.socket.get_executor(),
-                           [keep](const error_code& ec, tcp::resolver::results_type results) {
-                             keep->resolve_error = ec;
-                             keep->resolved = std::move(results);
-                             keep->resolve_done = true;
-                             keep->timer.cancel();
-                           });
+  if (!resolvers_) resolvers_.emplace(conn.socket.get_executor(), resolver_threads);
+  resolvers_->async_resolve(spec.host, std::to_string(spec.port), conn.timer.expiry(),
+                            [keep](const error_code& ec, tcp::resolver::results_type results) {
+                              keep->resolve_error = ec;
+                              keep->resolved = std::move(results);
+                              keep->resolve_done = true;
+                              keep->timer.cancel();
+                            });
   co_await conn.timer.async_wait(as_values);
   if (!conn.resolve_done || Clock::now() >= conn.timer.expiry()) {
     conn.timed_out = true;
@@ -340,7 +343,7 @@ asio::awaitable<void> AsioHttpProber::run(const ProbeSpec& spec, Clock::time_poi
 
   result.used_tls = true;
   std::string error;
-  ssl::context* ctx = tls_contexts_.get(spec.ca_file, spec.insecure_skip_verify, error);
+  const auto ctx = tls_contexts_.get(spec.ca_file, spec.insecure_skip_verify, error);
   if (ctx == nullptr) co_return fail(result, FailureReason::tls, std::move(error));
   ssl::stream<tcp::socket&> tls(conn.socket, *ctx);
   SSL* ssl = tls.native_handle();

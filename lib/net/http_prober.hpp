@@ -41,6 +41,9 @@ class HttpProber {
   /// Performs one probe on the caller's executor. Completes within spec.timeout (plus
   /// scheduling slack) whatever the server does.
   virtual boost::asio::awaitable<core::ProbeResult> probe(const ProbeSpec& spec) = 0;
+  /// Drops state derived from files (CA bundles), so the next probes read them again; called
+  /// when a configuration is applied. Probes in flight are not affected.
+  virtual void reload() {}
 };
 
 /// The production prober. TLS contexts are cached per (ca_file, insecure_skip_verify) so the

@@ -62,15 +62,15 @@ std::unique_ptr<ssl::context> make_context(const std::string& ca_file, bool inse
 
 }  // namespace
 
-ssl::context* TlsContextCache::get(const std::string& ca_file, bool insecure_skip_verify,
-                                   std::string& error) {
+std::shared_ptr<ssl::context> TlsContextCache::get(const std::string& ca_file,
+                                                   bool insecure_skip_verify, std::string& error) {
   // Insecure contexts ignore ca_file, so they share one entry.
   auto key = std::make_pair(insecure_skip_verify ? std::string() : ca_file, insecure_skip_verify);
-  if (auto it = contexts_.find(key); it != contexts_.end()) return it->second.get();
+  if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
   try {
     auto ctx = make_context(key.first, insecure_skip_verify, error);
     if (!ctx) return nullptr;
-    return contexts_.emplace(std::move(key), std::move(ctx)).first->second.get();
+    return contexts_.emplace(std::move(key), std::move(ctx)).first->second;
   } catch (const std::exception& e) {
     error = std::string("tls: cannot create a TLS context: ") + e.what();
     return nullptr;

@@ -22,11 +22,16 @@ class TlsContextCache {
  public:
   /// The context for this key, created on first use. On failure (e.g. ca_file unreadable)
   /// returns nullptr and sets `error`; failures are not cached so a fixed file is picked up.
-  boost::asio::ssl::context* get(const std::string& ca_file, bool insecure_skip_verify,
-                                 std::string& error);
+  /// The returned pointer keeps the context alive for a probe in flight across a clear().
+  std::shared_ptr<boost::asio::ssl::context> get(const std::string& ca_file,
+                                                 bool insecure_skip_verify, std::string& error);
+
+  /// Forgets every context, so the next probe reloads its CA file (after a config reload, a
+  /// rotated CA bundle at the same path is picked up).
+  void clear() { contexts_.clear(); }
 
  private:
-  std::map<std::pair<std::string, bool>, std::unique_ptr<boost::asio::ssl::context>> contexts_;
+  std::map<std::pair<std::string, bool>, std::shared_ptr<boost::asio::ssl::context>> contexts_;
 };
 
 /// Where the verify callback of a cached context writes the earliest notAfter of the chain the

@@ -8,6 +8,7 @@ Arguments: <flywatch> <expected version string>.
 import json
 import os
 import re
+import socket
 
 import harness
 from harness import PATH_DOWN, check, target
@@ -124,10 +125,31 @@ def check_usage(env, version):
               f"flywatch {' '.join(sub)} --help printed {out!r}")
 
 
+def check_listen_errors(env):
+    """`run` exits 78 for an address this host does not have (systemd then stops retrying) and
+    70 for a port that is taken (a previous instance may still hold it)."""
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    taken = holder.getsockname()[1]
+    try:
+        for listen, want in (("192.0.2.1:9464", 78), (f"127.0.0.1:{taken}", 70)):
+            path = os.path.join(env.dir, f"listen-{want}.yaml")
+            with open(path, "w") as f:
+                f.write(f'server: {{listen: "{listen}"}}\nstate_dir: {env.dir}\ntargets: []\n')
+            r = env.run_cli("run", "--config", path, timeout=10)
+            check(r.returncode == want, f"run with listen {listen}: exit {r.returncode}, want {want}; "
+                                        f"{r.stderr!r}")
+            check("cannot serve admin endpoint" in r.stderr, f"listen error log: {r.stderr!r}")
+    finally:
+        holder.close()
+
+
 def main(env, version):
     check_configs(env)
     check_probes(env)
     check_usage(env, version)
+    check_listen_errors(env)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
@@ -206,4 +207,20 @@ TEST_CASE("the status document never shows a URL's query string") {
   const std::string doc = rig.engine.status_json();
   CHECK(doc.find("s3cret") == std::string::npos);
   CHECK(rig.status_of("tok").at("url").as_string() == "https://tok/health?REDACTED");
+}
+
+TEST_CASE("a loop that stalled for several intervals runs each target once, not a burst") {
+  Rig rig;
+  config::Config cfg;
+  cfg.targets.push_back(make_target("a", 100ms));
+  rig.engine.apply(cfg);
+  std::this_thread::sleep_for(350ms);  // the loop is stalled: every slot so far is missed
+  rig.io.restart();
+  rig.io.poll();  // runs what is ready now, and nothing that is due later
+  CHECK(rig.prober.starts["a"].size() == 1);
+  CHECK(rig.logs().find("msg=\"probe runs skipped\" target=a reason=late") != std::string::npos);
+  // The run stood for the latest slot, so it was barely late.
+  const auto late = rig.metrics.scheduler_lateness().Collect().histogram;
+  REQUIRE(late.sample_count == 1);
+  CHECK(late.sample_sum < 0.1);
 }

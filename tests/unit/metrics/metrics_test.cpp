@@ -1,6 +1,6 @@
 #include <doctest.h>
 
-#include <regex>
+#include <boost/regex.hpp>
 #include <set>
 #include <sstream>
 #include <string>
@@ -25,6 +25,7 @@ bool has_line_starting(const std::string& text, const std::string& prefix) {
 TEST_CASE("every family of DESIGN §6 that applies is exposed, with build info and process metrics") {
   metrics::Metrics m("1.2.3");
   auto& s = m.target("medio-backend");
+  s.probed = true;
   s.probe_success.Set(1);
   m.set_target_up("medio-backend", true);
   m.set_cert_expiry("medio-backend", 1.9e9);
@@ -51,12 +52,12 @@ TEST_CASE("every family of DESIGN §6 that applies is exposed, with build info a
 TEST_CASE("process metrics read plausible values from /proc") {
   metrics::Metrics m("x");
   const std::string text = m.render();
-  std::smatch match;
-  REQUIRE(std::regex_search(text, match, std::regex("\nprocess_resident_memory_bytes ([0-9.e+]+)")));
+  boost::smatch match;
+  REQUIRE(boost::regex_search(text, match, boost::regex("\nprocess_resident_memory_bytes ([0-9.e+]+)")));
   CHECK(std::stod(match[1]) > 1e5);
-  REQUIRE(std::regex_search(text, match, std::regex("\nprocess_open_fds ([0-9.e+]+)")));
+  REQUIRE(boost::regex_search(text, match, boost::regex("\nprocess_open_fds ([0-9.e+]+)")));
   CHECK(std::stod(match[1]) >= 3);
-  REQUIRE(std::regex_search(text, match, std::regex("\nprocess_start_time_seconds ([0-9.e+]+)")));
+  REQUIRE(boost::regex_search(text, match, boost::regex("\nprocess_start_time_seconds ([0-9.e+]+)")));
   CHECK(std::stod(match[1]) > 1.6e9);
 }
 
@@ -81,15 +82,23 @@ TEST_CASE("no idle series for healthy targets: failure counters and up appear on
   CHECK(text.find("flywatch_probe_failures_total{") == std::string::npos);
   CHECK(text.find("flywatch_target_up{") == std::string::npos);
   CHECK(text.find("flywatch_tls_cert_expiry_timestamp_seconds{") == std::string::npos);
+  // Before the first result there is no "last probe" to report.
+  CHECK(text.find("flywatch_probe_success{") == std::string::npos);
+  CHECK(text.find("flywatch_probe_phase_seconds{") == std::string::npos);
+  CHECK(text.find("flywatch_probe_http_status_code{") == std::string::npos);
+  // Counters and the histogram start at zero from the beginning.
+  CHECK(text.find("flywatch_probes_total{result=\"success\",target=\"quiet\"} 0") != std::string::npos);
+  CHECK(text.find("flywatch_probe_duration_seconds_count{target=\"quiet\"} 0") != std::string::npos);
 }
 
 TEST_CASE("the per-target exposition is well-formed text format") {
   metrics::Metrics m("x");
   auto& s = m.target("a");
+  s.probed = true;
   s.probe_duration.Observe(0.02);
   s.probe_duration.Observe(3);
   s.phase[static_cast<std::size_t>(core::ProbePhase::tls)].Set(0.0125);
-  m.target("b");
+  m.target("b").probed = true;
   const std::string text = m.render();
   CHECK(text.find("flywatch_probe_duration_seconds_bucket{target=\"a\",le=\"0.01\"} 0\n") != std::string::npos);
   CHECK(text.find("flywatch_probe_duration_seconds_bucket{target=\"a\",le=\"0.025\"} 1\n") != std::string::npos);
@@ -100,11 +109,11 @@ TEST_CASE("the per-target exposition is well-formed text format") {
   // Each family's samples follow its own TYPE line, once.
   CHECK(text.find("# TYPE flywatch_probe_success gauge\nflywatch_probe_success{target=\"a\"} 0\n"
                   "flywatch_probe_success{target=\"b\"} 0\n") != std::string::npos);
-  const std::regex line(R"(^(# (HELP|TYPE) .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? \S+)$)");
+  const boost::regex line(R"(^(# (HELP|TYPE) .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? \S+)$)");
   std::istringstream in(text);
   for (std::string l; std::getline(in, l);) {
     INFO(l);
-    CHECK(std::regex_match(l, line));
+    CHECK(boost::regex_match(l, line));
   }
 }
 
