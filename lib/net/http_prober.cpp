@@ -69,9 +69,11 @@ constexpr std::size_t resolver_threads = 8;
 // State shared by the probe coroutine and the handlers it starts (resolver completion, deadline).
 // Those handlers may run after the coroutine has returned, so each holds a shared_ptr to it.
 struct Connection {
-  explicit Connection(const asio::any_io_executor& ex) : socket(ex), timer(ex) {}
+  explicit Connection(const asio::any_io_executor& ex) : socket(ex), timer(ex), attempt_timer(ex) {}
   tcp::socket socket;
   asio::steady_timer timer;
+  asio::steady_timer attempt_timer;  // bounds one connect attempt when more addresses remain
+  unsigned attempt = 0;              // so a late attempt timer cannot cancel the next attempt
   tcp::resolver::results_type resolved;
   error_code resolve_error;
   bool resolve_done = false;
@@ -85,6 +87,7 @@ struct ConnectionCloser {
   ~ConnectionCloser() {
     try {
       conn.timer.cancel();
+      conn.attempt_timer.cancel();
     } catch (...) {  // cancel() only throws if the reactor is broken; nothing left to do then
     }
     error_code ignored;
@@ -211,6 +214,8 @@ asio::awaitable<void> exchange(Stream& stream, const Connection& conn, const std
 
 class AsioHttpProber final : public HttpProber {
  public:
+  explicit AsioHttpProber(NameLookup lookup) : lookup_(std::move(lookup)) {}
+
   void reload() override { tls_contexts_.clear(); }
 
   asio::awaitable<ProbeResult> probe(const ProbeSpec& spec) override {
@@ -234,6 +239,7 @@ class AsioHttpProber final : public HttpProber {
   TlsContextCache tls_contexts_;
   // Created on the first lookup, bound to the executor probes run on (one per prober).
   std::optional<ResolverPool> resolvers_;
+  NameLookup lookup_;
 };
 
 // Resolves spec.host into conn.resolved, bounded by the deadline already set on conn.timer.
@@ -242,7 +248,7 @@ class AsioHttpProber final : public HttpProber {
 asio::awaitable<bool> AsioHttpProber::resolve(const ProbeSpec& spec, Connection& conn,
                                               const std::shared_ptr<Connection>& keep,
                                               ProbeResult& result) {
-  if (!resolvers_) resolvers_.emplace(conn.socket.get_executor(), resolver_threads);
+  if (!resolvers_) resolvers_.emplace(conn.socket.get_executor(), resolver_threads, lookup_);
   resolvers_->async_resolve(spec.host, std::to_string(spec.port), conn.timer.expiry(),
                             [keep](const error_code& ec, tcp::resolver::results_type results) {
                               keep->resolve_error = ec;
@@ -300,30 +306,49 @@ asio::awaitable<void> AsioHttpProber::run(const ProbeSpec& spec, Clock::time_poi
     keep->socket.close(ignored);
   });
 
-  // Connect to each address in turn (IPv6 and IPv4, in resolver order).
+  // Connect to each address in turn (IPv6 and IPv4, in resolver order). While other addresses
+  // remain, an attempt gets only its share of the time left: a path that silently drops SYNs
+  // (a broken IPv6 route to a dual-stack host) must not use up the whole deadline.
   const auto connect_start = Clock::now();
   error_code connect_error;
   std::string tried;
-  auto try_connect = [&](const tcp::endpoint& ep) -> asio::awaitable<bool> {
+  auto try_connect = [&](const tcp::endpoint& ep,
+                         std::optional<Clock::duration> budget) -> asio::awaitable<bool> {
     error_code ec;
     conn.socket.close(ec);
     conn.socket.open(ep.protocol(), ec);
+    const unsigned id = ++conn.attempt;
+    if (!ec && budget) {
+      conn.attempt_timer.expires_after(*budget);
+      conn.attempt_timer.async_wait([keep = conn_ptr, id](const error_code& timer_ec) {
+        if (timer_ec || keep->attempt != id) return;
+        error_code ignored;
+        keep->socket.cancel(ignored);
+      });
+    }
     if (!ec) std::tie(ec) = co_await conn.socket.async_connect(ep, as_values);
+    ++conn.attempt;
+    conn.attempt_timer.cancel();
     if (!ec) {
       result.remote = to_string(ep);
       co_return true;
     }
-    connect_error = ec;
+    connect_error = ec == asio::error::operation_aborted ? asio::error::timed_out : ec;
     tried = to_string(ep);
     co_return false;
   };
   bool connected = false;
   if (literal) {
-    connected = co_await try_connect(*literal);
+    connected = co_await try_connect(*literal, std::nullopt);
   } else {
+    const auto count = static_cast<Clock::rep>(conn.resolved.size());
+    Clock::rep index = 0;
     for (const auto& entry : conn.resolved) {
       if (conn.timed_out) break;
-      if ((connected = co_await try_connect(entry.endpoint()))) break;
+      const Clock::rep left = count - index++;
+      std::optional<Clock::duration> budget;
+      if (left > 1) budget = std::max(Clock::duration::zero(), (deadline - Clock::now()) / left);
+      if ((connected = co_await try_connect(entry.endpoint(), budget))) break;
     }
   }
   if (conn.timed_out) co_return fail_timeout(result, spec, "connecting");
@@ -373,6 +398,8 @@ asio::awaitable<void> AsioHttpProber::run(const ProbeSpec& spec, Clock::time_poi
 
 }  // namespace
 
-std::unique_ptr<HttpProber> make_http_prober() { return std::make_unique<AsioHttpProber>(); }
+std::unique_ptr<HttpProber> make_http_prober(NameLookup lookup) {
+  return std::make_unique<AsioHttpProber>(std::move(lookup));
+}
 
 }  // namespace flywatch::net

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -11,6 +12,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include "core/probe_result.hpp"
 
@@ -49,6 +51,11 @@ class HttpProber {
 /// The production prober. TLS contexts are cached per (ca_file, insecure_skip_verify) so the
 /// CA bundle is loaded once, not per probe; every probe does a fresh handshake (no session reuse),
 /// which is what an uptime check must measure.
-std::unique_ptr<HttpProber> make_http_prober();
+///
+/// `lookup` replaces getaddrinfo (which runs on a small thread pool) for tests that need a name
+/// with several addresses; it is called on a pool thread and must be thread-safe.
+using NameLookup = std::function<boost::asio::ip::tcp::resolver::results_type(
+    const std::string& host, const std::string& port, boost::system::error_code& ec)>;
+std::unique_ptr<HttpProber> make_http_prober(NameLookup lookup = {});
 
 }  // namespace flywatch::net
