@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "core/log_line.hpp"
+#include "engine/json_text.hpp"
 #include "engine/probe_plan.hpp"
 
 namespace flywatch::engine {
@@ -113,7 +114,7 @@ std::string format_check_json(const std::vector<CheckRow>& rows) {
   boost::json::object doc;
   doc["ok"] = all_passed(rows);
   doc["targets"] = std::move(list);
-  return boost::json::serialize(doc) + "\n";
+  return to_json_text(doc) + "\n";
 }
 
 }  // namespace flywatch::engine

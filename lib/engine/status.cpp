@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "core/log_line.hpp"
+#include "engine/json_text.hpp"
 #include "engine/engine.hpp"
 
 namespace flywatch::engine {
@@ -49,7 +50,7 @@ std::string Engine::status_json() const {
   }
   boost::json::object doc;
   doc["targets"] = std::move(list);
-  return boost::json::serialize(doc);
+  return to_json_text(doc);
 }
 
 }  // namespace flywatch::engine

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "engine/check.hpp"
+#include "engine/json_text.hpp"
 #include "fake_prober.hpp"
 #include "test_targets.hpp"
 
@@ -51,4 +52,19 @@ TEST_CASE("check of an empty config passes") {
   const auto rows = engine::run_checks(io, prober, cfg);
   CHECK(rows.empty());
   CHECK(engine::all_passed(rows));
+}
+
+TEST_CASE("JSON text writes plain numbers and escapes strings") {
+  boost::json::object o;
+  o["d"] = 0.25;
+  o["i"] = 15;
+  o["whole"] = 5.0;
+  o["s"] = "a\"b\n";
+  o["n"] = nullptr;
+  o["a"] = boost::json::array{1.5, true};
+  const std::string text = engine::to_json_text(o);
+  CHECK(text == R"({"d":0.25,"i":15,"whole":5,"s":"a\"b\n","n":null,"a":[1.5,true]})");
+  const auto back = boost::json::parse(text);
+  CHECK(back.at("d").as_double() == 0.25);
+  CHECK(back.at("whole").to_number<double>() == 5.0);  // JSON does not tell 5 from 5.0
 }
