@@ -1,0 +1,52 @@
+#pragma once
+/// A Fly Machine as one poll of the Machines API saw it, as plain data. lib/fly parses the API's
+/// JSON into this; the lifecycle tracker (lib/core) consumes it. No I/O, no JSON here.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flywatch::core {
+
+/// One entry of a machine's `events[]` (the API lists them newest first).
+struct MachineEvent {
+  std::string type;    ///< "launch", "start", "stop", "exit", "restart", "update", …
+  std::string status;  ///< "created", "starting", "started", "stopping", "stopped", …
+  std::string source;  ///< "user", "flyd", …
+  std::int64_t timestamp_ms = 0;  ///< epoch milliseconds
+  std::optional<int> exit_code;   ///< request.exit_event.exit_code, for exits
+  bool oom_killed = false;        ///< request.exit_event.oom_killed
+  std::string id;                 ///< event ULID (recent API versions; empty when absent)
+  bool requested_stop = false;    ///< request.exit_event.requested_stop: a stop Fly or a user asked for
+                                  ///< (autostop, `fly machine stop`), as opposed to the process exiting
+  std::optional<std::int64_t> exited_at_ms;  ///< request.exit_event.exited_at, epoch milliseconds
+};
+
+/// One entry of `checks[]`.
+struct MachineCheck {
+  std::string name;
+  std::string status;  ///< "passing" | "warning" | "critical" (anything else is kept as given)
+  std::string output;  ///< last check output, e.g. "connect: connection refused" (may be empty)
+};
+
+/// How the Fly proxy stops this machine when idle (config.services[].autostop).
+enum class Autostop { off, stop, suspend };
+
+struct MachineSnapshot {
+  std::string id;
+  std::string name;
+  std::string state;          ///< Fly's state string exactly as given ("started", "suspended", …)
+  std::string region;
+  std::string instance_id;
+  std::string process_group;  ///< config.metadata.fly_process_group ("app", "fly_app_release_command", …)
+  std::vector<MachineCheck> checks;
+  std::vector<MachineEvent> events;  ///< newest first, as the API lists them
+  Autostop autostop = Autostop::off;
+  bool incomplete_config = false;
+  std::string host_status;    ///< "ok", "unknown", "unreachable"
+  std::string private_ip;     ///< 6PN IPv6 address (empty when absent)
+  bool cordoned = false;      ///< traffic routed away from this machine by the proxy
+};
+
+}  // namespace flywatch::core

@@ -1,0 +1,308 @@
+#include "core/machine_lifecycle.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace flywatch::core {
+namespace {
+
+using Clock = std::chrono::system_clock;
+using std::chrono::milliseconds;
+
+Clock::time_point from_epoch_ms(std::int64_t ms) { return Clock::time_point{} + milliseconds(ms); }
+
+bool started_family(MachineState s) {
+  return s == MachineState::started || s == MachineState::healthy || s == MachineState::unhealthy;
+}
+
+bool starting_or_started(MachineState s) {
+  return s == MachineState::starting || started_family(s);
+}
+
+bool asleep_state(MachineState s) {
+  return s == MachineState::stopped || s == MachineState::suspended;
+}
+
+// States that end a cold start without it ever becoming healthy.
+bool abandons_cold_start(MachineState s) {
+  return asleep_state(s) || s == MachineState::stopping || s == MachineState::suspending ||
+         s == MachineState::failed || s == MachineState::destroyed;
+}
+
+// Transient states a machine should pass through quickly; Fly's docs call a machine stuck when
+// it lingers in them.
+bool transient(MachineState s) {
+  return s == MachineState::starting || s == MachineState::stopping ||
+         s == MachineState::suspending || s == MachineState::updating;
+}
+
+// The newest event newer than `after_ms` (and not after `not_after`, which guards against a
+// host clock ahead of ours) whose status satisfies `pred`.
+template <class Pred>
+const MachineEvent* newest_event(const MachineSnapshot& m, std::int64_t after_ms,
+                                 Clock::time_point not_after, Pred pred) {
+  const MachineEvent* best = nullptr;
+  for (const auto& e : m.events) {
+    if (e.timestamp_ms <= after_ms || from_epoch_ms(e.timestamp_ms) > not_after) continue;
+    if (!pred(e)) continue;
+    if (!best || e.timestamp_ms > best->timestamp_ms) best = &e;
+  }
+  return best;
+}
+
+const MachineEvent* newest_with_status(const MachineSnapshot& m, std::int64_t after_ms,
+                                       Clock::time_point not_after, std::string_view status) {
+  return newest_event(m, after_ms, not_after,
+                      [&](const MachineEvent& e) { return e.status == status; });
+}
+
+// Health is not in the event log: reaching healthy/unhealthy through checks or a probe is
+// only known at observation time. A machine with neither is healthy the moment it started.
+bool health_gated(MachineState to, const MachineSnapshot& m, std::optional<bool> own_probe_ok) {
+  if (to == MachineState::unhealthy) return true;
+  return to == MachineState::healthy && (!m.checks.empty() || own_probe_ok.has_value());
+}
+
+}  // namespace
+
+std::string_view to_string(MachineState s) {
+  switch (s) {
+    case MachineState::stopped: return "stopped";
+    case MachineState::suspended: return "suspended";
+    case MachineState::starting: return "starting";
+    case MachineState::started: return "started";
+    case MachineState::healthy: return "healthy";
+    case MachineState::unhealthy: return "unhealthy";
+    case MachineState::stopping: return "stopping";
+    case MachineState::suspending: return "suspending";
+    case MachineState::updating: return "updating";
+    case MachineState::failed: return "failed";
+    case MachineState::destroyed: return "destroyed";
+    case MachineState::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(ColdStartKind k) {
+  return k == ColdStartKind::resume ? "resume" : "cold";
+}
+
+MachineState base_state(std::string_view s) {
+  if (s == "created" || s == "stopped") return MachineState::stopped;
+  if (s == "suspended") return MachineState::suspended;
+  if (s == "starting" || s == "restarting") return MachineState::starting;
+  if (s == "started") return MachineState::started;
+  if (s == "stopping") return MachineState::stopping;
+  if (s == "suspending") return MachineState::suspending;
+  if (s == "replacing" || s == "updating") return MachineState::updating;
+  if (s == "failed" || s == "launch_failed") return MachineState::failed;
+  if (s == "destroying" || s == "destroyed") return MachineState::destroyed;
+  return MachineState::unknown;
+}
+
+MachineState lifecycle_state(const MachineSnapshot& m, std::optional<bool> own_probe_ok) {
+  MachineState base = base_state(m.state);
+  if (base != MachineState::started) return base;
+  bool critical = std::any_of(m.checks.begin(), m.checks.end(),
+                              [](const MachineCheck& c) { return c.status == "critical"; });
+  if (critical || own_probe_ok == false) return MachineState::unhealthy;
+  bool passing = std::all_of(m.checks.begin(), m.checks.end(),
+                             [](const MachineCheck& c) { return c.status == "passing"; });
+  if (passing && own_probe_ok.value_or(true)) return MachineState::healthy;
+  return MachineState::started;
+}
+
+bool is_ignored_process_group(std::string_view group) {
+  return group == "fly_app_release_command" || group == "fly_app_console";
+}
+
+std::optional<milliseconds> ColdStartEpisode::boot() const {
+  if (!started) return std::nullopt;
+  return std::chrono::duration_cast<milliseconds>(*started - start);
+}
+
+std::optional<milliseconds> ColdStartEpisode::ready() const {
+  if (!started || !healthy) return std::nullopt;
+  return std::chrono::duration_cast<milliseconds>(*healthy - *started);
+}
+
+std::optional<milliseconds> ColdStartEpisode::total() const {
+  if (!healthy) return std::nullopt;
+  return std::chrono::duration_cast<milliseconds>(*healthy - start);
+}
+
+MachineUpdate MachineLifecycle::observe(const MachineSnapshot& m, std::optional<bool> own_probe_ok,
+                                        Clock::time_point now) {
+  MachineUpdate out;
+  MachineState s = lifecycle_state(m, own_probe_ok);
+  if (!seen_) {
+    seen_ = true;
+    first_sighting(m, own_probe_ok, s, now, out);
+  } else {
+    for (const auto& e : m.events) {
+      if (e.type != "exit" || e.timestamp_ms <= last_event_ms_) continue;
+      out.exits.push_back({e.exit_code, e.oom_killed, from_epoch_ms(e.timestamp_ms)});
+    }
+    std::sort(out.exits.begin(), out.exits.end(),
+              [](const MachineExit& a, const MachineExit& b) { return a.at < b.at; });
+    if (s != state_) change(m, own_probe_ok, s, now, out);
+  }
+
+  if (episode_ && !episode_->slow && now - episode_->start > limits_.cold_start_slo) {
+    episode_->slow = true;
+    out.slow = *episode_;
+  }
+  if (transient(state_) && !stuck_reported_ && now - since_ > limits_.stuck_after) {
+    stuck_reported_ = true;
+    out.stuck = StuckMachine{state_, since_};
+  }
+  for (const auto& e : m.events) last_event_ms_ = std::max(last_event_ms_, e.timestamp_ms);
+  return out;
+}
+
+void MachineLifecycle::first_sighting(const MachineSnapshot& m, std::optional<bool> own_probe_ok,
+                                      MachineState s, Clock::time_point now, MachineUpdate& out) {
+  if (starting_or_started(s)) {
+    // A start still in progress (or just finished) when we first look is a cold start we can
+    // still time from its events; an old one is history.
+    const MachineEvent* start = newest_event(m, 0, now, [](const MachineEvent& e) {
+      return e.status == "starting" || e.status == "started";
+    });
+    if (start && now - from_epoch_ms(start->timestamp_ms) <= limits_.recent_start) {
+      // What the machine was before this start decides cold vs resume; the events up to then
+      // count as already seen so that change() uses the start's own events.
+      std::vector<const MachineEvent*> older;
+      for (const auto& e : m.events) {
+        if (e.timestamp_ms <= start->timestamp_ms) older.push_back(&e);
+      }
+      std::sort(older.begin(), older.end(), [](const MachineEvent* x, const MachineEvent* y) {
+        return x->timestamp_ms > y->timestamp_ms;
+      });
+      std::int64_t first_start_ms = start->timestamp_ms;
+      const MachineEvent* before = nullptr;
+      for (const MachineEvent* e : older) {
+        if (e->status != "starting" && e->status != "started") {
+          before = e;
+          break;
+        }
+        first_start_ms = e->timestamp_ms;
+      }
+      bool resume = before && (before->status == "suspended" || before->type == "suspend");
+      state_ = resume ? MachineState::suspended : MachineState::stopped;
+      last_event_ms_ = before ? before->timestamp_ms : first_start_ms - 1;
+      since_ = before ? from_epoch_ms(before->timestamp_ms) : now;
+      change(m, own_probe_ok, s, now, out);
+      return;
+    }
+  }
+  state_ = s;
+  since_ = now;
+  if (s != MachineState::unknown) {
+    MachineState base = started_family(s) ? MachineState::started : s;
+    if (const MachineEvent* e = newest_event(m, 0, now, [&](const MachineEvent& x) {
+          return base_state(x.status) == base;
+        })) {
+      since_ = from_epoch_ms(e->timestamp_ms);
+    }
+  }
+}
+
+void MachineLifecycle::change(const MachineSnapshot& m, std::optional<bool> own_probe_ok,
+                              MachineState to, Clock::time_point now, MachineUpdate& out) {
+  MachineState from = state_;
+  Clock::time_point at = now;
+  if (to != MachineState::unknown && !health_gated(to, m, own_probe_ok)) {
+    MachineState base = started_family(to) ? MachineState::started : to;
+    if (const MachineEvent* e = newest_event(m, last_event_ms_, now, [&](const MachineEvent& x) {
+          return base_state(x.status) == base;
+        })) {
+      at = from_epoch_ms(e->timestamp_ms);
+    }
+  }
+  out.transitions.push_back({from, to, at});
+
+  if (episode_ && abandons_cold_start(to)) {
+    episode_->ended = at;
+    out.abandoned = *episode_;
+    episode_.reset();
+  }
+  if (!episode_ && asleep_state(from) && starting_or_started(to)) {
+    ColdStartEpisode ep;
+    ep.kind = from == MachineState::suspended ? ColdStartKind::resume : ColdStartKind::cold;
+    ep.start = at;
+    if (const MachineEvent* e = newest_with_status(m, last_event_ms_, now, "starting")) {
+      ep.start = from_epoch_ms(e->timestamp_ms);
+      ep.start_from_event = true;
+    }
+    episode_ = ep;
+  }
+
+  state_ = to;
+  since_ = at;
+  stuck_reported_ = false;
+  progress(m, at, now, out);
+}
+
+void MachineLifecycle::progress(const MachineSnapshot& m, Clock::time_point at,
+                                Clock::time_point now, MachineUpdate& out) {
+  if (!episode_) return;
+  ColdStartEpisode& ep = *episode_;
+  if (started_family(state_) && !ep.started) {
+    const MachineEvent* e = newest_with_status(m, last_event_ms_, now, "started");
+    ep.started = e ? from_epoch_ms(e->timestamp_ms) : at;
+    // A start polls missed has no observable start moment before `started`: boot unknown, 0.
+    if (*ep.started < ep.start) ep.start = *ep.started;
+  }
+  if (state_ == MachineState::healthy) {
+    ep.healthy = std::max(at, *ep.started);
+    if (*ep.healthy - ep.start > limits_.cold_start_slo) ep.slow = true;
+    out.cold_starts.push_back(ep);
+    episode_.reset();
+  }
+}
+
+void AppFleet::set_limits(LifecycleLimits limits) {
+  limits_ = limits;
+  for (auto& [id, lc] : machines_) lc.set_limits(limits);
+}
+
+FleetUpdate AppFleet::observe(const std::vector<MachineSnapshot>& machines,
+                              const std::map<std::string, bool>& probe_ok,
+                              Clock::time_point now) {
+  FleetUpdate out;
+  std::set<std::string> listed;
+  for (const auto& m : machines) {
+    if (is_ignored_process_group(m.process_group)) continue;
+    if (!listed.insert(m.id).second) continue;  // a duplicate id in one list: first one wins
+    auto it = machines_.find(m.id);
+    if (it == machines_.end()) {
+      // Listing with include_deleted returns long-gone machines; they were never ours to track.
+      if (base_state(m.state) == MachineState::destroyed) continue;
+      it = machines_.emplace(m.id, MachineLifecycle(limits_)).first;
+      out.appeared.push_back(m.id);
+    }
+    std::optional<bool> probe;
+    if (auto p = probe_ok.find(m.id); p != probe_ok.end()) probe = p->second;
+    MachineUpdate u = it->second.observe(m, probe, now);
+    if (!u.empty()) out.machines.emplace(m.id, std::move(u));
+    if (it->second.state() == MachineState::destroyed) out.destroyed.push_back(m.id);
+  }
+  for (const auto& id : out.destroyed) machines_.erase(id);
+  for (auto it = machines_.begin(); it != machines_.end();) {
+    if (listed.count(it->first)) {
+      ++it;
+      continue;
+    }
+    out.disappeared.push_back(it->first);
+    it = machines_.erase(it);
+  }
+  bool all_asleep = true;
+  for (const auto& [id, lc] : machines_) {
+    ++out.counts[static_cast<std::size_t>(lc.state())];
+    all_asleep = all_asleep && asleep_state(lc.state());
+  }
+  out.asleep = !machines_.empty() && all_asleep;
+  return out;
+}
+
+}  // namespace flywatch::core

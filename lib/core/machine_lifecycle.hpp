@@ -1,0 +1,181 @@
+#pragma once
+/// The lifecycle of Fly Machines (DESIGN §5) as value types: one poll of the Machines API in,
+/// what changed out. Time is always an argument; nothing here reads a clock or does I/O.
+
+#include "core/machine.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flywatch::core {
+
+/// DESIGN §5's lifecycle states. `healthy`/`unhealthy` refine Fly's `started`.
+enum class MachineState {
+  stopped, suspended, starting, started, healthy, unhealthy, stopping, suspending,
+  updating, failed, destroyed, unknown
+};
+inline constexpr std::size_t machine_state_count = 12;
+std::string_view to_string(MachineState s);
+
+/// Maps a Fly state string (or an event's `status`) to its lifecycle state before health is
+/// considered: "started" gives `started`; strings not in DESIGN §5's table give `unknown`.
+MachineState base_state(std::string_view fly_state);
+
+/// DESIGN §5's table. For a started machine: `unhealthy` when any Fly check is "critical" or
+/// `own_probe_ok` is false; `healthy` when every check is "passing" (or there are none) and
+/// the own probe passed if one is configured (`own_probe_ok` has a value); `started` otherwise.
+MachineState lifecycle_state(const MachineSnapshot& m, std::optional<bool> own_probe_ok);
+
+/// True for process groups whose machines are not part of the app (release command, console).
+bool is_ignored_process_group(std::string_view group);
+
+/// One state change of one machine. `at` is the time of the newest unseen event whose status
+/// explains the change, else the observation time.
+struct MachineTransition {
+  MachineState from;
+  MachineState to;
+  std::chrono::system_clock::time_point at;
+};
+
+/// An `exit` event seen for the first time (oldest first in an update).
+struct MachineExit {
+  std::optional<int> exit_code;
+  bool oom_killed = false;
+  std::chrono::system_clock::time_point at;
+};
+
+enum class ColdStartKind { cold, resume };
+std::string_view to_string(ColdStartKind k);
+
+/// One cold start: from leaving `stopped` (cold) or `suspended` (resume) to first `healthy`.
+struct ColdStartEpisode {
+  ColdStartKind kind = ColdStartKind::cold;
+  std::chrono::system_clock::time_point start;
+  /// False when no `starting` event was there and `start` is an observation time (or, for a
+  /// start that polls missed, the `started` moment: then boot is unknown and counts as 0).
+  bool start_from_event = false;
+  std::optional<std::chrono::system_clock::time_point> started;
+  std::optional<std::chrono::system_clock::time_point> healthy;
+  /// For an abandoned episode: when the machine stopped/failed again.
+  std::optional<std::chrono::system_clock::time_point> ended;
+  /// Took (or has taken so far) longer than the cold-start SLO.
+  bool slow = false;
+
+  /// start → started, once started.
+  std::optional<std::chrono::milliseconds> boot() const;
+  /// started → healthy, once healthy.
+  std::optional<std::chrono::milliseconds> ready() const;
+  /// start → healthy, once healthy.
+  std::optional<std::chrono::milliseconds> total() const;
+};
+
+/// A machine that has sat in a transient state longer than the stuck limit.
+struct StuckMachine {
+  MachineState state;
+  std::chrono::system_clock::time_point since;
+};
+
+/// Everything one observation of one machine caused. Each of slow/abandoned/stuck is reported
+/// once per episode or state entry.
+struct MachineUpdate {
+  std::vector<MachineTransition> transitions;
+  std::vector<MachineExit> exits;
+  std::vector<ColdStartEpisode> cold_starts;  ///< finished (reached healthy) episodes
+  std::optional<ColdStartEpisode> slow;       ///< past the SLO and not yet healthy
+  std::optional<ColdStartEpisode> abandoned;  ///< stopped/suspended/failed/destroyed before healthy
+  std::optional<StuckMachine> stuck;
+
+  bool empty() const {
+    return transitions.empty() && exits.empty() && cold_starts.empty() && !slow && !abandoned &&
+           !stuck;
+  }
+};
+
+struct LifecycleLimits {
+  /// A cold start not healthy this long after its start is reported as slow.
+  std::chrono::milliseconds cold_start_slo = std::chrono::seconds(30);
+  /// starting/stopping/suspending/updating longer than this is reported as stuck.
+  std::chrono::milliseconds stuck_after = std::chrono::minutes(5);
+  /// On first sighting, a start event at most this old begins a cold start (the daemon or the
+  /// machine is new and the start is still going on).
+  std::chrono::milliseconds recent_start = std::chrono::minutes(1);
+};
+
+/// Tracks one machine across polls.
+class MachineLifecycle {
+ public:
+  explicit MachineLifecycle(LifecycleLimits limits = {}) : limits_(limits) {}
+
+  /// Records one poll's view of the machine at `now`. The first call sets the state without a
+  /// transition, unless the events show a start within `recent_start` (then that start is
+  /// reported as a transition from stopped/suspended and begins a cold start). Events are
+  /// "new" when newer than the newest event seen by earlier calls; exits are reported only when
+  /// new, so the exits already in the log at first sighting are history and not reported.
+  MachineUpdate observe(const MachineSnapshot& m, std::optional<bool> own_probe_ok,
+                        std::chrono::system_clock::time_point now);
+
+  void set_limits(LifecycleLimits limits) { limits_ = limits; }
+  bool seen() const { return seen_; }
+  MachineState state() const { return state_; }
+  /// When the current state began.
+  std::chrono::system_clock::time_point since() const { return since_; }
+  /// The cold start in progress, if any.
+  const std::optional<ColdStartEpisode>& cold_start() const { return episode_; }
+
+ private:
+  void first_sighting(const MachineSnapshot& m, std::optional<bool> own_probe_ok, MachineState s,
+                      std::chrono::system_clock::time_point now, MachineUpdate& out);
+  void change(const MachineSnapshot& m, std::optional<bool> own_probe_ok, MachineState to,
+              std::chrono::system_clock::time_point now, MachineUpdate& out);
+  void progress(const MachineSnapshot& m, std::chrono::system_clock::time_point at,
+                std::chrono::system_clock::time_point now, MachineUpdate& out);
+
+  LifecycleLimits limits_;
+  bool seen_ = false;
+  MachineState state_ = MachineState::unknown;
+  std::chrono::system_clock::time_point since_{};
+  std::int64_t last_event_ms_ = 0;
+  bool stuck_reported_ = false;
+  std::optional<ColdStartEpisode> episode_;
+};
+
+/// What one poll of an app changed.
+struct FleetUpdate {
+  std::map<std::string, MachineUpdate> machines;  ///< only machines whose update is not empty
+  std::vector<std::string> appeared;
+  std::vector<std::string> disappeared;  ///< gone from the list; forgotten
+  std::vector<std::string> destroyed;    ///< seen destroyed/destroying; reported, then forgotten
+  std::array<int, machine_state_count> counts{};  ///< tracked machines per state, by enum value
+  bool asleep = false;  ///< at least one machine, every one stopped or suspended
+
+  int count(MachineState s) const { return counts[static_cast<std::size_t>(s)]; }
+};
+
+/// Tracks the machines of one app across polls.
+class AppFleet {
+ public:
+  explicit AppFleet(LifecycleLimits limits = {}) : limits_(limits) {}
+
+  /// Records one list of the app's machines at `now`. `probe_ok` holds the own per-machine
+  /// probe's verdict by machine id (absent: no probe configured for it). Machines of ignored
+  /// process groups are skipped; a machine first seen destroyed is not tracked.
+  FleetUpdate observe(const std::vector<MachineSnapshot>& machines,
+                      const std::map<std::string, bool>& probe_ok,
+                      std::chrono::system_clock::time_point now);
+
+  void set_limits(LifecycleLimits limits);
+  const std::map<std::string, MachineLifecycle>& machines() const { return machines_; }
+
+ private:
+  LifecycleLimits limits_;
+  std::map<std::string, MachineLifecycle> machines_;
+};
+
+}  // namespace flywatch::core

@@ -1,0 +1,34 @@
+#include "testdata_files.hpp"
+
+#include <doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace flywatch::test {
+
+std::string read_testdata_file(const std::string& relative) {
+  const std::string path = std::string(FLYWATCH_TESTDATA) + "/" + relative;
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "cannot open " << path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::vector<std::vector<std::string>> read_testdata_table(const std::string& relative) {
+  std::istringstream in(read_testdata_file(relative));
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::vector<std::string> row;
+    for (std::string f; fields >> f;) row.push_back(f);
+    if (row.empty() || row[0].starts_with('#')) continue;
+    rows.push_back(std::move(row));
+  }
+  REQUIRE_MESSAGE(!rows.empty(), relative << " has no rows");
+  return rows;
+}
+
+}  // namespace flywatch::test
