@@ -1,0 +1,219 @@
+#include "fly/machine_poller.hpp"
+
+#include <charconv>
+#include <exception>
+#include <stdexcept>
+#include <utility>
+
+#include <boost/json/parse.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "fly/machine_json.hpp"
+
+namespace flywatch::fly {
+
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr std::size_t max_message_excerpt = 200;
+
+const std::string* find_header(const core::ProbeResult& r, std::string_view name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+// The API's error text ({"error": "...", "message": "..."}, reference §1.5) if the body is
+// such an object; otherwise a printable excerpt of the body, so logs show what came back.
+std::string error_text(const std::string& body) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (!ec && v.is_object()) {
+    const auto& o = v.get_object();
+    for (const char* key : {"message", "error"}) {
+      if (auto it = o.find(key); it != o.end() && it->value().is_string() && !it->value().get_string().empty()) {
+        return std::string(it->value().get_string());
+      }
+    }
+  }
+  std::string out;
+  for (char c : body.substr(0, max_message_excerpt)) {
+    out += (c >= 0x20 && c < 0x7f) ? c : ' ';
+  }
+  if (body.size() > max_message_excerpt) out += "...";
+  return out;
+}
+
+PollOutcome failure(std::string code, bool retryable, std::string message) {
+  PollOutcome o;
+  o.code = std::move(code);
+  o.retryable = retryable;
+  o.message = std::move(message);
+  return o;
+}
+
+PollOutcome classify_status(const core::ProbeResult& r) {
+  const int s = r.http_status;
+  std::string detail = "HTTP " + std::to_string(s);
+  if (std::string text = error_text(r.body); !text.empty()) detail += ": " + text;
+  if (const auto* id = find_header(r, "fly-request-id")) detail += " (fly-request-id " + *id + ")";
+
+  if (s == 401 || s == 403 || s == 404) return failure(std::to_string(s), false, std::move(detail));
+  if (s == 408 || s == 429) return failure(std::to_string(s), true, std::move(detail));
+  if (s >= 500 && s <= 599) return failure("5xx", true, std::move(detail));
+  if (s >= 400 && s <= 499) return failure("4xx", false, std::move(detail));
+  return failure("other", false, std::move(detail));
+}
+
+}  // namespace
+
+bool parse_api_url(const std::string& url, ApiEndpoint& out, std::string& error) {
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) {
+    error = "api_url '" + url + "' is not an absolute URL";
+    return false;
+  }
+  const boost::urls::url_view& u = *parsed;
+  ApiEndpoint ep;
+  ep.scheme = std::string(u.scheme());
+  if (ep.scheme != "http" && ep.scheme != "https") {
+    error = "api_url '" + url + "': scheme must be http or https";
+    return false;
+  }
+  if (u.has_userinfo() || u.has_query() || u.has_fragment()) {
+    error = "api_url '" + url + "' must not contain credentials, a query or a fragment";
+    return false;
+  }
+  // host_address() gives IPv6 literals without their brackets, which is what ProbeSpec wants.
+  ep.host = std::string(u.host_address());
+  if (ep.host.empty()) {
+    error = "api_url '" + url + "' has no host";
+    return false;
+  }
+  if (u.has_port()) {
+    if (u.port().empty() || u.port_number() == 0) {
+      error = "api_url '" + url + "' has a bad port";
+      return false;
+    }
+    ep.port = u.port_number();
+  } else {
+    ep.port = ep.scheme == "https" ? 443 : 80;
+  }
+  ep.path_prefix = std::string(u.encoded_path());
+  while (!ep.path_prefix.empty() && ep.path_prefix.back() == '/') ep.path_prefix.pop_back();
+  out = std::move(ep);
+  return true;
+}
+
+std::string encode_path_segment(const std::string& segment) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : segment) {
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                            c == '-' || c == '_' || c == '.' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+std::optional<milliseconds> parse_retry_after(const std::string& value) {
+  std::string_view v = value;
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  if (v.empty() || v.size() > 9) return std::nullopt;  // > 9 digits: over 30 years, nonsense
+  long seconds = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+  if (ec != std::errc() || ptr != v.data() + v.size() || seconds < 0) return std::nullopt;
+  return milliseconds(seconds * 1000);
+}
+
+PollOutcome classify_list_response(const core::ProbeResult& r) {
+  PollOutcome o;
+  switch (r.transport_failure) {
+    case core::FailureReason::none:
+      break;
+    case core::FailureReason::timeout:
+      o = failure("timeout", true, "timeout: " + r.error);
+      break;
+    case core::FailureReason::too_large:
+      o = failure("malformed", true, "response too large: " + r.error);
+      break;
+    default:
+      o = failure("network", true, std::string(core::to_string(r.transport_failure)) + ": " + r.error);
+      break;
+  }
+  if (r.transport_ok()) {
+    if (r.http_status == 200) {
+      std::string error;
+      auto machines = parse_machine_list(r.body, error, &o.warnings);
+      if (machines) {
+        o.ok = true;
+        o.code = "200";
+        o.machines = std::move(*machines);
+      } else {
+        o.code = "malformed";
+        o.retryable = true;
+        o.message = "HTTP 200 with an unusable body: " + error;
+      }
+    } else {
+      o = classify_status(r);
+    }
+  }
+  o.http_status = r.http_status;
+  o.duration = r.total;
+  if (const auto* ra = find_header(r, "retry-after")) o.retry_after = parse_retry_after(*ra);
+  return o;
+}
+
+MachinePoller::MachinePoller(FlyApiConfig config, net::HttpProber& prober)
+    : config_(std::move(config)), prober_(prober) {
+  std::string error;
+  if (!parse_api_url(config_.api_url, endpoint_, error)) throw std::invalid_argument(error);
+  authorization_ = authorization_header(config_.token);
+  if (authorization_.empty()) throw std::invalid_argument("Fly API token is empty");
+}
+
+net::ProbeSpec MachinePoller::list_request(const std::string& app) const {
+  net::ProbeSpec spec;
+  spec.scheme = endpoint_.scheme;
+  spec.host = endpoint_.host;
+  spec.port = endpoint_.port;
+  spec.target = endpoint_.path_prefix + "/v1/apps/" + encode_path_segment(app) + "/machines";
+  spec.method = "GET";
+  spec.headers = {
+      {"Authorization", authorization_},
+      {"Accept", "application/json"},
+      {"User-Agent", config_.user_agent},
+  };
+  spec.timeout = config_.timeout;
+  spec.max_body_bytes = config_.max_body_bytes;
+  spec.ca_file = config_.ca_file;
+  return spec;
+}
+
+boost::asio::awaitable<PollOutcome> MachinePoller::poll(std::string app) {
+  const net::ProbeSpec spec = list_request(app);
+  PollOutcome outcome;
+  // The prober contract is "no exceptions", but a poll loop must survive a broken one too.
+  std::string thrown;
+  try {
+    core::ProbeResult result = co_await prober_.probe(spec);
+    outcome = classify_list_response(result);
+  } catch (const std::exception& e) {
+    thrown = e.what();
+  }
+  if (!thrown.empty()) outcome = failure("network", true, "request failed: " + thrown);
+  if (!outcome.ok) outcome.message = "list machines of app '" + app + "': " + outcome.message;
+  co_return outcome;
+}
+
+}  // namespace flywatch::fly

@@ -1,0 +1,76 @@
+#pragma once
+/// Polls the Fly Machines API list endpoint through the HttpProber seam (no HTTP client of its
+/// own) and classifies every answer into a PollOutcome. Never throws for a failed request.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/probe_result.hpp"
+#include "fly/app_poll_state.hpp"
+#include "net/http_prober.hpp"
+
+namespace flywatch::fly {
+
+/// Where and how to reach the Machines API.
+struct FlyApiConfig {
+  /// Base URL: scheme http or https, host, optional port and path prefix, e.g.
+  /// "https://api.machines.dev" or "http://127.0.0.1:4280".
+  std::string api_url = "https://api.machines.dev";
+  std::string token;  ///< raw token; the scheme is chosen by authorization_header()
+  std::chrono::milliseconds timeout{10000};  ///< one deadline per request
+  std::string ca_file;                       ///< empty: system trust store
+  std::size_t max_body_bytes = 8u << 20;     ///< a bigger list is a failure ("malformed")
+  std::string user_agent = "flywatch";
+};
+
+/// The parts of `api_url` a ProbeSpec needs.
+struct ApiEndpoint {
+  std::string scheme;       ///< "http" or "https"
+  std::string host;         ///< IPv6 literals without brackets
+  std::uint16_t port = 0;
+  std::string path_prefix;  ///< without trailing '/', e.g. "" or "/flaps"
+};
+
+/// Parses a base URL as described for FlyApiConfig::api_url. Returns false with `error` set for
+/// anything else (other schemes, no host, a query or fragment, credentials, a bad port).
+bool parse_api_url(const std::string& url, ApiEndpoint& out, std::string& error);
+
+/// Percent-encodes an app name for use as one path segment (Fly names are [a-z0-9-], but a
+/// config typo must not change the request path).
+std::string encode_path_segment(const std::string& segment);
+
+/// Classifies one prober result for the list endpoint into a PollOutcome (pure; exposed for
+/// tests). 200 with a JSON array → ok, code "200"; 200 with anything else → "malformed".
+PollOutcome classify_list_response(const core::ProbeResult& result);
+
+/// Parses a Retry-After value in its delta-seconds form ("7"). The HTTP-date form and anything
+/// else yield nullopt (we then fall back to our own backoff).
+std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value);
+
+/// Lists an app's machines via `GET {api_url}/v1/apps/{app}/machines`.
+class MachinePoller {
+ public:
+  /// Throws std::invalid_argument for a bad api_url or an empty token: this is config time.
+  /// `prober` must outlive the poller.
+  MachinePoller(FlyApiConfig config, net::HttpProber& prober);
+
+  /// The request poll() sends for `app` (exposed for tests and logging).
+  net::ProbeSpec list_request(const std::string& app) const;
+
+  /// Performs one list request on the caller's executor. Never throws for a failed request:
+  /// transport failures, HTTP errors and unparseable bodies are outcomes with a code. `app` is
+  /// taken by value so a detached poll cannot outlive its argument; the poller must outlive it.
+  boost::asio::awaitable<PollOutcome> poll(std::string app);
+
+ private:
+  FlyApiConfig config_;
+  ApiEndpoint endpoint_;
+  std::string authorization_;
+  net::HttpProber& prober_;
+};
+
+}  // namespace flywatch::fly

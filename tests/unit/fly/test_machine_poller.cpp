@@ -1,0 +1,306 @@
+#include <doctest.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "fixtures.hpp"
+#include "fly/app_poll_state.hpp"
+#include "fly/machine_poller.hpp"
+#include "scripted_prober.hpp"
+
+using namespace flywatch;
+using fly::test::ScriptedProber;
+using fly::test::read_fixture;
+using fly::test::run_poll;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+fly::FlyApiConfig config(std::string url = "https://api.machines.dev", std::string token = "tok123") {
+  fly::FlyApiConfig c;
+  c.api_url = std::move(url);
+  c.token = std::move(token);
+  return c;
+}
+
+std::string header(const net::ProbeSpec& spec, const std::string& name) {
+  for (const auto& [k, v] : spec.headers) {
+    if (k == name) return v;
+  }
+  return "<absent>";
+}
+
+const auto t0 = std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 56);
+
+}  // namespace
+
+TEST_CASE("poller: a 200 with a fixture body parses into machines") {
+  ScriptedProber prober;
+  prober.respond(200, read_fixture("medio_list.json"), {{"content-type", "application/json"}});
+  fly::MachinePoller poller(config(), prober);
+  auto o = run_poll(poller, "medio");
+  CHECK(o.ok);
+  CHECK(o.code == "200");
+  CHECK(o.http_status == 200);
+  CHECK_FALSE(o.retryable);
+  REQUIRE(o.machines.size() == 2);
+  CHECK(o.machines[0].id == "148ed193b95e89");
+  CHECK(o.machines[1].id == "e784079b449483");
+  CHECK(o.machines[0].state == "started");
+  CHECK(prober.script.empty());
+}
+
+TEST_CASE("poller: request line, headers and limits") {
+  struct Case {
+    const char* url;
+    const char* token;
+    const char* scheme;
+    const char* host;
+    int port;
+    const char* target;
+    const char* authorization;
+  };
+  const Case cases[] = {
+      {"https://api.machines.dev", "abc123", "https", "api.machines.dev", 443, "/v1/apps/medio/machines",
+       "Bearer abc123"},
+      {"https://api.machines.dev/", "fm2_lJPECAAAAAAAAbm\n", "https", "api.machines.dev", 443,
+       "/v1/apps/medio/machines", "FlyV1 fm2_lJPECAAAAAAAAbm"},
+      {"http://127.0.0.1:4280", "FlyV1 fm1r_x,fm2_y", "http", "127.0.0.1", 4280, "/v1/apps/medio/machines",
+       "FlyV1 fm1r_x,fm2_y"},
+      {"http://[::1]:8080/flaps/", "Bearer zz", "http", "::1", 8080, "/flaps/v1/apps/medio/machines", "Bearer zz"},
+      {"http://_api.internal:4280", "t", "http", "_api.internal", 4280, "/v1/apps/medio/machines", "Bearer t"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.url);
+    ScriptedProber prober;
+    prober.respond(200, "[]");
+    auto cfg = config(c.url, c.token);
+    cfg.timeout = milliseconds(2500);
+    cfg.ca_file = "/etc/ca.pem";
+    fly::MachinePoller poller(cfg, prober);
+    auto o = run_poll(poller, "medio");
+    CHECK(o.ok);
+    REQUIRE(prober.requests.size() == 1);
+    const auto& spec = prober.requests[0];
+    CHECK(spec.method == "GET");
+    CHECK(spec.scheme == c.scheme);
+    CHECK(spec.host == c.host);
+    CHECK(spec.port == c.port);
+    CHECK(spec.target == c.target);
+    CHECK(header(spec, "Authorization") == c.authorization);
+    CHECK(header(spec, "Accept") == "application/json");
+    CHECK(spec.timeout == milliseconds(2500));
+    CHECK(spec.ca_file == "/etc/ca.pem");
+    CHECK(spec.max_body_bytes == 8u << 20);
+    CHECK(spec.body.empty());
+  }
+}
+
+TEST_CASE("poller: app names are one encoded path segment") {
+  ScriptedProber prober;
+  fly::MachinePoller poller(config(), prober);
+  CHECK(poller.list_request("my-app").target == "/v1/apps/my-app/machines");
+  CHECK(poller.list_request("../x y").target == "/v1/apps/..%2Fx%20y/machines");
+}
+
+TEST_CASE("poller: bad configuration is refused at construction") {
+  ScriptedProber prober;
+  CHECK_THROWS_AS(fly::MachinePoller(config("ftp://x"), prober), std::invalid_argument);
+  CHECK_THROWS_AS(fly::MachinePoller(config("api.machines.dev"), prober), std::invalid_argument);
+  CHECK_THROWS_AS(fly::MachinePoller(config("https://u:p@api.machines.dev"), prober), std::invalid_argument);
+  CHECK_THROWS_AS(fly::MachinePoller(config("https://api.machines.dev/?a=b"), prober), std::invalid_argument);
+  CHECK_THROWS_AS(fly::MachinePoller(config("https://api.machines.dev:0"), prober), std::invalid_argument);
+  CHECK_THROWS_AS(fly::MachinePoller(config("https://api.machines.dev", " \n"), prober), std::invalid_argument);
+}
+
+TEST_CASE("poller: HTTP statuses map to bounded codes and retryability") {
+  struct Case {
+    int status;
+    const char* code;
+    bool retryable;
+  };
+  const Case cases[] = {
+      {401, "401", false}, {403, "403", false}, {404, "404", false}, {400, "4xx", false},
+      {422, "4xx", false}, {408, "408", true},  {429, "429", true},  {500, "5xx", true},
+      {502, "5xx", true},  {503, "5xx", true},  {599, "5xx", true},  {204, "other", false},
+      {302, "other", false},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.status);
+    ScriptedProber prober;
+    prober.respond(c.status, read_fixture("error_body.json"), {{"fly-request-id", "req-9"}});
+    fly::MachinePoller poller(config(), prober);
+    auto o = run_poll(poller, "medio");
+    CHECK_FALSE(o.ok);
+    CHECK(o.code == c.code);
+    CHECK(o.retryable == c.retryable);
+    CHECK(o.http_status == c.status);
+    CHECK(o.machines.empty());
+  }
+}
+
+TEST_CASE("poller: 401 is not retryable and says why") {
+  ScriptedProber prober;
+  prober.respond(401, read_fixture("error_body.json"), {{"fly-request-id", "01ABC"}});
+  fly::MachinePoller poller(config(), prober);
+  auto o = run_poll(poller, "medio");
+  CHECK(o.code == "401");
+  CHECK_FALSE(o.retryable);
+  CHECK(o.message.find("token validation error") != std::string::npos);
+  CHECK(o.message.find("01ABC") != std::string::npos);
+  CHECK(o.message.find("medio") != std::string::npos);
+
+  fly::AppPollState state(seconds(15));
+  auto d = state.on_outcome(o, t0, 1.0);
+  CHECK(d.keep_last_known);
+  CHECK(d.next_delay == seconds(15));  // normal pace, no backoff
+  CHECK(state.consecutive_failures() == 0);
+  CHECK(state.last_error_code() == "401");
+}
+
+TEST_CASE("poller: 429 with Retry-After: 7 waits at least 7 s") {
+  ScriptedProber prober;
+  prober.respond(429, R"({"error":"rate limited"})", {{"retry-after", "7"}});
+  fly::MachinePoller poller(config(), prober);
+  auto o = run_poll(poller, "medio");
+  CHECK(o.code == "429");
+  CHECK(o.retryable);
+  REQUIRE(o.retry_after.has_value());
+  CHECK(*o.retry_after == seconds(7));
+
+  // Interval below 7 s so the Retry-After, not the interval floor, decides.
+  for (double r : {0.0, 0.5, 1.0}) {
+    CAPTURE(r);
+    fly::AppPollState state(seconds(1));
+    auto d = state.on_outcome(o, t0, r);
+    CHECK(d.keep_last_known);
+    CHECK(d.next_delay >= seconds(7));
+  }
+}
+
+TEST_CASE("poller: Retry-After parsing") {
+  CHECK(fly::parse_retry_after("7") == milliseconds(7000));
+  CHECK(fly::parse_retry_after(" 0 ") == milliseconds(0));
+  CHECK(fly::parse_retry_after("120") == milliseconds(120000));
+  CHECK_FALSE(fly::parse_retry_after("").has_value());
+  CHECK_FALSE(fly::parse_retry_after("-3").has_value());
+  CHECK_FALSE(fly::parse_retry_after("1.5").has_value());
+  CHECK_FALSE(fly::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT").has_value());
+  CHECK_FALSE(fly::parse_retry_after("99999999999999999999").has_value());
+}
+
+TEST_CASE("poller: 500s back off with growing delays, a 200 resets") {
+  ScriptedProber prober;
+  prober.respond(500, "oops").respond(502, read_fixture("garbage.txt")).respond(503, "").respond(
+      200, read_fixture("medio_list.json"));
+  prober.respond(500, "again");
+  fly::MachinePoller poller(config(), prober);
+  fly::AppPollState state(seconds(10), seconds(60));
+
+  std::vector<milliseconds> delays;
+  for (int i = 0; i < 3; ++i) {
+    auto o = run_poll(poller, "medio");
+    CHECK(o.code == "5xx");
+    auto d = state.on_outcome(o, t0, 1.0);  // top of each jitter window
+    CHECK(d.keep_last_known);
+    delays.push_back(d.next_delay);
+  }
+  CHECK(delays[0] == seconds(20));
+  CHECK(delays[1] == seconds(40));
+  CHECK(delays[2] == seconds(60));  // capped
+  CHECK(state.consecutive_failures() == 3);
+
+  auto ok = run_poll(poller, "medio");
+  REQUIRE(ok.ok);
+  auto d = state.on_outcome(ok, t0 + seconds(200), 1.0);
+  CHECK_FALSE(d.keep_last_known);
+  CHECK(d.next_delay == seconds(10));
+  CHECK(state.consecutive_failures() == 0);
+  CHECK(state.machines().size() == 2);
+  CHECK(state.last_success() == t0 + seconds(200));
+  CHECK(state.last_error_code().empty());
+
+  auto again = run_poll(poller, "medio");
+  CHECK(state.on_outcome(again, t0, 1.0).next_delay == seconds(20));  // back to the first step
+}
+
+TEST_CASE("poller: jittered backoff never polls faster than the interval") {
+  fly::PollOutcome o;
+  o.code = "5xx";
+  o.retryable = true;
+  for (double r : {0.0, 0.3, 0.7, 1.0}) {
+    CAPTURE(r);
+    fly::AppPollState state(seconds(10), seconds(60));
+    for (int n = 1; n <= 6; ++n) {
+      auto d = state.on_outcome(o, t0, r);
+      CHECK(d.next_delay >= seconds(10));
+      CHECK(d.next_delay <= seconds(60));
+    }
+  }
+}
+
+TEST_CASE("poller: a garbage body is malformed and the last known machines are kept") {
+  ScriptedProber prober;
+  prober.respond(200, read_fixture("medio_list.json"))
+      .respond(200, read_fixture("garbage.txt"))
+      .respond(200, R"({"machines": []})")
+      .respond(200, read_fixture("truncated.json"));
+  fly::MachinePoller poller(config(), prober);
+  fly::AppPollState state(seconds(10));
+
+  REQUIRE(state.on_outcome(run_poll(poller, "medio"), t0, 0.5).keep_last_known == false);
+  REQUIRE(state.machines().size() == 2);
+
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    auto o = run_poll(poller, "medio");
+    CHECK_FALSE(o.ok);
+    CHECK(o.code == "malformed");
+    CHECK(o.retryable);
+    CHECK_FALSE(o.message.empty());
+    auto d = state.on_outcome(o, t0 + seconds(i + 1), 0.5);
+    CHECK(d.keep_last_known);
+    CHECK(state.machines().size() == 2);
+    CHECK(state.machines()[0].id == "148ed193b95e89");
+    CHECK(state.last_success() == t0);
+    CHECK(state.last_error_code() == "malformed");
+  }
+}
+
+TEST_CASE("poller: transport failures map to timeout / network / malformed") {
+  struct Case {
+    core::FailureReason reason;
+    const char* code;
+  };
+  const Case cases[] = {
+      {core::FailureReason::timeout, "timeout"},     {core::FailureReason::dns, "network"},
+      {core::FailureReason::connect, "network"},     {core::FailureReason::tls, "network"},
+      {core::FailureReason::protocol, "network"},    {core::FailureReason::too_large, "malformed"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(core::to_string(c.reason));
+    ScriptedProber prober;
+    prober.fail(c.reason, "boom detail");
+    fly::MachinePoller poller(config(), prober);
+    auto o = run_poll(poller, "medio");
+    CHECK_FALSE(o.ok);
+    CHECK(o.code == c.code);
+    CHECK(o.retryable);
+    CHECK(o.http_status == 0);
+    CHECK(o.message.find("boom detail") != std::string::npos);
+  }
+}
+
+TEST_CASE("poller: an empty list is a success that clears the machines") {
+  ScriptedProber prober;
+  prober.respond(200, read_fixture("medio_list.json")).respond(200, read_fixture("empty_list.json"));
+  fly::MachinePoller poller(config(), prober);
+  fly::AppPollState state(seconds(5));
+  state.on_outcome(run_poll(poller, "medio"), t0, 0.0);
+  CHECK(state.machines().size() == 2);
+  auto d = state.on_outcome(run_poll(poller, "medio"), t0, 0.0);
+  CHECK_FALSE(d.keep_last_known);
+  CHECK(state.machines().empty());
+}
