@@ -1,0 +1,125 @@
+#include "fleet.hpp"
+
+#include <stdexcept>
+
+#include <boost/json/parse.hpp>
+
+namespace flywatch::flysim {
+
+namespace json = boost::json;
+
+namespace {
+std::string str_field(const json::object& o, const char* key, std::string def) {
+  const auto* v = o.if_contains(key);
+  if (!v) return def;
+  if (!v->is_string()) throw std::runtime_error(std::string("fleet: '") + key + "' must be a string");
+  return std::string(v->as_string());
+}
+
+std::int64_t int_field(const json::object& o, const char* key, std::int64_t def) {
+  const auto* v = o.if_contains(key);
+  if (!v) return def;
+  if (!v->is_int64() || v->as_int64() < 0)
+    throw std::runtime_error(std::string("fleet: '") + key + "' must be a non-negative integer");
+  return v->as_int64();
+}
+
+MachineSpec read_machine(const json::value& v) {
+  if (!v.is_object()) throw std::runtime_error("fleet: a machine must be an object");
+  const auto& o = v.as_object();
+  MachineSpec s;
+  s.id = str_field(o, "id", "");
+  if (s.id.empty()) throw std::runtime_error("fleet: a machine needs a non-empty 'id'");
+  s.name = str_field(o, "name", "machine-" + s.id);
+  s.region = str_field(o, "region", "ams");
+  s.state = str_field(o, "state", s.state);
+  s.process_group = str_field(o, "process_group", s.process_group);
+  s.autostop = str_field(o, "autostop", s.autostop);
+  if (s.autostop != "off" && s.autostop != "stop" && s.autostop != "suspend")
+    throw std::runtime_error("fleet: machine " + s.id + ": autostop must be off|stop|suspend");
+  s.boot_delay_ms = int_field(o, "boot_delay_ms", s.boot_delay_ms);
+  s.ready_delay_ms = int_field(o, "ready_delay_ms", s.ready_delay_ms);
+  s.resume_delay_ms = int_field(o, "resume_delay_ms", s.resume_delay_ms);
+  s.stop_delay_ms = int_field(o, "stop_delay_ms", s.stop_delay_ms);
+  if (const auto* c = o.if_contains("checks")) {
+    if (!c->is_array()) throw std::runtime_error("fleet: machine " + s.id + ": checks must be a list");
+    for (const auto& n : c->as_array()) {
+      if (!n.is_string()) throw std::runtime_error("fleet: machine " + s.id + ": check names are strings");
+      s.checks.emplace_back(n.as_string());
+    }
+  }
+  return s;
+}
+}  // namespace
+
+Fleet Fleet::load(const std::string& text, std::int64_t now_ms) {
+  boost::system::error_code ec;
+  const json::value doc = json::parse(text, ec);
+  if (ec) throw std::runtime_error("fleet: not JSON: " + ec.message());
+  if (!doc.is_object() || !doc.as_object().contains("apps") ||
+      !doc.as_object().at("apps").is_array())
+    throw std::runtime_error("fleet: expected an object with an 'apps' list");
+  Fleet fleet;
+  for (const auto& a : doc.as_object().at("apps").as_array()) {
+    if (!a.is_object()) throw std::runtime_error("fleet: an app must be an object");
+    const std::string name = str_field(a.as_object(), "name", "");
+    if (name.empty()) throw std::runtime_error("fleet: an app needs a non-empty 'name'");
+    if (fleet.apps_.count(name)) throw std::runtime_error("fleet: duplicate app " + name);
+    auto& machines = fleet.apps_[name];
+    AppSettings& st = fleet.settings_[name];
+    st.autostop_idle_ms = int_field(a.as_object(), "autostop_idle_ms", st.autostop_idle_ms);
+    st.edge_hold_ms = int_field(a.as_object(), "edge_hold_ms", st.edge_hold_ms);
+    if (const auto* ms = a.as_object().if_contains("machines")) {
+      if (!ms->is_array()) throw std::runtime_error("fleet: app " + name + ": machines must be a list");
+      for (const auto& m : ms->as_array()) {
+        MachineSpec spec = read_machine(m);
+        if (fleet.machine_anywhere(spec.id)) throw std::runtime_error("fleet: duplicate id " + spec.id);
+        machines.emplace_back(std::move(spec), now_ms);
+      }
+    }
+  }
+  return fleet;
+}
+
+std::vector<SimMachine>* Fleet::app(const std::string& name) {
+  auto it = apps_.find(name);
+  return it == apps_.end() ? nullptr : &it->second;
+}
+
+SimMachine* Fleet::machine(const std::string& app_name, const std::string& id) {
+  auto* ms = app(app_name);
+  if (!ms) return nullptr;
+  for (auto& m : *ms)
+    if (m.id() == id) return &m;
+  return nullptr;
+}
+
+std::vector<std::string> Fleet::app_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, ms] : apps_) names.push_back(name);
+  return names;
+}
+
+AppSettings Fleet::settings(const std::string& app) const {
+  auto it = settings_.find(app);
+  return it == settings_.end() ? AppSettings{} : it->second;
+}
+
+void Fleet::count_edge_request(const std::string& app, std::int64_t now_ms) {
+  ++edge_requests_[app];
+  last_edge_ms_[app] = now_ms;
+}
+
+std::int64_t Fleet::last_edge_request_ms(const std::string& app) const {
+  auto it = last_edge_ms_.find(app);
+  return it == last_edge_ms_.end() ? 0 : it->second;
+}
+
+SimMachine* Fleet::machine_anywhere(const std::string& id) {
+  for (auto& [name, ms] : apps_)
+    for (auto& m : ms)
+      if (m.id() == id) return &m;
+  return nullptr;
+}
+
+}  // namespace flywatch::flysim

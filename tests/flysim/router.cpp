@@ -1,0 +1,198 @@
+#include "router.hpp"
+
+#include <charconv>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace flywatch::flysim {
+
+namespace json = boost::json;
+
+namespace {
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    const auto j = path.find('/', i);
+    const auto end = j == std::string::npos ? path.size() : j;
+    if (end > i) parts.push_back(path.substr(i, end - i));
+    i = end + 1;
+  }
+  return parts;
+}
+
+std::string query_param(const std::string& query, const std::string& key) {
+  std::size_t i = 0;
+  while (i <= query.size()) {
+    const auto amp = query.find('&', i);
+    const auto end = amp == std::string::npos ? query.size() : amp;
+    const std::string kv = query.substr(i, end - i);
+    const auto eq = kv.find('=');
+    if (kv.substr(0, eq) == key) return eq == std::string::npos ? "" : kv.substr(eq + 1);
+    if (amp == std::string::npos) break;
+    i = amp + 1;
+  }
+  return "";
+}
+
+bool authorized(const std::string& header, const std::string& token) {
+  return header == "Bearer " + token || header == "FlyV1 " + token;
+}
+
+std::int64_t int_or(const json::object& o, const char* key, std::int64_t def) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_int64() ? v->as_int64() : def;
+}
+}  // namespace
+
+Reply make_reply(int status, std::string body, std::string content_type) {
+  Reply r;
+  r.status = status;
+  r.body = std::move(body);
+  r.content_type = std::move(content_type);
+  return r;
+}
+
+Reply error_reply(int status, const std::string& message) {
+  return make_reply(status, json::serialize(json::object{{"error", message}}));
+}
+
+Reply Router::handle(const Request& req, std::int64_t now_ms) {
+  const auto q = req.target.find('?');
+  const std::string path = req.target.substr(0, q);
+  const std::string query = q == std::string::npos ? "" : req.target.substr(q + 1);
+  if (path.rfind("/_sim/", 0) == 0) return control(req, path, now_ms);
+  if (path.rfind("/v1/", 0) == 0) return api(req, path, query, now_ms);
+  return error_reply(404, "not found: " + path);
+}
+
+Reply Router::api(const Request& req, const std::string& path, const std::string& query,
+                  std::int64_t now_ms) {
+  const auto parts = split_path(path);  // v1 apps {app} machines [{id} [action]]
+  if (parts.size() >= 3 && parts[1] == "apps") fleet_.count_api_request(parts[2]);
+  if (!authorized(req.authorization, token_))
+    return error_reply(401, "Authenticate: token validation error");
+  auto& fault = fleet_.api_fault();
+  if (fault.count > 0) {
+    --fault.count;
+    if (fault.garbage) return make_reply(200, "<html><body>502 Bad Gateway</body", "text/html");
+    return error_reply(fault.status, fault.status == 429 ? "rate limit exceeded"
+                                                         : "internal server error");
+  }
+  if (parts.size() < 4 || parts[1] != "apps" || parts[3] != "machines")
+    return error_reply(404, "not found: " + path);
+  auto* machines = fleet_.app(parts[2]);
+  if (!machines) return error_reply(404, "app not found");
+  if (parts.size() == 4) {
+    if (req.method != "GET") return error_reply(405, "method not allowed");
+    json::array list;
+    for (auto& m : *machines) {
+      m.advance(now_ms);
+      list.push_back(m.to_json());
+    }
+    return make_reply(200, json::serialize(list));
+  }
+  SimMachine* m = fleet_.machine(parts[2], parts[4]);
+  if (!m) return error_reply(404, "machine not found");
+  m->advance(now_ms);
+  const std::string action = parts.size() >= 6 ? parts[5] : "";
+  if (parts.size() > 6) return error_reply(404, "not found: " + path);
+  if (req.method == "GET" && action.empty()) return make_reply(200, json::serialize(m->to_json()));
+  if (req.method == "GET" && action == "events") return make_reply(200, json::serialize(m->events_json()));
+  if (req.method == "POST" && (action == "start" || action == "stop" || action == "suspend")) {
+    const ActionResult r = action == "start"  ? m->start(now_ms)
+                           : action == "stop" ? m->stop(now_ms)
+                                              : m->suspend(now_ms);
+    return make_reply(r.status, r.body);
+  }
+  if (req.method == "GET" && action == "wait") {
+    Reply w;
+    w.wait = true;
+    w.wait_app = parts[2];
+    w.wait_id = parts[4];
+    w.wait_state = query_param(query, "state");
+    if (w.wait_state.empty()) w.wait_state = "started";
+    if (w.wait_state != "started" && w.wait_state != "stopped" && w.wait_state != "suspended" &&
+        w.wait_state != "destroyed")
+      return error_reply(400, "invalid state: " + w.wait_state);
+    std::int64_t timeout_s = 60;
+    const std::string t = query_param(query, "timeout");
+    if (!t.empty()) {
+      auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), timeout_s);
+      if (ec != std::errc() || p != t.data() + t.size() || timeout_s < 1 || timeout_s > 60)
+        return error_reply(400, "invalid timeout: " + t);
+    }
+    w.wait_deadline_ms = now_ms + timeout_s * 1000;
+    if (auto done = poll_wait(w, now_ms)) return *done;
+    return w;
+  }
+  return error_reply(404, "not found: " + req.method + " " + path);
+}
+
+std::optional<Reply> Router::poll_wait(const Reply& wait, std::int64_t now_ms) {
+  SimMachine* m = fleet_.machine(wait.wait_app, wait.wait_id);
+  if (!m) return error_reply(404, "machine not found");
+  m->advance(now_ms);
+  if (m->state() != wait.wait_state) return std::nullopt;
+  return make_reply(200, json::serialize(json::object{{"ok", true}, {"state", m->state()}}));
+}
+
+Reply Router::wait_timeout(const Reply& wait) {
+  return error_reply(408, "deadline_exceeded: machine did not reach state " + wait.wait_state);
+}
+
+Reply Router::control(const Request& req, const std::string& path, std::int64_t now_ms) {
+  const auto parts = split_path(path);  // _sim …
+  if (req.method == "GET" && parts.size() == 2 && parts[1] == "stats") {
+    json::object api;
+    json::object edge;
+    for (const auto& [app, n] : fleet_.api_requests()) api[app] = n;
+    for (const auto& [app, n] : fleet_.edge_requests()) edge[app] = n;
+    return make_reply(200, json::serialize(json::object{{"api_requests", api}, {"edge_requests", edge}}));
+  }
+  if (req.method == "GET" && parts.size() == 2 && parts[1] == "edges") {
+    json::object ports;
+    for (const auto& [app, port] : fleet_.edge_ports()) ports[app] = port;
+    return make_reply(200, json::serialize(ports));
+  }
+  if (req.method != "POST") return error_reply(404, "not found: " + path);
+  boost::system::error_code ec;
+  const json::value body = json::parse(req.body, ec);
+  if (ec || !body.is_object()) return error_reply(400, "body must be a JSON object");
+  const auto& o = body.as_object();
+  if (parts.size() == 2 && parts[1] == "api_fault") {
+    ApiFault f;
+    f.count = static_cast<int>(int_or(o, "count", 1));
+    f.status = static_cast<int>(int_or(o, "status", 0));
+    const auto* g = o.if_contains("garbage");
+    f.garbage = g && g->is_bool() && g->as_bool();
+    if (f.count < 0 || (!f.garbage && (f.status < 400 || f.status > 599)))
+      return error_reply(400, "need \"status\" 400..599 or \"garbage\":true, and count >= 0");
+    fleet_.api_fault() = f;
+    return make_reply(200, "{\"ok\":true}");
+  }
+  if (parts.size() == 4 && parts[1] == "machines" && parts[3] == "fault") {
+    SimMachine* m = fleet_.machine_anywhere(parts[2]);
+    if (!m) return error_reply(404, "machine not found");
+    m->advance(now_ms);
+    const auto* k = o.if_contains("kind");
+    const std::string kind = k && k->is_string() ? std::string(k->as_string()) : "";
+    MachineFaults f;
+    std::int64_t boot = -1;
+    if (kind == "stuck_starting") f.stuck_starting = true;
+    else if (kind == "unhealthy") f.unhealthy = true;
+    else if (kind == "oom_exit") f.oom_exit = true;
+    else if (kind == "slow_boot") boot = int_or(o, "boot_delay_ms", -1);
+    else if (kind != "none") return error_reply(400, "unknown fault kind: " + kind);
+    if (kind == "slow_boot" && boot < 0) return error_reply(400, "slow_boot needs boot_delay_ms");
+    m->set_faults(f, boot);
+    return make_reply(200, "{\"ok\":true}");
+  }
+  return error_reply(404, "not found: " + path);
+}
+
+}  // namespace flywatch::flysim

@@ -1,0 +1,66 @@
+#pragma once
+/// Maps one HTTP request to flysim's answer: the Machines API under /v1 (reference §1.2–1.5) and
+/// the control interface under /_sim/. No I/O: the server passes the clock in, and performs the
+/// blocking part of the wait endpoint by calling `poll_wait` until it answers or times out.
+///
+/// Control interface (no auth):
+///   POST /_sim/api_fault {"status":429|500|…,"count":N} or {"garbage":true,"count":N}
+///        — the next N authorised /v1 requests answer that status (JSON error body) or a 200
+///        whose body is not JSON.
+///   POST /_sim/machines/{id}/fault {"kind":"stuck_starting"|"unhealthy"|"oom_exit"|"none"}
+///        or {"kind":"slow_boot","boot_delay_ms":N} — applies to the machine's next starts.
+///   GET  /_sim/stats → {"api_requests":{app:N},"edge_requests":{app:N}}
+///   GET  /_sim/edges → {app: edge port}
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "fleet.hpp"
+
+namespace flywatch::flysim {
+
+struct Request {
+  std::string method;         ///< "GET", "POST", …
+  std::string target;         ///< path and query, e.g. "/v1/apps/a/machines?region=ams"
+  std::string authorization;  ///< the Authorization header value ("" when absent)
+  std::string body;
+};
+
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  /// Set for GET …/wait that is not yet satisfied: the server polls `poll_wait` until
+  /// `wait_deadline_ms`, then answers 408.
+  bool wait = false;
+  std::string wait_app, wait_id, wait_state;
+  std::int64_t wait_deadline_ms = 0;
+};
+
+class Router {
+ public:
+  Router(Fleet& fleet, std::string token) : fleet_(fleet), token_(std::move(token)) {}
+
+  /// Answers `req` at time `now_ms` (epoch ms). Never throws for bad input: bad requests get 4xx.
+  Reply handle(const Request& req, std::int64_t now_ms);
+  /// The 200 answer once the waited-for machine is in the wanted state, else nullopt.
+  std::optional<Reply> poll_wait(const Reply& wait, std::int64_t now_ms);
+  /// The 408 answer for a wait that timed out.
+  static Reply wait_timeout(const Reply& wait);
+
+ private:
+  Reply api(const Request& req, const std::string& path, const std::string& query,
+            std::int64_t now_ms);
+  Reply control(const Request& req, const std::string& path, std::int64_t now_ms);
+
+  Fleet& fleet_;
+  std::string token_;
+};
+
+/// A reply with the given status, body and content type.
+Reply make_reply(int status, std::string body, std::string content_type = "application/json");
+/// `{"error": message}` with the given status.
+Reply error_reply(int status, const std::string& message);
+
+}  // namespace flywatch::flysim

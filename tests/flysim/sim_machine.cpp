@@ -1,0 +1,204 @@
+#include "sim_machine.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace flywatch::flysim {
+
+namespace json = boost::json;
+
+std::string make_ulid(std::int64_t ms, std::uint64_t seq) {
+  static constexpr char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  std::string out(26, '0');
+  auto t = static_cast<std::uint64_t>(ms);
+  for (int i = 9; i >= 0; --i, t >>= 5) out[static_cast<std::size_t>(i)] = alphabet[t & 31];
+  for (int i = 25; i >= 10; --i, seq >>= 5) out[static_cast<std::size_t>(i)] = alphabet[seq & 31];
+  return out;
+}
+
+std::string rfc3339_ms(std::int64_t ms) {
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
+  return out;
+}
+
+namespace {
+ActionResult precondition(const std::string& action, const std::string& state) {
+  json::object o{{"error", "failed_precondition: unable to " + action +
+                               " machine from current state: '" + state + "'"}};
+  return {412, json::serialize(o)};
+}
+}  // namespace
+
+SimMachine::SimMachine(MachineSpec spec, std::int64_t now_ms)
+    : spec_(std::move(spec)), state_(spec_.state), instance_id_(make_ulid(now_ms, 1)) {
+  add_event("launch", "created", "user", now_ms - 1000);
+  if (state_ == "started") {
+    add_event("start", "started", "flyd", now_ms);
+    set_checks("passing", "{\"status\":\"ok\"}", now_ms);
+  } else {
+    set_checks("critical", "connect: connection refused", now_ms);
+  }
+}
+
+void SimMachine::set_checks(const char* status, const char* output, std::int64_t ts) {
+  check_status_ = status;
+  check_output_ = output;
+  checks_updated_ms_ = ts;
+}
+
+void SimMachine::add_event(std::string type, std::string status, std::string source,
+                           std::int64_t ts, json::value request) {
+  json::object e{{"id", make_ulid(ts, ++seq_)}, {"type", type}, {"status", status},
+                 {"source", source}, {"timestamp", ts}};
+  if (!request.is_null()) e["request"] = std::move(request);
+  events_.push_front(std::move(e));
+  // The API keeps a bounded history; 50 is its maximum page.
+  if (events_.size() > 50) events_.pop_back();
+}
+
+void SimMachine::advance(std::int64_t now_ms) {
+  while (!pending_.empty() && pending_.front().due_ms <= now_ms) {
+    const Pending p = pending_.front();
+    pending_.erase(pending_.begin());
+    apply(p);
+  }
+}
+
+void SimMachine::apply(const Pending& p) {
+  auto schedule = [this](std::int64_t due, Step step) {
+    pending_.push_back({due, step});
+    std::stable_sort(pending_.begin(), pending_.end(),
+                     [](const Pending& a, const Pending& b) { return a.due_ms < b.due_ms; });
+  };
+  switch (p.step) {
+    case Step::booted:
+      state_ = "started";
+      add_event("start", "started", "flyd", p.due_ms);
+      set_checks("critical", "connect: connection refused", p.due_ms);
+      if (faults_.oom_exit)
+        schedule(p.due_ms + spec_.ready_delay_ms, Step::oom_killed);
+      else if (!faults_.unhealthy)
+        schedule(p.due_ms + spec_.ready_delay_ms, Step::ready);
+      break;
+    case Step::ready:
+      set_checks("passing", "{\"status\":\"ok\"}", p.due_ms);
+      break;
+    case Step::stopped: {
+      state_ = "stopped";
+      json::object exit{{"exit_code", 0}, {"exited_at", p.due_ms}, {"oom_killed", false},
+                        {"requested_stop", true}, {"restarting", false}, {"signal", -1}};
+      add_event("exit", "stopped", "flyd", p.due_ms,
+                json::object{{"exit_event", exit}, {"restart_count", 0}});
+      set_checks("critical", "connect: connection refused", p.due_ms);
+      break;
+    }
+    case Step::suspended:
+      state_ = "suspended";
+      add_event("suspend", "suspended", "flyd", p.due_ms);
+      set_checks("critical", "connect: connection refused", p.due_ms);
+      break;
+    case Step::oom_killed: {
+      state_ = "stopped";
+      json::object exit{{"exit_code", 137}, {"exited_at", p.due_ms}, {"oom_killed", true},
+                        {"requested_stop", false}, {"restarting", false}, {"signal", 9}};
+      add_event("exit", "stopped", "flyd", p.due_ms,
+                json::object{{"exit_event", exit}, {"restart_count", 0}});
+      set_checks("critical", "connect: connection refused", p.due_ms);
+      break;
+    }
+  }
+}
+
+ActionResult SimMachine::start(std::int64_t now_ms) {
+  advance(now_ms);
+  if (state_ != "stopped" && state_ != "suspended" && state_ != "created")
+    return precondition("start", state_);
+  const std::string previous = state_;
+  state_ = "starting";
+  add_event("start", "starting", "user", now_ms);
+  pending_.clear();
+  if (!faults_.stuck_starting) {
+    const auto delay = previous == "suspended" ? spec_.resume_delay_ms : spec_.boot_delay_ms;
+    pending_.push_back({now_ms + delay, Step::booted});
+  }
+  json::object o{{"previous_state", previous}, {"migrated", false}, {"new_host", ""}};
+  return {200, json::serialize(o)};
+}
+
+ActionResult SimMachine::stop(std::int64_t now_ms) {
+  advance(now_ms);
+  if (state_ != "started" && state_ != "starting" && state_ != "suspended")
+    return precondition("stop", state_);
+  state_ = "stopping";
+  add_event("stop", "stopping", "user", now_ms);
+  pending_.clear();
+  pending_.push_back({now_ms + spec_.stop_delay_ms, Step::stopped});
+  return {200, "{\"ok\":true}"};
+}
+
+ActionResult SimMachine::suspend(std::int64_t now_ms) {
+  advance(now_ms);
+  if (state_ != "started") return precondition("suspend", state_);
+  state_ = "suspending";
+  add_event("suspend", "suspending", "user", now_ms);
+  pending_.clear();
+  pending_.push_back({now_ms + spec_.stop_delay_ms, Step::suspended});
+  return {200, "{\"ok\":true}"};
+}
+
+void SimMachine::set_faults(const MachineFaults& faults, std::int64_t boot_delay_ms) {
+  faults_ = faults;
+  if (boot_delay_ms >= 0) spec_.boot_delay_ms = boot_delay_ms;
+}
+
+json::value SimMachine::events_json() const {
+  json::array a;
+  for (const auto& e : events_) a.push_back(e);
+  return a;
+}
+
+json::value SimMachine::to_json() const {
+  json::value autostop = false;
+  if (spec_.autostop == "stop") autostop = true;
+  if (spec_.autostop == "suspend") autostop = "suspend";
+  json::object service{{"protocol", "tcp"}, {"internal_port", 8080}, {"autostart", true},
+                       {"autostop", autostop}, {"min_machines_running", 0}};
+  json::object config{
+      {"metadata", json::object{{"fly_platform_version", "v2"},
+                                {"fly_process_group", spec_.process_group}}},
+      {"services", json::array{service}},
+      {"guest", json::object{{"cpu_kind", "shared"}, {"cpus", 1}, {"memory_mb", 256}}}};
+  json::array checks;
+  for (const auto& name : spec_.checks)
+    checks.push_back(json::object{{"name", name}, {"status", check_status_},
+                                  {"output", check_output_},
+                                  {"updated_at", rfc3339_ms(checks_updated_ms_)}});
+  const std::int64_t updated = events_.empty()
+                                   ? checks_updated_ms_
+                                   : events_.front().as_object().at("timestamp").as_int64();
+  return json::object{{"id", spec_.id},
+                      {"name", spec_.name},
+                      {"state", state_},
+                      {"region", spec_.region},
+                      {"instance_id", instance_id_},
+                      {"private_ip", "fdaa:0:18:a7b:196:e274:9ce1:2"},
+                      {"created_at", "2026-01-01T00:00:00Z"},
+                      {"updated_at", rfc3339_ms(updated)},
+                      {"config", config},
+                      {"checks", checks},
+                      {"events", events_json()},
+                      {"host_status", "ok"},
+                      {"cordoned", false}};
+}
+
+}  // namespace flywatch::flysim

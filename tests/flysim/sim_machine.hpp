@@ -1,0 +1,91 @@
+#pragma once
+/// One simulated Fly Machine: its state machine (reference §1.7), its event log (newest first,
+/// epoch-ms timestamps) and its JSON rendering in the Machines API shape (reference §1.6).
+/// Time is passed in (epoch ms); transitions due by `now_ms` are applied by `advance`, so the
+/// model has no timers and no I/O of its own.
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace flywatch::flysim {
+
+/// A fault applied to a machine's next start (POST /_sim/machines/{id}/fault).
+struct MachineFaults {
+  bool stuck_starting = false;  ///< start never leaves `starting`
+  bool unhealthy = false;       ///< checks stay critical after boot
+  bool oom_exit = false;        ///< the machine is OOM-killed `ready_delay_ms` after boot
+};
+
+/// A machine as described by the fleet file.
+struct MachineSpec {
+  std::string id, name, region, state = "stopped", process_group = "app";
+  std::string autostop = "off";  ///< "off" | "stop" | "suspend"
+  std::int64_t boot_delay_ms = 200, ready_delay_ms = 200, resume_delay_ms = 50, stop_delay_ms = 50;
+  std::vector<std::string> checks;  ///< check names, e.g. "servicecheck-00-http-8080"
+};
+
+/// Result of an API action: HTTP status and JSON body.
+struct ActionResult {
+  int status = 200;
+  std::string body;
+};
+
+class SimMachine {
+ public:
+  /// Builds the machine in `spec.state`; checks start passing when started, critical otherwise.
+  SimMachine(MachineSpec spec, std::int64_t now_ms);
+
+  /// Applies every scheduled transition due at or before `now_ms`, in order.
+  void advance(std::int64_t now_ms);
+  /// POST start: from stopped/created (boot delay) or suspended (resume delay); else 412.
+  ActionResult start(std::int64_t now_ms);
+  /// POST stop: from started/starting/suspended → stopping → stopped; else 412.
+  ActionResult stop(std::int64_t now_ms);
+  /// POST suspend: from started → suspending → suspended; else 412.
+  ActionResult suspend(std::int64_t now_ms);
+  /// Sets faults for subsequent starts; `boot_delay_ms` >= 0 replaces the boot delay (slow_boot).
+  void set_faults(const MachineFaults& faults, std::int64_t boot_delay_ms);
+
+  const std::string& id() const { return spec_.id; }
+  const std::string& state() const { return state_; }
+  const std::string& process_group() const { return spec_.process_group; }
+  const std::string& autostop() const { return spec_.autostop; }
+  /// Started with every check passing (a machine without checks is healthy once started).
+  bool healthy() const { return state_ == "started" && (spec_.checks.empty() || check_status_ == "passing"); }
+  /// The Machine object as GET /v1/apps/{app}/machines/{id} returns it.
+  boost::json::value to_json() const;
+  /// The events array, newest first, as GET …/events returns it.
+  boost::json::value events_json() const;
+
+ private:
+  enum class Step { booted, ready, stopped, suspended, oom_killed };
+  struct Pending {
+    std::int64_t due_ms;
+    Step step;
+  };
+  void apply(const Pending& p);
+  void add_event(std::string type, std::string status, std::string source, std::int64_t ts,
+                 boost::json::value request = nullptr);
+  void set_checks(const char* status, const char* output, std::int64_t ts);
+
+  MachineSpec spec_;
+  MachineFaults faults_;
+  std::string state_;
+  std::string instance_id_;
+  std::deque<boost::json::value> events_;  // newest first
+  std::vector<Pending> pending_;           // sorted by due time
+  std::int64_t checks_updated_ms_ = 0;
+  std::string check_status_ = "critical", check_output_ = "connect: connection refused";
+  std::uint64_t seq_ = 0;
+};
+
+/// A 26-character ULID-shaped id (Crockford base32) from a millisecond time and a sequence number.
+std::string make_ulid(std::int64_t ms, std::uint64_t seq);
+/// Formats epoch milliseconds as RFC 3339 UTC with milliseconds ("2026-11-27T17:13:26.123Z").
+std::string rfc3339_ms(std::int64_t ms);
+
+}  // namespace flywatch::flysim

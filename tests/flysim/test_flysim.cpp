@@ -1,0 +1,276 @@
+// Starts the real flysim binary on a loopback port and checks its Machines API against lib/fly's
+// parser, its state-machine timing and its scripted faults.
+#include <doctest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include <boost/json/parse.hpp>
+
+#include "fly/machine_json.hpp"
+#include "sim_process.hpp"
+
+namespace fly = flywatch::fly;
+using flywatch::flysim::testing::SimProcess;
+using flywatch::flysim::testing::wall_ms;
+
+namespace {
+const std::string token = "fm2_test-token";
+const std::string auth = "Bearer " + token;
+const std::string web1 = "/v1/apps/medio/machines/148e21ea7d2389";  // stopped, boot 300, ready 200
+const std::string web2 = "/v1/apps/medio/machines/3d8d9e1be52e08";  // started
+const std::string worker = "/v1/apps/medio/machines/9080e436a1d687";  // suspended, resume 80
+
+SimProcess start_sim() {
+  const char* bin = std::getenv("FLYSIM_BIN");
+  const char* fleet = std::getenv("FLYSIM_FLEET");
+  REQUIRE(bin != nullptr);
+  REQUIRE(fleet != nullptr);
+  return SimProcess(bin, fleet, token);
+}
+
+flywatch::core::MachineSnapshot get_machine(const SimProcess& sim, const std::string& path) {
+  const auto r = sim.request("GET", path, auth);
+  REQUIRE(r.status == 200);
+  std::string error;
+  auto m = fly::parse_machine(r.body, error);
+  REQUIRE_MESSAGE(m.has_value(), error);
+  return *m;
+}
+
+std::string error_of(const std::string& body) {
+  return std::string(boost::json::parse(body).as_object().at("error").as_string());
+}
+}  // namespace
+
+TEST_CASE("auth: 401 without or with a wrong token; Bearer and FlyV1 accepted") {
+  SimProcess sim = start_sim();
+  auto r = sim.request("GET", "/v1/apps/medio/machines");
+  CHECK(r.status == 401);
+  CHECK(error_of(r.body) == "Authenticate: token validation error");
+  CHECK(sim.request("GET", "/v1/apps/medio/machines", "Bearer nope").status == 401);
+  CHECK(sim.request("GET", "/v1/apps/medio/machines", auth).status == 200);
+  CHECK(sim.request("GET", "/v1/apps/medio/machines", fly::authorization_header(token)).status == 200);
+}
+
+TEST_CASE("unknown app or machine: 404 with an error body") {
+  SimProcess sim = start_sim();
+  auto r = sim.request("GET", "/v1/apps/nope/machines", auth);
+  CHECK(r.status == 404);
+  CHECK(!error_of(r.body).empty());
+  r = sim.request("GET", "/v1/apps/medio/machines/ffffffffffffff", auth);
+  CHECK(r.status == 404);
+  CHECK(error_of(r.body) == "machine not found");
+}
+
+TEST_CASE("list parses with lib/fly and carries the fleet's data") {
+  SimProcess sim = start_sim();
+  const auto r = sim.request("GET", "/v1/apps/medio/machines", auth);
+  REQUIRE(r.status == 200);
+  std::string error;
+  std::vector<std::string> warnings;
+  auto list = fly::parse_machine_list(r.body, error, &warnings);
+  REQUIRE_MESSAGE(list.has_value(), error);
+  CHECK(warnings.empty());
+  REQUIRE(list->size() == 3);
+  const auto& a = (*list)[0];
+  CHECK(a.id == "148e21ea7d2389");
+  CHECK(a.name == "web-1");
+  CHECK(a.state == "stopped");
+  CHECK(a.region == "ams");
+  CHECK(a.process_group == "app");
+  CHECK(a.autostop == flywatch::core::Autostop::stop);
+  CHECK(a.host_status == "ok");
+  CHECK(a.instance_id.size() == 26);
+  REQUIRE(a.checks.size() == 1);
+  CHECK(a.checks[0].name == "servicecheck-00-http-8080");
+  CHECK(a.checks[0].status == "critical");
+  CHECK(!a.events.empty());
+  const auto& b = (*list)[1];
+  CHECK(b.state == "started");
+  CHECK(b.autostop == flywatch::core::Autostop::suspend);
+  REQUIRE(b.checks.size() == 1);
+  CHECK(b.checks[0].status == "passing");
+  const auto& c = (*list)[2];
+  CHECK(c.state == "suspended");
+  CHECK(c.process_group == "worker");
+  CHECK(c.autostop == flywatch::core::Autostop::off);
+  CHECK(c.checks.empty());
+
+  const auto empty = sim.request("GET", "/v1/apps/empty-app/machines", auth);
+  REQUIRE(empty.status == 200);
+  auto none = fly::parse_machine_list(empty.body, error);
+  REQUIRE(none.has_value());
+  CHECK(none->empty());
+}
+
+TEST_CASE("start: starting, then started after the boot delay, then checks passing") {
+  SimProcess sim = start_sim();
+  const auto before = wall_ms();
+  auto r = sim.request("POST", web1 + "/start", auth);
+  const auto after = wall_ms();
+  REQUIRE(r.status == 200);
+  CHECK(boost::json::parse(r.body).as_object().at("previous_state").as_string() == "stopped");
+  CHECK(get_machine(sim, web1).state == "starting");
+  CHECK(sim.request("POST", web1 + "/start", auth).status == 412);
+
+  r = sim.request("GET", web1 + "/wait?state=started&timeout=5", auth);
+  const auto waited = wall_ms();
+  REQUIRE(r.status == 200);
+  CHECK(waited - before >= 300);
+  CHECK(waited - after < 300 + 250);
+  auto m = get_machine(sim, web1);
+  CHECK(m.state == "started");
+  REQUIRE(m.checks.size() == 1);
+  CHECK(m.checks[0].status == "critical");  // ready delay (200 ms) not over yet
+
+  const auto ev = sim.request("GET", web1 + "/events", auth);
+  REQUIRE(ev.status == 200);
+  std::string error;
+  auto events = fly::parse_events(ev.body, error);
+  REQUIRE_MESSAGE(events.has_value(), error);
+  REQUIRE(events->size() >= 2);
+  const auto& started = (*events)[0];
+  const auto& starting = (*events)[1];
+  CHECK(started.type == "start");
+  CHECK(started.status == "started");
+  CHECK(started.source == "flyd");
+  CHECK(starting.status == "starting");
+  CHECK(starting.source == "user");
+  CHECK(starting.timestamp_ms >= before);
+  CHECK(starting.timestamp_ms <= after);
+  CHECK(started.timestamp_ms - starting.timestamp_ms == 300);
+  CHECK(started.id.size() == 26);
+  CHECK(started.id != starting.id);
+
+  const auto poll_until = wall_ms() + 2000;
+  while (m.checks[0].status != "passing" && wall_ms() < poll_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    m = get_machine(sim, web1);
+  }
+  REQUIRE(m.checks[0].status == "passing");
+  CHECK(wall_ms() - started.timestamp_ms >= 200);
+}
+
+TEST_CASE("wait: 200 at once when already there, 408 on timeout") {
+  SimProcess sim = start_sim();
+  auto r = sim.request("GET", web2 + "/wait?state=started&timeout=1", auth);
+  CHECK(r.status == 200);
+  CHECK(boost::json::parse(r.body).as_object().at("ok").as_bool());
+  const auto before = wall_ms();
+  r = sim.request("GET", web1 + "/wait?state=started&timeout=1", auth);
+  CHECK(r.status == 408);
+  CHECK(!error_of(r.body).empty());
+  CHECK(wall_ms() - before >= 1000);
+  CHECK(sim.request("GET", web1 + "/wait?state=bogus", auth).status == 400);
+}
+
+TEST_CASE("api_fault: N requests answer 429/500, then normal service") {
+  SimProcess sim = start_sim();
+  REQUIRE(sim.request("POST", "/_sim/api_fault", "", R"({"status":429,"count":2})").status == 200);
+  auto r = sim.request("GET", "/v1/apps/medio/machines", auth);
+  CHECK(r.status == 429);
+  CHECK(!error_of(r.body).empty());
+  CHECK(sim.request("GET", web1, auth).status == 429);
+  CHECK(sim.request("GET", "/v1/apps/medio/machines", auth).status == 200);
+
+  REQUIRE(sim.request("POST", "/_sim/api_fault", "", R"({"status":500,"count":1})").status == 200);
+  CHECK(sim.request("GET", web1, auth).status == 500);
+  CHECK(sim.request("GET", web1, auth).status == 200);
+  CHECK(sim.request("POST", "/_sim/api_fault", "", R"({"status":200})").status == 400);
+}
+
+TEST_CASE("api_fault garbage: a body the parser refuses, then normal service") {
+  SimProcess sim = start_sim();
+  REQUIRE(sim.request("POST", "/_sim/api_fault", "", R"({"garbage":true,"count":1})").status == 200);
+  auto r = sim.request("GET", "/v1/apps/medio/machines", auth);
+  CHECK(r.status == 200);
+  std::string error;
+  CHECK(!fly::parse_machine_list(r.body, error).has_value());
+  CHECK(!error.empty());
+  r = sim.request("GET", "/v1/apps/medio/machines", auth);
+  REQUIRE(r.status == 200);
+  CHECK(fly::parse_machine_list(r.body, error).has_value());
+}
+
+TEST_CASE("stop: stopping then stopped, with a requested-stop exit event") {
+  SimProcess sim = start_sim();
+  REQUIRE(sim.request("POST", web2 + "/stop", auth).status == 200);
+  CHECK(get_machine(sim, web2).state == "stopping");
+  REQUIRE(sim.request("GET", web2 + "/wait?state=stopped&timeout=5", auth).status == 200);
+  const auto m = get_machine(sim, web2);
+  CHECK(m.state == "stopped");
+  REQUIRE(m.events.size() >= 2);
+  CHECK(m.events[0].type == "exit");
+  CHECK(m.events[0].requested_stop);
+  CHECK(m.events[0].exit_code == 0);
+  CHECK(m.events[1].status == "stopping");
+  CHECK(m.events[0].timestamp_ms - m.events[1].timestamp_ms == 50);
+  CHECK(sim.request("POST", web2 + "/stop", auth).status == 412);
+}
+
+TEST_CASE("suspend and resume use the suspend and resume delays") {
+  SimProcess sim = start_sim();
+  REQUIRE(sim.request("POST", worker + "/start", auth).status == 200);
+  REQUIRE(sim.request("GET", worker + "/wait?state=started&timeout=5", auth).status == 200);
+  auto m = get_machine(sim, worker);
+  REQUIRE(m.events.size() >= 2);
+  CHECK(m.events[0].timestamp_ms - m.events[1].timestamp_ms == 80);
+  REQUIRE(sim.request("POST", worker + "/suspend", auth).status == 200);
+  REQUIRE(sim.request("GET", worker + "/wait?state=suspended&timeout=5", auth).status == 200);
+  m = get_machine(sim, worker);
+  CHECK(m.state == "suspended");
+  CHECK(m.events[0].status == "suspended");
+}
+
+TEST_CASE("machine faults: unhealthy, oom_exit, stuck_starting, slow_boot") {
+  SimProcess sim = start_sim();
+  const std::string fault = "/_sim/machines/148e21ea7d2389/fault";
+  REQUIRE(sim.request("POST", fault, "", R"({"kind":"oom_exit"})").status == 200);
+  REQUIRE(sim.request("POST", web1 + "/start", auth).status == 200);
+  REQUIRE(sim.request("GET", web1 + "/wait?state=stopped&timeout=5", auth).status == 200);
+  auto m = get_machine(sim, web1);
+  CHECK(m.events[0].type == "exit");
+  CHECK(m.events[0].oom_killed);
+  CHECK(m.events[0].exit_code == 137);
+  CHECK(!m.events[0].requested_stop);
+  CHECK(m.events[1].status == "started");
+
+  REQUIRE(sim.request("POST", fault, "", R"({"kind":"unhealthy"})").status == 200);
+  REQUIRE(sim.request("POST", web1 + "/start", auth).status == 200);
+  REQUIRE(sim.request("GET", web1 + "/wait?state=started&timeout=5", auth).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // past the 200 ms ready delay
+  m = get_machine(sim, web1);
+  CHECK(m.state == "started");
+  CHECK(m.checks[0].status == "critical");
+
+  REQUIRE(sim.request("POST", web1 + "/stop", auth).status == 200);
+  REQUIRE(sim.request("GET", web1 + "/wait?state=stopped&timeout=5", auth).status == 200);
+  REQUIRE(sim.request("POST", fault, "", R"({"kind":"slow_boot","boot_delay_ms":700})").status == 200);
+  REQUIRE(sim.request("POST", web1 + "/start", auth).status == 200);
+  REQUIRE(sim.request("GET", web1 + "/wait?state=started&timeout=5", auth).status == 200);
+  m = get_machine(sim, web1);
+  CHECK(m.events[0].timestamp_ms - m.events[1].timestamp_ms == 700);
+
+  REQUIRE(sim.request("POST", web1 + "/stop", auth).status == 200);
+  REQUIRE(sim.request("GET", web1 + "/wait?state=stopped&timeout=5", auth).status == 200);
+  REQUIRE(sim.request("POST", fault, "", R"({"kind":"stuck_starting"})").status == 200);
+  REQUIRE(sim.request("POST", web1 + "/start", auth).status == 200);
+  CHECK(sim.request("GET", web1 + "/wait?state=started&timeout=1", auth).status == 408);
+  CHECK(get_machine(sim, web1).state == "starting");
+  CHECK(sim.request("POST", fault, "", R"({"kind":"melt"})").status == 400);
+}
+
+TEST_CASE("stats count API requests per app") {
+  SimProcess sim = start_sim();
+  sim.request("GET", "/v1/apps/medio/machines", auth);
+  sim.request("GET", web1, auth);
+  sim.request("GET", "/v1/apps/empty-app/machines");  // unauthorised still counts
+  const auto r = sim.request("GET", "/_sim/stats");
+  REQUIRE(r.status == 200);
+  const auto api = boost::json::parse(r.body).as_object().at("api_requests").as_object();
+  CHECK(api.at("medio").as_int64() == 2);
+  CHECK(api.at("empty-app").as_int64() == 1);
+}
