@@ -31,6 +31,18 @@ void ExpositionWriter::append_number(std::string& out, double v) {
   }
 }
 
+std::vector<std::string> ExpositionWriter::le_texts(const std::vector<double>& bounds) {
+  std::vector<std::string> texts;
+  texts.reserve(bounds.size() + 1);
+  for (double b : bounds) {
+    std::string s;
+    append_number(s, b);
+    texts.push_back(std::move(s));
+  }
+  texts.emplace_back("+Inf");
+  return texts;
+}
+
 void ExpositionWriter::header(std::string_view name, std::string_view help, std::string_view type) {
   out_ += "# HELP ";
   out_ += name;

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace flywatch::metrics {
 
@@ -24,6 +25,9 @@ class ExpositionWriter {
 
   /// Appends the shortest text that reads back as `v` ("+Inf", "-Inf", "NaN" for those).
   static void append_number(std::string& out, double v);
+
+  /// The `le` label values of a histogram with these upper bounds, "+Inf" last.
+  static std::vector<std::string> le_texts(const std::vector<double>& bounds);
 
  private:
   std::string& out_;

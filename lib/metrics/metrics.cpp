@@ -43,16 +43,7 @@ constexpr FamilyInfo target_up_family{"flywatch_target_up",
 
 // `le` label values of the duration histogram, rendered once.
 const std::vector<std::string>& duration_le_texts() {
-  static const std::vector<std::string> texts = [] {
-    std::vector<std::string> t;
-    for (double b : probe_duration_buckets()) {
-      std::string s;
-      ExpositionWriter::append_number(s, b);
-      t.push_back(std::move(s));
-    }
-    t.emplace_back("+Inf");
-    return t;
-  }();
+  static const std::vector<std::string> texts = ExpositionWriter::le_texts(probe_duration_buckets());
   return texts;
 }
 
@@ -191,6 +182,7 @@ std::string Metrics::render() const {
   // About 1.7 KiB per target; reserving avoids repeated regrowth of a multi-megabyte string.
   out.reserve(4096 + targets_.size() * 1800);
   render_targets(out);
+  fleet_.render(out);
   auto families = registry_->Collect();
   auto process = collect_process_metrics();
   families.insert(families.end(), std::make_move_iterator(process.begin()),

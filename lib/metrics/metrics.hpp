@@ -15,6 +15,7 @@
 #include <prometheus/registry.h>
 
 #include "core/probe_result.hpp"
+#include "metrics/fleet_metrics.hpp"
 
 namespace flywatch::metrics {
 
@@ -70,6 +71,8 @@ class Metrics {
   prometheus::Histogram& scheduler_lateness() { return *scheduler_lateness_; }
   prometheus::Gauge& config_last_reload_successful() { return *reload_successful_; }
   prometheus::Gauge& config_last_reload_success_timestamp() { return *reload_success_ts_; }
+  /// The Fly machine families (flywatch_machine_*, flywatch_app_*, ...), rendered by render().
+  FleetMetrics& fleet() { return fleet_; }
 
   /// The Prometheus text exposition (format 0.0.4) of everything, process_* metrics included.
   std::string render() const;
@@ -83,6 +86,7 @@ class Metrics {
   prometheus::Gauge* reload_successful_;
   prometheus::Gauge* reload_success_ts_;
   std::map<std::string, std::unique_ptr<TargetSeries>, std::less<>> targets_;
+  FleetMetrics fleet_;
 };
 
 }  // namespace flywatch::metrics

@@ -1,6 +1,9 @@
 #include "fake_env.hpp"
 
+#include <algorithm>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 namespace flywatch::config::test {
 
@@ -36,5 +39,21 @@ const std::vector<std::string>& secret_values() {
 }
 
 std::string testdata_dir() { return std::string(FLYWATCH_TESTDATA) + "/config"; }
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::vector<std::filesystem::path> yaml_files(const std::string& subdir) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::directory_iterator(testdata_dir() + "/" + subdir)) {
+    if (e.path().extension() == ".yaml") out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 }  // namespace flywatch::config::test

@@ -1,6 +1,7 @@
 #pragma once
 // The environment the config tests see: a fixed table, never the real environment.
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -17,5 +18,11 @@ const std::vector<std::string>& secret_values();
 
 /// Absolute path of tests/testdata/config.
 std::string testdata_dir();
+
+/// The whole of a file (empty if unreadable).
+std::string slurp(const std::filesystem::path& p);
+
+/// The *.yaml files of tests/testdata/config/<subdir>, sorted.
+std::vector<std::filesystem::path> yaml_files(const std::string& subdir);
 
 }  // namespace flywatch::config::test

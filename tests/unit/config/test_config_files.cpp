@@ -20,26 +20,13 @@ using flywatch::config::parse_config;
 using flywatch::config::Target;
 using flywatch::config::test::fake_env;
 using flywatch::config::test::secret_values;
+using flywatch::config::test::slurp;
 using flywatch::config::test::testdata_dir;
+using flywatch::config::test::yaml_files;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::vector<fs::path> yaml_files(const std::string& subdir) {
-  std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(testdata_dir() + "/" + subdir)) {
-    if (e.path().extension() == ".yaml") out.push_back(e.path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 Config load(const fs::path& p) { return parse_config(slurp(p), p.string(), fake_env()); }
 
@@ -237,7 +224,7 @@ TEST_CASE("every good config loads with the expected values") {
     try {
       c = load(p);
     } catch (const ConfigError& e) {
-      FAIL(e.what());
+      FAIL(std::string(e.what()));
     }
     CHECK(c.source_path == p.string());
     check->second(c);

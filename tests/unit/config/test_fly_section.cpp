@@ -1,0 +1,190 @@
+// Table tests over tests/testdata/config/fly: every good/*.yaml parses into the FlyConfig
+// checked below, every bad/*.yaml is refused with exactly the error on its first line. Plus
+// the rule that load_config still refuses `fly:`.
+#include <doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "config/fly_section.hpp"
+#include "fake_env.hpp"
+
+namespace fs = std::filesystem;
+using flywatch::config::ConfigError;
+using flywatch::config::FlyApp;
+using flywatch::config::FlyConfig;
+using flywatch::config::Millis;
+using flywatch::config::parse_fly_config;
+using flywatch::config::WhenAsleep;
+using flywatch::config::test::fake_env;
+using flywatch::config::test::secret_values;
+using flywatch::config::test::slurp;
+using flywatch::config::test::testdata_dir;
+using flywatch::config::test::yaml_files;
+using namespace std::chrono_literals;
+
+namespace {
+
+
+FlyConfig load(const fs::path& p) { return parse_fly_config(slurp(p), p.string(), fake_env()); }
+
+using Check = std::function<void(const FlyConfig&)>;
+
+const std::map<std::string, Check>& good_checks() {
+  static const std::map<std::string, Check> checks = {
+      {"minimal.yaml",
+       [](const FlyConfig& c) {
+         CHECK(c.api_url == "https://api.machines.dev");
+         CHECK(c.api_scheme == "https");
+         CHECK(c.api_host == "api.machines.dev");
+         CHECK(c.api_port == 443);
+         CHECK(c.api_base_path.empty());
+         CHECK(c.token == "tok-SECRET-env-123");
+         CHECK(c.poll_interval == 5s);
+         REQUIRE(c.apps.size() == 1);
+         const FlyApp& a = c.apps[0];
+         CHECK(a.name == "medio-backend");
+         CHECK(a.target.empty());
+         CHECK(a.when_asleep == WhenAsleep::skip);
+         CHECK_FALSE(a.wake_every.has_value());
+         CHECK(a.cold_start_slo == 10s);
+         CHECK(a.line == 4);
+       }},
+      {"full.yaml",
+       [](const FlyConfig& c) {
+         CHECK(c.api_url == "http://127.0.0.1:4280/sim/");
+         CHECK(c.api_scheme == "http");
+         CHECK(c.api_host == "127.0.0.1");
+         CHECK(c.api_port == 4280);
+         CHECK(c.api_base_path == "/sim");
+         // token_file: one trailing newline stripped.
+         CHECK(c.token == "file-SECRET-token-456");
+         CHECK(c.poll_interval == 2s);
+         REQUIRE(c.apps.size() == 3);
+         CHECK(c.apps[0].name == "medio-backend");
+         CHECK(c.apps[0].target == "medio-backend");
+         CHECK(c.apps[0].when_asleep == WhenAsleep::wake_every);
+         CHECK(c.apps[0].wake_every == std::optional<Millis>(1h));
+         CHECK(c.apps[0].cold_start_slo == 30s);
+         CHECK(c.apps[0].line == 12);
+         CHECK(c.apps[1].name == "medio-react-app");
+         CHECK(c.apps[1].target == "medio-react-app");
+         CHECK(c.apps[1].when_asleep == WhenAsleep::probe);
+         CHECK_FALSE(c.apps[1].wake_every.has_value());
+         CHECK(c.apps[1].cold_start_slo == 10s);
+         CHECK(c.apps[2].name == "0-worker-9");
+         CHECK(c.apps[2].target.empty());
+         CHECK(c.apps[2].when_asleep == WhenAsleep::skip);
+         CHECK(c.apps[2].line == 20);
+       }},
+      {"env.yaml",
+       [](const FlyConfig& c) {
+         CHECK(c.api_url == "https://api.example.test:8443");
+         CHECK(c.api_host == "api.example.test");
+         CHECK(c.api_port == 8443);
+         CHECK(c.api_base_path.empty());
+         CHECK(c.token == "literal-token");
+         CHECK(c.poll_interval == 30s);
+         REQUIRE(c.apps.size() == 1);
+         CHECK(c.apps[0].name == "a");
+         CHECK(c.apps[0].when_asleep == WhenAsleep::wake_every);
+         // Equal to poll_interval is allowed.
+         CHECK(c.apps[0].wake_every == std::optional<Millis>(30s));
+         CHECK(c.apps[0].cold_start_slo == 250ms);
+       }},
+      {"token_crlf.yaml",
+       [](const FlyConfig& c) {
+         CHECK(c.api_scheme == "http");
+         CHECK(c.api_host == "::1");
+         CHECK(c.api_port == 80);
+         CHECK(c.api_base_path.empty());
+         // A CRLF line end counts as the one trailing newline.
+         CHECK(c.token == "tok-crlf");
+         REQUIRE(c.apps.size() == 1);
+         CHECK(c.apps[0].name.size() == 63);
+       }},
+  };
+  return checks;
+}
+
+/// `# expect: LINE:COL: message` on line 1, `{dir}` → the file's directory.
+std::string expected_error(const fs::path& p) {
+  const std::string text = slurp(p);
+  const std::string prefix = "# expect: ";
+  const std::string first = text.substr(0, text.find('\n'));
+  REQUIRE_MESSAGE(first.starts_with(prefix), p.string() << ": first line must be '# expect: ...'");
+  std::string expected = first.substr(prefix.size());
+  const std::string dir = p.parent_path().string();
+  for (std::size_t at; (at = expected.find("{dir}")) != std::string::npos;) {
+    expected.replace(at, 5, dir);
+  }
+  return expected;
+}
+
+}  // namespace
+
+TEST_CASE("fly: every good file parses with the expected values") {
+  const auto files = yaml_files("fly/good");
+  CHECK(files.size() == good_checks().size());
+  for (const auto& p : files) {
+    CAPTURE(p.string());
+    const auto check = good_checks().find(p.filename().string());
+    REQUIRE_MESSAGE(check != good_checks().end(), "no checks written for " << p.filename());
+    FlyConfig c;
+    try {
+      c = load(p);
+    } catch (const ConfigError& e) {
+      FAIL(std::string(e.what()));
+    }
+    check->second(c);
+  }
+}
+
+TEST_CASE("fly: every bad file is refused with its exact error, never showing a secret") {
+  const auto files = yaml_files("fly/bad");
+  CHECK(files.size() >= 20);
+  for (const auto& p : files) {
+    CAPTURE(p.string());
+    const std::string expected = expected_error(p);
+    try {
+      load(p);
+      FAIL_CHECK("parsed without error; expected: " << expected);
+    } catch (const ConfigError& e) {
+      const std::string what = e.what();
+      const std::string prefix = p.string() + ":";
+      REQUIRE(what.starts_with(prefix));
+      CHECK(what.substr(prefix.size()) == expected);
+      CHECK(what == p.string() + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) +
+                        ": " + e.message());
+      for (const std::string& secret : secret_values()) {
+        CHECK_MESSAGE(what.find(secret) == std::string::npos, "error leaks a secret: " << what);
+      }
+    }
+  }
+}
+
+TEST_CASE("fly: a relative token_file is read relative to the config file") {
+  const std::string text = "fly:\n  token_file: secrets/token.txt\n  apps: [{name: a}]\n";
+  const FlyConfig c = parse_fly_config(text, testdata_dir() + "/inline.yaml", fake_env());
+  CHECK(c.token == "file-SECRET-token-456");
+  CHECK_THROWS_AS(parse_fly_config(text, "/nonexistent/inline.yaml", fake_env()), ConfigError);
+}
+
+TEST_CASE("fly: load_config still refuses a valid fly section") {
+  // Every good fly file is a valid fly section, yet the daemon cannot watch Fly yet.
+  for (const auto& p : yaml_files("fly/good")) {
+    CAPTURE(p.string());
+    try {
+      flywatch::config::parse_config(slurp(p), p.string(), fake_env());
+      FAIL_CHECK("parse_config accepted fly:");
+    } catch (const ConfigError& e) {
+      CHECK(e.message() == "fly: not supported by this version");
+    }
+  }
+}
