@@ -175,8 +175,9 @@ asio::awaitable<void> Engine::run_probe(std::shared_ptr<TargetRuntime> t) {
       if (!engine_alive.expired()) engine.probe_finished();
     }
   } slot{*this, alive_, *t};
-  const net::ProbeSpec spec = t->spec;  // a reload may replace t->spec while we wait
-  core::ProbeResult result = co_await prober_.probe(spec);
+  // `t` keeps the spec alive; a reload never changes the spec of a runtime (a changed probe
+  // gets a new runtime), so no copy is needed on this hot path.
+  core::ProbeResult result = co_await prober_.probe(t->spec);
   ++completed_;
   if (t->retired || stopped_) co_return;
   try {
@@ -203,7 +204,6 @@ void Engine::record(TargetRuntime& t, const core::ProbeResult& result) {
   const std::string& name = t.cfg.name;
 
   auto& s = metrics_.target(name);
-  s.probed = true;
   s.probe_success.Set(verdict.success ? 1 : 0);
   s.probe_duration.Observe(seconds(result.total));
   for (std::size_t i = 0; i < core::probe_phase_count; ++i) {

@@ -28,7 +28,7 @@ struct TargetRuntime {
       : cfg(std::move(c)), spec(std::move(s)), health(cfg.failure_threshold, cfg.success_threshold) {}
 
   config::Target cfg;
-  net::ProbeSpec spec;
+  const net::ProbeSpec spec;  ///< derived from cfg once; a changed probe gets a new runtime
   core::TargetHealth health;
   std::optional<LastOutcome> last;
   core::FailureReason last_failure = core::FailureReason::none;  ///< to log repeats quietly

@@ -122,7 +122,7 @@ void Metrics::render_targets(std::string& out) const {
   };
 
   simple_family(probe_success_family,
-                [](const TargetSeries& s) { return s.probed ? &s.probe_success : nullptr; });
+                [](const TargetSeries& s) { return s.probed() ? &s.probe_success : nullptr; });
 
   w.header(probe_duration_family.name, probe_duration_family.help, probe_duration_family.type);
   const auto& le = duration_le_texts();
@@ -141,7 +141,7 @@ void Metrics::render_targets(std::string& out) const {
 
   w.header(probe_phase_family.name, probe_phase_family.help, probe_phase_family.type);
   for (const auto& [name, s] : targets_) {
-    if (!s->probed) continue;
+    if (!s->probed()) continue;
     for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
       labels.assign("phase=\"")
           .append(core::to_string(static_cast<core::ProbePhase>(i)))
@@ -172,7 +172,7 @@ void Metrics::render_targets(std::string& out) const {
   }
 
   simple_family(http_status_family,
-                [](const TargetSeries& s) { return s.probed ? &s.http_status : nullptr; });
+                [](const TargetSeries& s) { return s.probed() ? &s.http_status : nullptr; });
   simple_family(cert_expiry_family, [](const TargetSeries& s) { return s.cert_expiry.get(); });
   simple_family(target_up_family, [](const TargetSeries& s) { return s.target_up.get(); });
 }

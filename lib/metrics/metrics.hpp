@@ -30,9 +30,6 @@ struct TargetSeries {
   TargetSeries& operator=(const TargetSeries&) = delete;
 
   std::string label;  ///< `target="<escaped name>"`, rendered once
-  /// Set by the first result. Until then the last-probe gauges (success, phases, status code)
-  /// are not exposed: a 0 there would read as a failed probe after every restart.
-  bool probed = false;
   prometheus::Gauge probe_success;
   prometheus::Histogram probe_duration;
   std::array<prometheus::Gauge, core::probe_phase_count> phase;
@@ -46,6 +43,10 @@ struct TargetSeries {
   std::unique_ptr<prometheus::Gauge> cert_expiry;
   /// Created when the first result sets a state, so a new target is not reported down.
   std::unique_ptr<prometheus::Gauge> target_up;
+
+  /// True once a result was counted. Until then the last-probe gauges (success, phases,
+  /// status code) are not exposed: a 0 there would read as a failed probe after every restart.
+  bool probed() const { return probes_success.Value() + probes_failure.Value() > 0; }
 };
 
 /// Owns every metric. flywatch touches it only from its one io_context thread.

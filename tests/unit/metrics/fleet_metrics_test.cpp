@@ -250,7 +250,7 @@ TEST_CASE("label values are escaped and series sorted by app") {
 TEST_CASE("Metrics::render includes the fleet families and every line is valid exposition format") {
   metrics::Metrics m("1.0.0");
   auto& s = m.target("t");
-  s.probed = true;
+  s.probes_success.Increment();
   s.probe_duration.Observe(0.2);
   populate(m.fleet());
   m.fleet().set_machine_state("we\"ird", "m\\x", "a\nb", MachineState::failed);

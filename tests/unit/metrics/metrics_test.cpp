@@ -25,7 +25,7 @@ bool has_line_starting(const std::string& text, const std::string& prefix) {
 TEST_CASE("every family of DESIGN §6 that applies is exposed, with build info and process metrics") {
   metrics::Metrics m("1.2.3");
   auto& s = m.target("medio-backend");
-  s.probed = true;
+  s.probes_success.Increment();
   s.probe_success.Set(1);
   m.set_target_up("medio-backend", true);
   m.set_cert_expiry("medio-backend", 1.9e9);
@@ -94,11 +94,11 @@ TEST_CASE("no idle series for healthy targets: failure counters and up appear on
 TEST_CASE("the per-target exposition is well-formed text format") {
   metrics::Metrics m("x");
   auto& s = m.target("a");
-  s.probed = true;
+  s.probes_success.Increment();
   s.probe_duration.Observe(0.02);
   s.probe_duration.Observe(3);
   s.phase[static_cast<std::size_t>(core::ProbePhase::tls)].Set(0.0125);
-  m.target("b").probed = true;
+  m.target("b").probes_success.Increment();
   const std::string text = m.render();
   CHECK(text.find("flywatch_probe_duration_seconds_bucket{target=\"a\",le=\"0.01\"} 0\n") != std::string::npos);
   CHECK(text.find("flywatch_probe_duration_seconds_bucket{target=\"a\",le=\"0.025\"} 1\n") != std::string::npos);
