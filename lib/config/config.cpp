@@ -3,6 +3,7 @@
 #include <cstring>
 #include <utility>
 
+#include "config/fly_section.hpp"
 #include "config/sections.hpp"
 #include "config/syntax.hpp"
 #include "config/yaml_reader.hpp"
@@ -94,15 +95,15 @@ Config parse_document(const Reader& r, const YAML::Node& root, const std::string
     r.fail(detail::pos_of(root), std::string("the top level must be a mapping, got ") +
                                      std::string(detail::describe(root)));
   }
-  // `fly` and `alerts` are documented keys this version does not implement yet: they are
-  // refused loudly rather than ignored.
+  // `alerts` is a documented key this version does not implement yet: it is refused loudly
+  // rather than ignored.
   for (auto it = root.begin(); it != root.end(); ++it) {
-    if (it->first.IsScalar() && (it->first.Scalar() == "fly" || it->first.Scalar() == "alerts")) {
+    if (it->first.IsScalar() && it->first.Scalar() == "alerts") {
       r.fail(detail::pos_of(it->first), it->first.Scalar() + ": not supported by this version");
     }
   }
   const Fields fields(r, root, detail::pos_of(root), "top level", "at top level",
-                      {"server", "log", "state_dir", "defaults", "probes", "targets"});
+                      {"server", "log", "state_dir", "defaults", "probes", "targets", "fly"});
   if (const Field* f = fields.get("server")) config.server = parse_server(r, *f);
   if (const Field* f = fields.get("log")) config.log = parse_log(r, *f);
   if (const Field* f = fields.get("state_dir")) config.state_dir = r.path(*f, "state_dir");
@@ -110,6 +111,10 @@ Config parse_document(const Reader& r, const YAML::Node& root, const std::string
   if (const Field* f = fields.get("probes")) config.engine = parse_probes(r, *f);
   if (const Field* f = fields.get("targets")) {
     config.targets = detail::parse_targets(r, *f, config.defaults);
+  }
+  // After the targets: apps name them.
+  if (const Field* f = fields.get("fly")) {
+    config.fly = detail::parse_fly_section(r, *f, config.targets);
   }
   return config;
 }

@@ -58,9 +58,9 @@ const MachineEvent* newest_with_status(const MachineSnapshot& m, std::int64_t af
 
 // Health is not in the event log: reaching healthy/unhealthy through checks or a probe is
 // only known at observation time. A machine with neither is healthy the moment it started.
-bool health_gated(MachineState to, const MachineSnapshot& m, std::optional<bool> own_probe_ok) {
+bool health_gated(MachineState to, const MachineSnapshot& m, OwnProbe own_probe) {
   if (to == MachineState::unhealthy) return true;
-  return to == MachineState::healthy && (!m.checks.empty() || own_probe_ok.has_value());
+  return to == MachineState::healthy && (!m.checks.empty() || own_probe != OwnProbe::none);
 }
 
 }  // namespace
@@ -100,15 +100,17 @@ MachineState base_state(std::string_view s) {
   return MachineState::unknown;
 }
 
-MachineState lifecycle_state(const MachineSnapshot& m, std::optional<bool> own_probe_ok) {
+MachineState lifecycle_state(const MachineSnapshot& m, OwnProbe own_probe) {
   MachineState base = base_state(m.state);
   if (base != MachineState::started) return base;
   bool critical = std::any_of(m.checks.begin(), m.checks.end(),
                               [](const MachineCheck& c) { return c.status == "critical"; });
-  if (critical || own_probe_ok == false) return MachineState::unhealthy;
+  if (critical || own_probe == OwnProbe::failing) return MachineState::unhealthy;
   bool passing = std::all_of(m.checks.begin(), m.checks.end(),
                              [](const MachineCheck& c) { return c.status == "passing"; });
-  if (passing && own_probe_ok.value_or(true)) return MachineState::healthy;
+  if (passing && (own_probe == OwnProbe::none || own_probe == OwnProbe::passing)) {
+    return MachineState::healthy;
+  }
   return MachineState::started;
 }
 
@@ -131,13 +133,22 @@ std::optional<milliseconds> ColdStartEpisode::total() const {
   return std::chrono::duration_cast<milliseconds>(*healthy - start);
 }
 
-MachineUpdate MachineLifecycle::observe(const MachineSnapshot& m, std::optional<bool> own_probe_ok,
+MachineState MachineLifecycle::booting_grace(MachineState s, OwnProbe own_probe,
+                                             Clock::time_point now) const {
+  if (s != MachineState::unhealthy || own_probe == OwnProbe::failing) return s;
+  // A cold start in progress, or one this very observation begins (the machine was asleep).
+  const bool booting = episode_ ? !episode_->healthy && now - episode_->start <= limits_.cold_start_slo
+                                : seen_ && asleep_state(state_);
+  return booting ? MachineState::started : s;
+}
+
+MachineUpdate MachineLifecycle::observe(const MachineSnapshot& m, OwnProbe own_probe,
                                         Clock::time_point now) {
   MachineUpdate out;
-  MachineState s = lifecycle_state(m, own_probe_ok);
+  MachineState s = booting_grace(lifecycle_state(m, own_probe), own_probe, now);
   if (!seen_) {
     seen_ = true;
-    first_sighting(m, own_probe_ok, s, now, out);
+    first_sighting(m, own_probe, s, now, out);
   } else {
     for (const auto& e : m.events) {
       if (e.type != "exit" || e.timestamp_ms <= last_event_ms_) continue;
@@ -145,7 +156,7 @@ MachineUpdate MachineLifecycle::observe(const MachineSnapshot& m, std::optional<
     }
     std::sort(out.exits.begin(), out.exits.end(),
               [](const MachineExit& a, const MachineExit& b) { return a.at < b.at; });
-    if (s != state_) change(m, own_probe_ok, s, now, out);
+    if (s != state_) change(m, own_probe, s, now, out);
   }
 
   if (episode_ && !episode_->slow && now - episode_->start > limits_.cold_start_slo) {
@@ -160,7 +171,7 @@ MachineUpdate MachineLifecycle::observe(const MachineSnapshot& m, std::optional<
   return out;
 }
 
-void MachineLifecycle::first_sighting(const MachineSnapshot& m, std::optional<bool> own_probe_ok,
+void MachineLifecycle::first_sighting(const MachineSnapshot& m, OwnProbe own_probe,
                                       MachineState s, Clock::time_point now, MachineUpdate& out) {
   if (starting_or_started(s)) {
     // A start still in progress (or just finished) when we first look is a cold start we can
@@ -191,7 +202,7 @@ void MachineLifecycle::first_sighting(const MachineSnapshot& m, std::optional<bo
       state_ = resume ? MachineState::suspended : MachineState::stopped;
       last_event_ms_ = before ? before->timestamp_ms : first_start_ms - 1;
       since_ = before ? from_epoch_ms(before->timestamp_ms) : now;
-      change(m, own_probe_ok, s, now, out);
+      change(m, own_probe, booting_grace(s, own_probe, now), now, out);
       return;
     }
   }
@@ -207,11 +218,11 @@ void MachineLifecycle::first_sighting(const MachineSnapshot& m, std::optional<bo
   }
 }
 
-void MachineLifecycle::change(const MachineSnapshot& m, std::optional<bool> own_probe_ok,
+void MachineLifecycle::change(const MachineSnapshot& m, OwnProbe own_probe,
                               MachineState to, Clock::time_point now, MachineUpdate& out) {
   MachineState from = state_;
   Clock::time_point at = now;
-  if (to != MachineState::unknown && !health_gated(to, m, own_probe_ok)) {
+  if (to != MachineState::unknown && !health_gated(to, m, own_probe)) {
     MachineState base = started_family(to) ? MachineState::started : to;
     if (const MachineEvent* e = newest_event(m, last_event_ms_, now, [&](const MachineEvent& x) {
           return base_state(x.status) == base;
@@ -267,7 +278,7 @@ void AppFleet::set_limits(LifecycleLimits limits) {
 }
 
 FleetUpdate AppFleet::observe(const std::vector<MachineSnapshot>& machines,
-                              const std::map<std::string, bool>& probe_ok,
+                              const std::map<std::string, OwnProbe>& own_probe,
                               Clock::time_point now) {
   FleetUpdate out;
   std::set<std::string> listed;
@@ -281,8 +292,8 @@ FleetUpdate AppFleet::observe(const std::vector<MachineSnapshot>& machines,
       it = machines_.emplace(m.id, MachineLifecycle(limits_)).first;
       out.appeared.push_back(m.id);
     }
-    std::optional<bool> probe;
-    if (auto p = probe_ok.find(m.id); p != probe_ok.end()) probe = p->second;
+    OwnProbe probe = OwnProbe::none;
+    if (auto p = own_probe.find(m.id); p != own_probe.end()) probe = p->second;
     MachineUpdate u = it->second.observe(m, probe, now);
     if (!u.empty()) out.machines.emplace(m.id, std::move(u));
     if (it->second.state() == MachineState::destroyed) out.destroyed.push_back(m.id);

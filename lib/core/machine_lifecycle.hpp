@@ -28,10 +28,19 @@ std::string_view to_string(MachineState s);
 /// considered: "started" gives `started`; strings not in DESIGN §5's table give `unknown`.
 MachineState base_state(std::string_view fly_state);
 
+/// What flywatch's own per-machine probe says about a machine (DESIGN §5).
+enum class OwnProbe {
+  none,     ///< no probe is configured for the machine's app
+  pending,  ///< configured, but no verdict yet (not run, or between thresholds on the way up)
+  passing,  ///< passing (after the target's success threshold)
+  failing,  ///< failing past the target's failure threshold
+};
+
 /// DESIGN §5's table. For a started machine: `unhealthy` when any Fly check is "critical" or
-/// `own_probe_ok` is false; `healthy` when every check is "passing" (or there are none) and
-/// the own probe passed if one is configured (`own_probe_ok` has a value); `started` otherwise.
-MachineState lifecycle_state(const MachineSnapshot& m, std::optional<bool> own_probe_ok);
+/// the own probe is failing; `healthy` when every check is "passing" (or there are none) and
+/// the own probe is passing or not configured; `started` otherwise (own probe pending, checks
+/// warning or unknown).
+MachineState lifecycle_state(const MachineSnapshot& m, OwnProbe own_probe);
 
 /// True for process groups whose machines are not part of the app (release command, console).
 bool is_ignored_process_group(std::string_view group);
@@ -118,7 +127,11 @@ class MachineLifecycle {
   /// reported as a transition from stopped/suspended and begins a cold start). Events are
   /// "new" when newer than the newest event seen by earlier calls; exits are reported only when
   /// new, so the exits already in the log at first sighting are history and not reported.
-  MachineUpdate observe(const MachineSnapshot& m, std::optional<bool> own_probe_ok,
+  ///
+  /// Booting grace: while a cold start is in progress and younger than the cold-start SLO, a
+  /// critical Fly check alone keeps a started machine `started`, not `unhealthy`; Fly checks
+  /// are critical until the app listens. A failing own probe is not graced.
+  MachineUpdate observe(const MachineSnapshot& m, OwnProbe own_probe,
                         std::chrono::system_clock::time_point now);
 
   void set_limits(LifecycleLimits limits) { limits_ = limits; }
@@ -130,9 +143,11 @@ class MachineLifecycle {
   const std::optional<ColdStartEpisode>& cold_start() const { return episode_; }
 
  private:
-  void first_sighting(const MachineSnapshot& m, std::optional<bool> own_probe_ok, MachineState s,
+  void first_sighting(const MachineSnapshot& m, OwnProbe own_probe, MachineState s,
                       std::chrono::system_clock::time_point now, MachineUpdate& out);
-  void change(const MachineSnapshot& m, std::optional<bool> own_probe_ok, MachineState to,
+  MachineState booting_grace(MachineState s, OwnProbe own_probe,
+                             std::chrono::system_clock::time_point now) const;
+  void change(const MachineSnapshot& m, OwnProbe own_probe, MachineState to,
               std::chrono::system_clock::time_point now, MachineUpdate& out);
   void progress(const MachineSnapshot& m, std::chrono::system_clock::time_point at,
                 std::chrono::system_clock::time_point now, MachineUpdate& out);
@@ -163,11 +178,11 @@ class AppFleet {
  public:
   explicit AppFleet(LifecycleLimits limits = {}) : limits_(limits) {}
 
-  /// Records one list of the app's machines at `now`. `probe_ok` holds the own per-machine
-  /// probe's verdict by machine id (absent: no probe configured for it). Machines of ignored
-  /// process groups are skipped; a machine first seen destroyed is not tracked.
+  /// Records one list of the app's machines at `now`. `own_probe` holds the own per-machine
+  /// probe's verdict by machine id (absent: OwnProbe::none). Machines of ignored process groups
+  /// are skipped; a machine first seen destroyed is not tracked.
   FleetUpdate observe(const std::vector<MachineSnapshot>& machines,
-                      const std::map<std::string, bool>& probe_ok,
+                      const std::map<std::string, OwnProbe>& own_probe,
                       std::chrono::system_clock::time_point now);
 
   void set_limits(LifecycleLimits limits);

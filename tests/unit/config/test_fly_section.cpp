@@ -176,15 +176,25 @@ TEST_CASE("fly: a relative token_file is read relative to the config file") {
   CHECK_THROWS_AS(parse_fly_config(text, "/nonexistent/inline.yaml", fake_env()), ConfigError);
 }
 
-TEST_CASE("fly: load_config still refuses a valid fly section") {
-  // Every good fly file is a valid fly section, yet the daemon cannot watch Fly yet.
+TEST_CASE("fly: parse_config accepts every good fly file and keeps its section") {
   for (const auto& p : yaml_files("fly/good")) {
     CAPTURE(p.string());
-    try {
-      flywatch::config::parse_config(slurp(p), p.string(), fake_env());
-      FAIL_CHECK("parse_config accepted fly:");
-    } catch (const ConfigError& e) {
-      CHECK(e.message() == "fly: not supported by this version");
+    const std::string text = slurp(p);
+    const auto config = flywatch::config::parse_config(text, p.string(), fake_env());
+    REQUIRE(config.fly.has_value());
+    const FlyConfig alone = parse_fly_config(text, p.string(), fake_env());
+    CHECK(config.fly->api_url == alone.api_url);
+    CHECK(config.fly->token == alone.token);
+    CHECK(config.fly->poll_interval == alone.poll_interval);
+    REQUIRE(config.fly->apps.size() == alone.apps.size());
+    for (std::size_t i = 0; i < alone.apps.size(); ++i) {
+      CHECK(config.fly->apps[i].name == alone.apps[i].name);
+      CHECK(config.fly->apps[i].target == alone.apps[i].target);
     }
   }
+}
+
+TEST_CASE("fly: a config without fly: has no fly section") {
+  const auto config = flywatch::config::parse_config("targets: []\n", "inline.yaml", fake_env());
+  CHECK_FALSE(config.fly.has_value());
 }

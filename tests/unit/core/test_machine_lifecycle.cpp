@@ -7,6 +7,7 @@
 
 namespace fc = flywatch::core;
 using fc::MachineState;
+using fc::OwnProbe;
 using namespace std::chrono_literals;
 using Tp = std::chrono::system_clock::time_point;
 
@@ -56,40 +57,44 @@ TEST_CASE("lifecycle_state: DESIGN §5 table") {
   struct Row {
     const char* fly_state;
     std::vector<std::string> checks;
-    std::optional<bool> probe;
+    OwnProbe probe;
     MachineState want;
   };
   const std::vector<Row> rows = {
-      {"created", {}, std::nullopt, MachineState::stopped},
-      {"stopped", {}, std::nullopt, MachineState::stopped},
-      {"suspended", {}, std::nullopt, MachineState::suspended},
-      {"starting", {}, std::nullopt, MachineState::starting},
-      {"restarting", {}, std::nullopt, MachineState::starting},
-      {"started", {}, std::nullopt, MachineState::healthy},
-      {"started", {"passing", "passing"}, std::nullopt, MachineState::healthy},
-      {"started", {"passing"}, true, MachineState::healthy},
-      {"started", {}, true, MachineState::healthy},
-      {"started", {"warning"}, std::nullopt, MachineState::started},
-      {"started", {"passing", ""}, true, MachineState::started},
-      {"started", {"passing", "critical"}, std::nullopt, MachineState::unhealthy},
-      {"started", {"critical"}, true, MachineState::unhealthy},
-      {"started", {"passing"}, false, MachineState::unhealthy},
-      {"started", {}, false, MachineState::unhealthy},
-      {"started", {"warning"}, false, MachineState::unhealthy},
-      {"stopping", {}, std::nullopt, MachineState::stopping},
-      {"suspending", {}, std::nullopt, MachineState::suspending},
-      {"replacing", {}, std::nullopt, MachineState::updating},
-      {"updating", {}, std::nullopt, MachineState::updating},
-      {"failed", {}, std::nullopt, MachineState::failed},
-      {"launch_failed", {}, std::nullopt, MachineState::failed},
-      {"destroying", {}, std::nullopt, MachineState::destroyed},
-      {"destroyed", {}, std::nullopt, MachineState::destroyed},
+      {"created", {}, OwnProbe::none, MachineState::stopped},
+      {"stopped", {}, OwnProbe::none, MachineState::stopped},
+      {"suspended", {}, OwnProbe::none, MachineState::suspended},
+      {"starting", {}, OwnProbe::none, MachineState::starting},
+      {"restarting", {}, OwnProbe::none, MachineState::starting},
+      {"started", {}, OwnProbe::none, MachineState::healthy},
+      {"started", {"passing", "passing"}, OwnProbe::none, MachineState::healthy},
+      {"started", {"passing"}, OwnProbe::passing, MachineState::healthy},
+      {"started", {}, OwnProbe::passing, MachineState::healthy},
+      {"started", {"warning"}, OwnProbe::none, MachineState::started},
+      {"started", {"passing", ""}, OwnProbe::passing, MachineState::started},
+      {"started", {"passing", "critical"}, OwnProbe::none, MachineState::unhealthy},
+      {"started", {"critical"}, OwnProbe::passing, MachineState::unhealthy},
+      {"started", {"passing"}, OwnProbe::failing, MachineState::unhealthy},
+      {"started", {}, OwnProbe::failing, MachineState::unhealthy},
+      // Configured but not yet passing: started, never healthy, never unhealthy on its own.
+      {"started", {}, OwnProbe::pending, MachineState::started},
+      {"started", {"passing"}, OwnProbe::pending, MachineState::started},
+      {"started", {"critical"}, OwnProbe::pending, MachineState::unhealthy},
+      {"started", {"warning"}, OwnProbe::failing, MachineState::unhealthy},
+      {"stopping", {}, OwnProbe::none, MachineState::stopping},
+      {"suspending", {}, OwnProbe::none, MachineState::suspending},
+      {"replacing", {}, OwnProbe::none, MachineState::updating},
+      {"updating", {}, OwnProbe::none, MachineState::updating},
+      {"failed", {}, OwnProbe::none, MachineState::failed},
+      {"launch_failed", {}, OwnProbe::none, MachineState::failed},
+      {"destroying", {}, OwnProbe::none, MachineState::destroyed},
+      {"destroyed", {}, OwnProbe::none, MachineState::destroyed},
       // Checks and probe only refine `started`.
-      {"stopped", {"critical"}, false, MachineState::stopped},
-      {"creating", {}, std::nullopt, MachineState::unknown},
-      {"", {}, std::nullopt, MachineState::unknown},
-      {"STARTED", {}, std::nullopt, MachineState::unknown},
-      {"hibernating", {}, std::nullopt, MachineState::unknown},
+      {"stopped", {"critical"}, OwnProbe::failing, MachineState::stopped},
+      {"creating", {}, OwnProbe::none, MachineState::unknown},
+      {"", {}, OwnProbe::none, MachineState::unknown},
+      {"STARTED", {}, OwnProbe::none, MachineState::unknown},
+      {"hibernating", {}, OwnProbe::none, MachineState::unknown},
   };
   for (const auto& r : rows) {
     CAPTURE(r.fly_state);
@@ -103,7 +108,7 @@ TEST_CASE("lifecycle_state: DESIGN §5 table") {
 
 TEST_CASE("MachineLifecycle: first sighting sets the state without a transition") {
   fc::MachineLifecycle lc(limits());
-  auto u = lc.observe(snap("started", {ev("start", "started", t0 - 1h)}), std::nullopt, t0);
+  auto u = lc.observe(snap("started", {ev("start", "started", t0 - 1h)}), OwnProbe::none, t0);
   CHECK(u.transitions.empty());
   CHECK(u.cold_starts.empty());
   CHECK(lc.state() == MachineState::healthy);
@@ -114,11 +119,11 @@ TEST_CASE("MachineLifecycle: first sighting sets the state without a transition"
 TEST_CASE("MachineLifecycle: cold start timed from events, exact to the ms") {
   fc::MachineLifecycle lc(limits());
   std::vector<fc::MachineEvent> evs = {ev("exit", "stopped", t0 - 100s)};
-  lc.observe(snap("stopped", evs), std::nullopt, t0);
+  lc.observe(snap("stopped", evs), OwnProbe::none, t0);
   CHECK(lc.state() == MachineState::stopped);
 
   evs.push_back(ev("start", "starting", t0 + 8123ms));
-  auto u = lc.observe(snap("starting", evs, {"critical"}), std::nullopt, t0 + 10s);
+  auto u = lc.observe(snap("starting", evs, {"critical"}), OwnProbe::none, t0 + 10s);
   REQUIRE(u.transitions.size() == 1);
   CHECK(u.transitions[0].from == MachineState::stopped);
   CHECK(u.transitions[0].to == MachineState::starting);
@@ -127,14 +132,14 @@ TEST_CASE("MachineLifecycle: cold start timed from events, exact to the ms") {
   CHECK(lc.cold_start()->start_from_event);
 
   evs.push_back(ev("start", "started", t0 + 9456ms));
-  u = lc.observe(snap("started", evs, {"warning"}), std::nullopt, t0 + 20s);
+  u = lc.observe(snap("started", evs, {"warning"}), OwnProbe::none, t0 + 20s);
   REQUIRE(u.transitions.size() == 1);
   CHECK(u.transitions[0].to == MachineState::started);
   CHECK(u.transitions[0].at == t0 + 9456ms);
   CHECK(u.cold_starts.empty());
 
   SUBCASE("healthy through checks: known at observation time") {
-    u = lc.observe(snap("started", evs, {"passing"}), std::nullopt, t0 + 30s);
+    u = lc.observe(snap("started", evs, {"passing"}), OwnProbe::none, t0 + 30s);
     REQUIRE(u.transitions.size() == 1);
     CHECK(u.transitions[0].from == MachineState::started);
     CHECK(u.transitions[0].to == MachineState::healthy);
@@ -148,17 +153,17 @@ TEST_CASE("MachineLifecycle: cold start timed from events, exact to the ms") {
     CHECK_FALSE(cs.slow);
     CHECK_FALSE(lc.cold_start());
     // Healthy again later is not another cold start.
-    u = lc.observe(snap("started", evs, {"passing"}), std::nullopt, t0 + 40s);
+    u = lc.observe(snap("started", evs, {"passing"}), OwnProbe::none, t0 + 40s);
     CHECK(u.empty());
   }
   SUBCASE("no checks, no probe: healthy the moment it started") {
     fc::MachineLifecycle lc2(limits());
     std::vector<fc::MachineEvent> e2 = {ev("exit", "stopped", t0 - 100s)};
-    lc2.observe(snap("stopped", e2), std::nullopt, t0);
+    lc2.observe(snap("stopped", e2), OwnProbe::none, t0);
     e2.push_back(ev("start", "starting", t0 + 1001ms));
-    lc2.observe(snap("starting", e2), std::nullopt, t0 + 2s);
+    lc2.observe(snap("starting", e2), OwnProbe::none, t0 + 2s);
     e2.push_back(ev("start", "started", t0 + 2345ms));
-    u = lc2.observe(snap("started", e2), std::nullopt, t0 + 5s);
+    u = lc2.observe(snap("started", e2), OwnProbe::none, t0 + 5s);
     REQUIRE(u.cold_starts.size() == 1);
     CHECK(u.cold_starts[0].boot() == 1344ms);
     CHECK(u.cold_starts[0].ready() == 0ms);
@@ -169,13 +174,13 @@ TEST_CASE("MachineLifecycle: cold start timed from events, exact to the ms") {
 
 TEST_CASE("MachineLifecycle: cold start without events uses observation times") {
   fc::MachineLifecycle lc(limits());
-  lc.observe(snap("stopped"), std::nullopt, t0);
-  auto u = lc.observe(snap("starting"), std::nullopt, t0 + 5s);
+  lc.observe(snap("stopped"), OwnProbe::none, t0);
+  auto u = lc.observe(snap("starting"), OwnProbe::none, t0 + 5s);
   REQUIRE(u.transitions.size() == 1);
   CHECK(u.transitions[0].at == t0 + 5s);
-  u = lc.observe(snap("started"), false, t0 + 7s);  // own probe not passing yet
+  u = lc.observe(snap("started"), OwnProbe::failing, t0 + 7s);  // own probe failing
   CHECK(u.transitions[0].to == MachineState::unhealthy);
-  u = lc.observe(snap("started"), true, t0 + 9s);
+  u = lc.observe(snap("started"), OwnProbe::passing, t0 + 9s);
   REQUIRE(u.cold_starts.size() == 1);
   const auto& cs = u.cold_starts[0];
   CHECK_FALSE(cs.start_from_event);
@@ -185,14 +190,26 @@ TEST_CASE("MachineLifecycle: cold start without events uses observation times") 
   CHECK(cs.total() == 4s);
 }
 
+TEST_CASE("MachineLifecycle: a failing own probe is not graced while booting") {
+  fc::MachineLifecycle lc(limits(30s));
+  lc.observe(snap("stopped"), OwnProbe::none, t0);
+  lc.observe(snap("starting"), OwnProbe::pending, t0 + 1s);
+  auto u = lc.observe(snap("started", {}, {"critical"}), OwnProbe::pending, t0 + 3s);
+  CHECK(lc.state() == MachineState::started);
+  u = lc.observe(snap("started", {}, {"critical"}), OwnProbe::failing, t0 + 5s);
+  REQUIRE(u.transitions.size() == 1);
+  CHECK(u.transitions[0].to == MachineState::unhealthy);
+  CHECK(lc.cold_start().has_value());  // the episode goes on: it may still become healthy
+}
+
 TEST_CASE("MachineLifecycle: resume from suspended") {
   fc::MachineLifecycle lc(limits());
   std::vector<fc::MachineEvent> evs = {ev("suspend", "suspended", t0 - 1h)};
-  lc.observe(snap("suspended", evs), std::nullopt, t0);
+  lc.observe(snap("suspended", evs), OwnProbe::none, t0);
   CHECK(lc.state() == MachineState::suspended);
   evs.push_back(ev("start", "starting", t0 + 100ms));
   evs.push_back(ev("start", "started", t0 + 420ms));
-  auto u = lc.observe(snap("started", evs, {"passing"}), std::nullopt, t0 + 3s);
+  auto u = lc.observe(snap("started", evs, {"passing"}), OwnProbe::none, t0 + 3s);
   REQUIRE(u.transitions.size() == 1);
   CHECK(u.transitions[0].from == MachineState::suspended);
   CHECK(u.transitions[0].to == MachineState::healthy);
@@ -205,11 +222,11 @@ TEST_CASE("MachineLifecycle: resume from suspended") {
 TEST_CASE("MachineLifecycle: a start missed between polls still counts") {
   fc::MachineLifecycle lc(limits());
   std::vector<fc::MachineEvent> evs = {ev("exit", "stopped", t0 - 10s)};
-  lc.observe(snap("stopped", evs), std::nullopt, t0);
+  lc.observe(snap("stopped", evs), OwnProbe::none, t0);
   SUBCASE("with start events") {
     evs.push_back(ev("start", "starting", t0 + 3200ms));
     evs.push_back(ev("start", "started", t0 + 4100ms));
-    auto u = lc.observe(snap("started", evs), std::nullopt, t0 + 15s);
+    auto u = lc.observe(snap("started", evs), OwnProbe::none, t0 + 15s);
     REQUIRE(u.transitions.size() == 1);
     CHECK(u.transitions[0].from == MachineState::stopped);
     CHECK(u.transitions[0].to == MachineState::healthy);
@@ -222,16 +239,17 @@ TEST_CASE("MachineLifecycle: a start missed between polls still counts") {
   SUBCASE("seen started (not yet healthy), then healthy") {
     evs.push_back(ev("start", "starting", t0 + 3200ms));
     evs.push_back(ev("start", "started", t0 + 4100ms));
-    auto u = lc.observe(snap("started", evs, {"critical"}), std::nullopt, t0 + 15s);
-    CHECK(u.transitions[0].to == MachineState::unhealthy);
-    CHECK(u.transitions[0].at == t0 + 15s);  // health is not in the events
-    u = lc.observe(snap("started", evs, {"passing"}), std::nullopt, t0 + 30s);
+    // Critical checks while the app boots (within the SLO) are not unhealthy yet.
+    auto u = lc.observe(snap("started", evs, {"critical"}), OwnProbe::none, t0 + 15s);
+    CHECK(u.transitions[0].to == MachineState::started);
+    CHECK(u.transitions[0].at == t0 + 4100ms);
+    u = lc.observe(snap("started", evs, {"passing"}), OwnProbe::none, t0 + 30s);
     REQUIRE(u.cold_starts.size() == 1);
     CHECK(u.cold_starts[0].boot() == 900ms);
     CHECK(u.cold_starts[0].ready() == 25900ms);
   }
   SUBCASE("no events at all: boot is unknown (0), total from observation") {
-    auto u = lc.observe(snap("started", evs), std::nullopt, t0 + 15s);
+    auto u = lc.observe(snap("started", evs), OwnProbe::none, t0 + 15s);
     REQUIRE(u.cold_starts.size() == 1);
     CHECK_FALSE(u.cold_starts[0].start_from_event);
     CHECK(u.cold_starts[0].start == t0 + 15s);
@@ -241,11 +259,13 @@ TEST_CASE("MachineLifecycle: a start missed between polls still counts") {
 
 TEST_CASE("MachineLifecycle: a cold start that never becomes healthy") {
   fc::MachineLifecycle lc(limits(30s));
-  lc.observe(snap("stopped"), std::nullopt, t0);
-  lc.observe(snap("starting"), std::nullopt, t0 + 1s);
+  lc.observe(snap("stopped"), OwnProbe::none, t0);
+  lc.observe(snap("starting"), OwnProbe::none, t0 + 1s);
   int slow_reports = 0;
   for (auto t = t0 + 10s; t <= t0 + 90s; t += 10s) {
-    auto u = lc.observe(snap("started", {}, {"critical"}), std::nullopt, t);
+    auto u = lc.observe(snap("started", {}, {"critical"}), OwnProbe::none, t);
+    // Booting grace: critical checks are `started` until the SLO has passed, then `unhealthy`.
+    CHECK(lc.state() == (t - (t0 + 1s) <= 30s ? MachineState::started : MachineState::unhealthy));
     if (u.slow) {
       ++slow_reports;
       CHECK(t == t0 + 40s);  // first poll past start + 30 s
@@ -256,14 +276,14 @@ TEST_CASE("MachineLifecycle: a cold start that never becomes healthy") {
   }
   CHECK(slow_reports == 1);
   SUBCASE("stopping again abandons it") {
-    auto u = lc.observe(snap("stopped"), std::nullopt, t0 + 100s);
+    auto u = lc.observe(snap("stopped"), OwnProbe::none, t0 + 100s);
     REQUIRE(u.abandoned);
     CHECK(u.abandoned->ended == t0 + 100s);
     CHECK(u.abandoned->slow);
     CHECK_FALSE(lc.cold_start());
   }
   SUBCASE("becoming healthy late ends it, marked slow") {
-    auto u = lc.observe(snap("started"), std::nullopt, t0 + 100s);
+    auto u = lc.observe(snap("started"), OwnProbe::none, t0 + 100s);
     REQUIRE(u.cold_starts.size() == 1);
     CHECK(u.cold_starts[0].slow);
     CHECK(u.cold_starts[0].total() == 99s);
@@ -273,9 +293,9 @@ TEST_CASE("MachineLifecycle: a cold start that never becomes healthy") {
 
 TEST_CASE("MachineLifecycle: a failed start is abandoned") {
   fc::MachineLifecycle lc(limits());
-  lc.observe(snap("stopped"), std::nullopt, t0);
-  lc.observe(snap("starting"), std::nullopt, t0 + 1s);
-  auto u = lc.observe(snap("failed"), std::nullopt, t0 + 2s);
+  lc.observe(snap("stopped"), OwnProbe::none, t0);
+  lc.observe(snap("starting"), OwnProbe::none, t0 + 1s);
+  auto u = lc.observe(snap("failed"), OwnProbe::none, t0 + 2s);
   REQUIRE(u.abandoned);
   CHECK_FALSE(u.abandoned->slow);
   CHECK(u.transitions[0].to == MachineState::failed);
@@ -283,10 +303,10 @@ TEST_CASE("MachineLifecycle: a failed start is abandoned") {
 
 TEST_CASE("MachineLifecycle: stuck in starting is reported once") {
   fc::MachineLifecycle lc(limits(10min));
-  lc.observe(snap("stopped"), std::nullopt, t0);
+  lc.observe(snap("stopped"), OwnProbe::none, t0);
   int stuck = 0;
   for (auto t = t0 + 30s; t <= t0 + 8min; t += 30s) {
-    auto u = lc.observe(snap("starting"), std::nullopt, t);
+    auto u = lc.observe(snap("starting"), OwnProbe::none, t);
     if (u.stuck) {
       ++stuck;
       CHECK(t == t0 + 6min);  // first poll more than 5 min after entering starting at t0+30s
@@ -296,26 +316,26 @@ TEST_CASE("MachineLifecycle: stuck in starting is reported once") {
   }
   CHECK(stuck == 1);
   // Leaving and re-entering a transient state arms it again.
-  lc.observe(snap("stopping"), std::nullopt, t0 + 9min);
-  auto u = lc.observe(snap("stopping"), std::nullopt, t0 + 15min);
+  lc.observe(snap("stopping"), OwnProbe::none, t0 + 9min);
+  auto u = lc.observe(snap("stopping"), OwnProbe::none, t0 + 15min);
   REQUIRE(u.stuck);
   CHECK(u.stuck->state == MachineState::stopping);
   // Steady states are never stuck.
   fc::MachineLifecycle steady(limits());
-  steady.observe(snap("stopped"), std::nullopt, t0);
-  CHECK_FALSE(steady.observe(snap("stopped"), std::nullopt, t0 + 1h).stuck);
+  steady.observe(snap("stopped"), OwnProbe::none, t0);
+  CHECK_FALSE(steady.observe(snap("stopped"), OwnProbe::none, t0 + 1h).stuck);
 }
 
 TEST_CASE("MachineLifecycle: an OOM exit is visible in the update") {
   fc::MachineLifecycle lc(limits());
   std::vector<fc::MachineEvent> evs = {ev("start", "started", t0 - 1h)};
-  lc.observe(snap("started", evs), std::nullopt, t0);
+  lc.observe(snap("started", evs), OwnProbe::none, t0);
   auto exit = ev("exit", "stopped", t0 + 5500ms);
   exit.exit_code = 137;
   exit.oom_killed = true;
   evs.push_back(exit);
   SUBCASE("stopped") {
-    auto u = lc.observe(snap("stopped", evs), std::nullopt, t0 + 10s);
+    auto u = lc.observe(snap("stopped", evs), OwnProbe::none, t0 + 10s);
     REQUIRE(u.transitions.size() == 1);
     CHECK(u.transitions[0].from == MachineState::healthy);
     CHECK(u.transitions[0].to == MachineState::stopped);
@@ -325,10 +345,10 @@ TEST_CASE("MachineLifecycle: an OOM exit is visible in the update") {
     CHECK(u.exits[0].exit_code == 137);
     CHECK(u.exits[0].at == t0 + 5500ms);
     // The same exit is not reported twice.
-    CHECK(lc.observe(snap("stopped", evs), std::nullopt, t0 + 20s).exits.empty());
+    CHECK(lc.observe(snap("stopped", evs), OwnProbe::none, t0 + 20s).exits.empty());
   }
   SUBCASE("failed") {
-    auto u = lc.observe(snap("failed", evs), std::nullopt, t0 + 10s);
+    auto u = lc.observe(snap("failed", evs), OwnProbe::none, t0 + 10s);
     REQUIRE(u.transitions.size() == 1);
     CHECK(u.transitions[0].to == MachineState::failed);
     CHECK(u.transitions[0].at == t0 + 10s);  // no event with status failed
@@ -341,31 +361,31 @@ TEST_CASE("MachineLifecycle: first sighting during a recent start begins a cold 
   fc::MachineLifecycle lc(limits());
   std::vector<fc::MachineEvent> evs = {ev("suspend", "suspended", t0 - 1h),
                                        ev("start", "starting", t0 - 2s)};
-  auto u = lc.observe(snap("starting", evs), std::nullopt, t0);
+  auto u = lc.observe(snap("starting", evs), OwnProbe::none, t0);
   REQUIRE(u.transitions.size() == 1);
   CHECK(u.transitions[0].from == MachineState::suspended);
   CHECK(u.transitions[0].at == t0 - 2s);
   REQUIRE(lc.cold_start());
   CHECK(lc.cold_start()->kind == fc::ColdStartKind::resume);
   evs.push_back(ev("start", "started", t0 + 1s));
-  u = lc.observe(snap("started", evs), std::nullopt, t0 + 5s);
+  u = lc.observe(snap("started", evs), OwnProbe::none, t0 + 5s);
   REQUIRE(u.cold_starts.size() == 1);
   CHECK(u.cold_starts[0].boot() == 3s);
 
   // A machine first seen that started long ago is not a cold start.
   fc::MachineLifecycle old(limits());
-  u = old.observe(snap("started", {ev("start", "starting", t0 - 10min)}), std::nullopt, t0);
+  u = old.observe(snap("started", {ev("start", "starting", t0 - 10min)}), OwnProbe::none, t0);
   CHECK(u.transitions.empty());
   CHECK_FALSE(old.cold_start());
 }
 
 TEST_CASE("MachineLifecycle: unknown states are never treated as stopped") {
   fc::MachineLifecycle lc(limits());
-  lc.observe(snap("started"), std::nullopt, t0);
-  auto u = lc.observe(snap("migrating"), std::nullopt, t0 + 10s);
+  lc.observe(snap("started"), OwnProbe::none, t0);
+  auto u = lc.observe(snap("migrating"), OwnProbe::none, t0 + 10s);
   REQUIRE(u.transitions.size() == 1);
   CHECK(u.transitions[0].to == MachineState::unknown);
-  u = lc.observe(snap("started"), std::nullopt, t0 + 20s);
+  u = lc.observe(snap("started"), OwnProbe::none, t0 + 20s);
   CHECK(u.transitions[0].from == MachineState::unknown);
   CHECK(u.cold_starts.empty());
   CHECK_FALSE(lc.cold_start());
@@ -381,7 +401,7 @@ TEST_CASE("AppFleet: appear, disappear, destroyed, ignored groups, counts, aslee
   con.process_group = "fly_app_console";
   auto gone = snap("destroyed", {}, {}, "gone");
 
-  auto u = fleet.observe({a, b, rel, con, gone}, {{"a", false}}, t0);
+  auto u = fleet.observe({a, b, rel, con, gone}, {{"a", OwnProbe::failing}}, t0);
   CHECK(u.appeared == std::vector<std::string>{"a", "b"});
   CHECK(u.machines.empty());  // first sightings, no transitions
   CHECK(fleet.machines().size() == 2);
@@ -428,7 +448,7 @@ TEST_CASE("AppFleet: a machine's cold start comes through the fleet update") {
   fc::AppFleet fleet(limits());
   fleet.observe({snap("stopped", {}, {}, "a")}, {}, t0);
   fleet.observe({snap("starting", {}, {}, "a")}, {}, t0 + 5s);
-  auto u = fleet.observe({snap("started", {}, {}, "a")}, {{"a", true}}, t0 + 8s);
+  auto u = fleet.observe({snap("started", {}, {}, "a")}, {{"a", OwnProbe::passing}}, t0 + 8s);
   REQUIRE(u.machines.count("a") == 1);
   REQUIRE(u.machines.at("a").cold_starts.size() == 1);
   CHECK(u.machines.at("a").cold_starts[0].total() == 3s);
