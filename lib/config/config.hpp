@@ -91,6 +91,8 @@ struct FlyApp {
   /// Set exactly when when_asleep is wake_every; then at least FlyConfig::poll_interval.
   std::optional<Millis> wake_every;
   Millis cold_start_slo{10'000};
+  /// A machine in starting/stopping/suspending/updating longer than this is stuck (DESIGN §7).
+  Millis stuck_after{300'000};
   int line = 0;  ///< config line of the entry, for messages
 };
 

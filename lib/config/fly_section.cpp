@@ -84,7 +84,7 @@ FlyApp parse_app(const Reader& r, const YAML::Node& node, Pos where, const FlyCo
   FlyApp app;
   app.line = where.line;
   const Fields fields(r, node, where, "fly.apps entry", "in fly app",
-                      {"name", "target", "when_asleep", "wake_every", "cold_start_slo"});
+                      {"name", "target", "when_asleep", "wake_every", "cold_start_slo", "stuck_after"});
 
   const Field* name = fields.get("name");
   if (!name) r.fail(where, "fly app is missing required key \"name\"");
@@ -124,6 +124,9 @@ FlyApp parse_app(const Reader& r, const YAML::Node& node, Pos where, const FlyCo
 
   if (const Field* f = fields.get("cold_start_slo")) {
     app.cold_start_slo = r.duration(*f, "fly.apps.cold_start_slo");
+  }
+  if (const Field* f = fields.get("stuck_after")) {
+    app.stuck_after = r.duration(*f, "fly.apps.stuck_after");
   }
   return app;
 }

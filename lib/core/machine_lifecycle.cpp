@@ -135,11 +135,16 @@ std::optional<milliseconds> ColdStartEpisode::total() const {
 
 MachineState MachineLifecycle::booting_grace(MachineState s, OwnProbe own_probe,
                                              Clock::time_point now) const {
-  if (s != MachineState::unhealthy || own_probe == OwnProbe::failing) return s;
-  // A cold start in progress, or one this very observation begins (the machine was asleep).
-  const bool booting = episode_ ? !episode_->healthy && now - episode_->start <= limits_.cold_start_slo
-                                : seen_ && asleep_state(state_);
-  return booting ? MachineState::started : s;
+  if (!started_family(s)) return s;
+  // A cold start in progress, one this very observation begins (the machine was asleep), or
+  // a start within the SLO: Fly's checks lag behind the app then.
+  const bool booting = (episode_ && now - episode_->start <= limits_.cold_start_slo) ||
+                       (seen_ && asleep_state(state_)) ||
+                       (last_start_ && now - *last_start_ <= limits_.cold_start_slo);
+  if (!booting) return s;
+  if (own_probe == OwnProbe::failing) return MachineState::unhealthy;
+  if (own_probe == OwnProbe::passing) return MachineState::healthy;
+  return s == MachineState::unhealthy ? MachineState::started : s;
 }
 
 MachineUpdate MachineLifecycle::observe(const MachineSnapshot& m, OwnProbe own_probe,
@@ -238,12 +243,14 @@ void MachineLifecycle::change(const MachineSnapshot& m, OwnProbe own_probe,
     episode_.reset();
   }
   if (!episode_ && asleep_state(from) && starting_or_started(to)) {
+    last_start_ = at;
     ColdStartEpisode ep;
     ep.kind = from == MachineState::suspended ? ColdStartKind::resume : ColdStartKind::cold;
     ep.start = at;
     if (const MachineEvent* e = newest_with_status(m, last_event_ms_, now, "starting")) {
       ep.start = from_epoch_ms(e->timestamp_ms);
       ep.start_from_event = true;
+      last_start_ = ep.start;
     }
     episode_ = ep;
   }

@@ -128,9 +128,10 @@ class MachineLifecycle {
   /// "new" when newer than the newest event seen by earlier calls; exits are reported only when
   /// new, so the exits already in the log at first sighting are history and not reported.
   ///
-  /// Booting grace: while a cold start is in progress and younger than the cold-start SLO, a
-  /// critical Fly check alone keeps a started machine `started`, not `unhealthy`; Fly checks
-  /// are critical until the app listens. A failing own probe is not graced.
+  /// Booting grace: within the cold-start SLO after a start, Fly's checks lag behind the app
+  /// (critical until it listens, then passing only at the next check run). Then a passing own
+  /// probe alone makes a started machine `healthy`, a critical check alone leaves it `started`
+  /// (not `unhealthy`), and a failing own probe still makes it `unhealthy`.
   MachineUpdate observe(const MachineSnapshot& m, OwnProbe own_probe,
                         std::chrono::system_clock::time_point now);
 
@@ -159,6 +160,7 @@ class MachineLifecycle {
   std::int64_t last_event_ms_ = 0;
   bool stuck_reported_ = false;
   std::optional<ColdStartEpisode> episode_;
+  std::optional<std::chrono::system_clock::time_point> last_start_;  ///< of the latest cold start
 };
 
 /// What one poll of an app changed.

@@ -1,5 +1,7 @@
 #include "engine/engine.hpp"
 
+#include <set>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -8,6 +10,7 @@
 #include "core/duration.hpp"
 #include "core/schedule.hpp"
 #include "engine/probe_plan.hpp"
+#include "engine/probe_record.hpp"
 
 namespace flywatch::engine {
 
@@ -18,10 +21,6 @@ using std::chrono::system_clock;
 namespace {
 
 double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
-
-std::string millis_text(std::chrono::nanoseconds d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
-}
 
 }  // namespace
 
@@ -35,19 +34,31 @@ void Engine::apply(const config::Config& cfg) {
   const auto now = steady_clock::now();
   std::map<std::string, std::shared_ptr<TargetRuntime>, std::less<>> next;
   std::vector<std::shared_ptr<TargetRuntime>> fresh;
+  std::set<std::string, std::less<>> bound;
+  if (cfg.fly) {
+    for (const auto& app : cfg.fly->apps) {
+      if (!app.target.empty()) bound.insert(app.target);
+    }
+  }
 
   for (const auto& target : cfg.targets) {
     auto old = targets_.find(target.name);
+    const bool is_bound = bound.contains(target.name);
     if (old != targets_.end() && same_probe(old->second->cfg, target)) {
       // Unchanged probe: keep health and phase. Only interval and thresholds may move.
       auto& t = old->second;
       const bool interval_changed = t->cfg.interval != target.interval;
       t->cfg = target;
       t->health.set_thresholds(target.failure_threshold, target.success_threshold);
-      if (interval_changed) {
-        const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(target.interval);
+      const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(target.interval);
+      if (is_bound && !t->bound) {
+        ++t->schedule_generation;  // its heap entries go stale: the app watch probes it now
+      } else if (!is_bound && t->bound) {
+        schedule(t, now + core::first_run_offset(target.name, interval));
+      } else if (!is_bound && interval_changed) {
         schedule(t, std::min(t->due, now + interval));
       }
+      t->bound = is_bound;
       next.emplace(target.name, t);
       targets_.erase(old);
       continue;
@@ -59,8 +70,9 @@ void Engine::apply(const config::Config& cfg) {
       targets_.erase(old);
     }
     auto t = std::make_shared<TargetRuntime>(target, make_probe_spec(target));
+    t->bound = is_bound;
     metrics_.target(target.name);  // series exist from the start, before the first result
-    fresh.push_back(t);
+    if (!is_bound) fresh.push_back(t);
     next.emplace(target.name, std::move(t));
   }
   // First runs are placed after the (possibly long) setup above, so they are not born late.
@@ -75,6 +87,7 @@ void Engine::apply(const config::Config& cfg) {
     metrics_.remove_target(name);
   }
   targets_ = std::move(next);
+  apply_fly(cfg);
 
   if (!timer_loop_running_ && !stopped_) {
     timer_loop_running_ = true;
@@ -84,10 +97,53 @@ void Engine::apply(const config::Config& cfg) {
   }
 }
 
+void Engine::apply_fly(const config::Config& cfg) {
+  std::map<std::string, std::shared_ptr<AppWatch>, std::less<>> next;
+  if (cfg.fly) {
+    const config::FlyConfig& fly = *cfg.fly;
+    // A new poller only when where or how to ask changed; polls in flight hold the old one.
+    const std::string key = fly.api_url + '\n' + fly.token;
+    if (!poller_ || key != poller_key_) {
+      fly::FlyApiConfig api;
+      api.api_url = fly.api_url;
+      api.token = fly.token;
+      poller_ = std::make_shared<fly::MachinePoller>(std::move(api), prober_);
+      poller_key_ = key;
+    }
+    for (const auto& app : fly.apps) {
+      AppWatchSettings s;
+      s.app = app;
+      s.poll_interval = fly.poll_interval;
+      s.poller = poller_;
+      if (!app.target.empty()) s.target = targets_.at(app.target);
+      auto old = apps_.find(app.name);
+      if (old != apps_.end()) {
+        old->second->update(std::move(s));
+        next.emplace(app.name, old->second);
+        apps_.erase(old);
+        continue;
+      }
+      auto watch = std::make_shared<AppWatch>(io_, std::move(s), prober_, metrics_, log_);
+      if (!stopped_) watch->start();
+      next.emplace(app.name, std::move(watch));
+    }
+  } else {
+    poller_.reset();
+    poller_key_.clear();
+  }
+  for (auto& [name, watch] : apps_) {
+    log_.info("app removed", {{"app", name}});
+    watch->stop();
+    metrics_.fleet().remove_app(name);
+  }
+  apps_ = std::move(next);
+}
+
 void Engine::stop() {
   stopped_ = true;
   timer_.cancel();
   waiting_.clear();
+  for (auto& [name, watch] : apps_) watch->stop();
 }
 
 void Engine::retire(const std::shared_ptr<TargetRuntime>& t) {
@@ -181,7 +237,7 @@ asio::awaitable<void> Engine::run_probe(std::shared_ptr<TargetRuntime> t) {
   ++completed_;
   if (t->retired || stopped_) co_return;
   try {
-    record(*t, result);
+    record_probe(*t, result, metrics_, log_);
   } catch (const std::exception& e) {
     // Only allocation failure can get here; the target keeps being probed.
     log_.error("recording a probe failed", {{"target", t->cfg.name}, {"reason", e.what()}});
@@ -196,51 +252,6 @@ void Engine::probe_finished() {
     t->waiting = false;
     if (!t->retired) launch(t);
   }
-}
-
-void Engine::record(TargetRuntime& t, const core::ProbeResult& result) {
-  const auto now = system_clock::now();
-  const core::Verdict verdict = core::evaluate(result, t.cfg.expect, now);
-  const std::string& name = t.cfg.name;
-
-  auto& s = metrics_.target(name);
-  s.probe_success.Set(verdict.success ? 1 : 0);
-  s.probe_duration.Observe(seconds(result.total));
-  for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
-    s.phase[i].Set(result.phases[i] ? seconds(*result.phases[i]) : 0.0);
-  }
-  (verdict.success ? s.probes_success : s.probes_failure).Increment();
-  if (!verdict.success) metrics_.count_failure(name, verdict.reason);
-  s.http_status.Set(result.http_status);
-  if (result.cert_not_after) {
-    metrics_.set_cert_expiry(
-        name, std::chrono::duration<double>(result.cert_not_after->time_since_epoch()).count());
-  }
-
-  if (!verdict.success) {
-    // The first failure of a kind is worth a line; the same failure every interval is not.
-    const bool news = t.last_failure != verdict.reason;
-    log_.write(news ? core::LogLevel::warn : core::LogLevel::debug, "probe failed",
-               {{"target", name},
-                {"reason", std::string(core::to_string(verdict.reason))},
-                {"error", verdict.detail},
-                {"duration_ms", millis_text(result.total)}});
-  } else if (t.last_failure != core::FailureReason::none) {
-    log_.info("probe succeeded", {{"target", name}, {"duration_ms", millis_text(result.total)}});
-  }
-  t.last_failure = verdict.success ? core::FailureReason::none : verdict.reason;
-
-  if (auto change = t.health.observe(verdict.success, now)) {
-    metrics_.set_target_up(name, change->to == core::TargetState::up);
-    core::LogFields fields{{"target", name},
-                           {"from", std::string(core::to_string(change->from))},
-                           {"to", std::string(core::to_string(change->to))}};
-    if (!verdict.success) fields.emplace_back("reason", std::string(core::to_string(verdict.reason)));
-    log_.write(change->to == core::TargetState::down ? core::LogLevel::warn : core::LogLevel::info,
-               "target state changed", fields);
-  }
-
-  t.last = LastOutcome{verdict, result.http_status, result.total, now};
 }
 
 }  // namespace flywatch::engine

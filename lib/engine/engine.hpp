@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/config.hpp"
+#include "engine/app_watch.hpp"
 #include "engine/target_runtime.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
@@ -39,6 +40,8 @@ class Engine {
   /// Applies a validated configuration (initially and on every reload). New targets are scheduled;
   /// removed ones stop and lose their series; a target whose probe is unchanged keeps its health
   /// state and its schedule phase (so a reload makes it miss no run); a changed one starts afresh.
+  /// A target named by a Fly app is not scheduled: the app's AppWatch probes it per machine.
+  /// Apps keep their machines' states across a reload; removed apps lose their series.
   void apply(const config::Config& cfg);
 
   /// Stops scheduling. Probes in flight finish or are abandoned with the io_context.
@@ -48,6 +51,7 @@ class Engine {
   std::string status_json() const;
 
   std::size_t target_count() const { return targets_.size(); }
+  std::size_t app_count() const { return apps_.size(); }
   std::size_t in_flight() const { return static_cast<std::size_t>(in_flight_); }
   /// Probes completed since start (for tests and benchmarks).
   std::uint64_t completed() const { return completed_; }
@@ -67,8 +71,8 @@ class Engine {
   void launch(const std::shared_ptr<TargetRuntime>& t);
   boost::asio::awaitable<void> run_probe(std::shared_ptr<TargetRuntime> t);
   void probe_finished();
-  void record(TargetRuntime& t, const core::ProbeResult& result);
   void retire(const std::shared_ptr<TargetRuntime>& t);
+  void apply_fly(const config::Config& cfg);
 
   boost::asio::io_context& io_;
   net::HttpProber& prober_;
@@ -85,6 +89,10 @@ class Engine {
   int in_flight_ = 0;
   std::uint64_t completed_ = 0;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< expires with the engine
+
+  std::map<std::string, std::shared_ptr<AppWatch>, std::less<>> apps_;
+  std::shared_ptr<fly::MachinePoller> poller_;
+  std::string poller_key_;  ///< api_url and token the poller was made with
 };
 
 }  // namespace flywatch::engine

@@ -26,6 +26,7 @@ std::string Engine::status_json() const {
     o["name"] = name;
     o["url"] = redact_query(t->cfg.url);
     o["state"] = std::string(core::to_string(t->health.state()));
+    o["probed_through_app"] = t->bound;
     if (t->health.state() != core::TargetState::unknown) {
       o["since"] = core::format_rfc3339_ms(t->health.since());
     } else {
@@ -48,8 +49,11 @@ std::string Engine::status_json() const {
     }
     list.push_back(std::move(o));
   }
+  boost::json::array apps;
+  for (const auto& [name, watch] : apps_) apps.push_back(watch->status());
   boost::json::object doc;
   doc["targets"] = std::move(list);
+  doc["apps"] = std::move(apps);
   return to_json_text(doc);
 }
 

@@ -39,6 +39,9 @@ struct TargetRuntime {
   bool in_flight = false;
   bool waiting = false;  ///< due, but held back by the global in-flight limit
   bool retired = false;  ///< removed or replaced by a reload; results are dropped
+  /// Named by a Fly app (fly.apps[].target): probed through the app's machines by its
+  /// AppWatch, never scheduled on its own.
+  bool bound = false;
 };
 
 }  // namespace flywatch::engine

@@ -167,8 +167,11 @@ void FleetMetrics::observe_wake_latency(std::string_view app_name, double second
   a.wake_latency->observe(seconds);
 }
 
-void FleetMetrics::count_api_request(std::string_view app_name, int code) {
-  app(app_name).api_requests[code] += 1;
+void FleetMetrics::count_api_request(std::string_view app_name, std::string_view code) {
+  auto& counts = app(app_name).api_requests;
+  auto it = counts.find(code);
+  if (it == counts.end()) it = counts.emplace(std::string(code), 0.0).first;
+  it->second += 1;
 }
 
 void FleetMetrics::remove_app(std::string_view app_name) {
@@ -253,7 +256,7 @@ void FleetMetrics::render(std::string& out) const {
   for (const auto& [name, a] : apps_) {
     for (const auto& [code, value] : a.api_requests) {
       labels.assign(a.label);
-      add_label(labels, "code", std::to_string(code));
+      add_label(labels, "code", code);
       w.sample(api_requests_family.name, labels, value);
     }
   }

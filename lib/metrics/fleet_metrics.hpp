@@ -61,9 +61,9 @@ class FleetMetrics {
   void set_app_asleep(std::string_view app, bool asleep);
   /// Observes one wake in flywatch_wake_latency_seconds.
   void observe_wake_latency(std::string_view app, double seconds);
-  /// Adds one to flywatch_fly_api_requests_total{app,code}; `code` is the HTTP status, 0 when no
-  /// response was received.
-  void count_api_request(std::string_view app, int code);
+  /// Adds one to flywatch_fly_api_requests_total{app,code}. `code` must come from a bounded set:
+  /// fly::PollOutcome::code ("200", "429", "5xx", "network", "timeout", "malformed", ...).
+  void count_api_request(std::string_view app, std::string_view code);
 
   /// Drops every series of the app, machines included. Unknown apps are ignored.
   void remove_app(std::string_view app);
@@ -88,7 +88,7 @@ class FleetMetrics {
     std::optional<std::array<int, core::machine_state_count>> counts;
     std::optional<bool> asleep;
     std::optional<FleetHistogram> wake_latency;
-    std::map<int, double> api_requests;
+    std::map<std::string, double, std::less<>> api_requests;
   };
 
   App& app(std::string_view name);

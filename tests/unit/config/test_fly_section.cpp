@@ -54,6 +54,7 @@ const std::map<std::string, Check>& good_checks() {
          CHECK(a.when_asleep == WhenAsleep::skip);
          CHECK_FALSE(a.wake_every.has_value());
          CHECK(a.cold_start_slo == 10s);
+         CHECK(a.stuck_after == 5min);
          CHECK(a.line == 4);
        }},
       {"full.yaml",
@@ -72,6 +73,7 @@ const std::map<std::string, Check>& good_checks() {
          CHECK(c.apps[0].when_asleep == WhenAsleep::wake_every);
          CHECK(c.apps[0].wake_every == std::optional<Millis>(1h));
          CHECK(c.apps[0].cold_start_slo == 30s);
+         CHECK(c.apps[0].stuck_after == 2min);
          CHECK(c.apps[0].line == 12);
          CHECK(c.apps[1].name == "medio-react-app");
          CHECK(c.apps[1].target == "medio-react-app");
@@ -81,7 +83,7 @@ const std::map<std::string, Check>& good_checks() {
          CHECK(c.apps[2].name == "0-worker-9");
          CHECK(c.apps[2].target.empty());
          CHECK(c.apps[2].when_asleep == WhenAsleep::skip);
-         CHECK(c.apps[2].line == 20);
+         CHECK(c.apps[2].line == 21);
        }},
       {"env.yaml",
        [](const FlyConfig& c) {

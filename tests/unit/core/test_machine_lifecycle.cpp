@@ -202,6 +202,29 @@ TEST_CASE("MachineLifecycle: a failing own probe is not graced while booting") {
   CHECK(lc.cold_start().has_value());  // the episode goes on: it may still become healthy
 }
 
+TEST_CASE("MachineLifecycle: a passing own probe ends a cold start before Fly's checks catch up") {
+  fc::MachineLifecycle lc(limits(30s));
+  std::vector<fc::MachineEvent> evs = {ev("exit", "stopped", t0 - 1min)};
+  lc.observe(snap("stopped", evs), OwnProbe::none, t0);
+  evs.push_back(ev("start", "starting", t0 + 1s));
+  evs.push_back(ev("start", "started", t0 + 2500ms));
+  auto u = lc.observe(snap("started", evs, {"critical"}), OwnProbe::pending, t0 + 3s);
+  CHECK(lc.state() == MachineState::started);
+  // The probe passes before the next poll: the same (stale) snapshot, a later time.
+  u = lc.observe(snap("started", evs, {"critical"}), OwnProbe::passing, t0 + 3700ms);
+  REQUIRE(u.cold_starts.size() == 1);
+  CHECK(u.cold_starts[0].boot() == 1500ms);
+  CHECK(u.cold_starts[0].ready() == 1200ms);
+  // The next poll still shows the check critical (it lags): no flap within the SLO ...
+  u = lc.observe(snap("started", evs, {"critical"}), OwnProbe::passing, t0 + 5s);
+  CHECK(u.transitions.empty());
+  CHECK(lc.state() == MachineState::healthy);
+  // ... but past it a critical check counts.
+  u = lc.observe(snap("started", evs, {"critical"}), OwnProbe::passing, t0 + 40s);
+  REQUIRE(u.transitions.size() == 1);
+  CHECK(u.transitions[0].to == MachineState::unhealthy);
+}
+
 TEST_CASE("MachineLifecycle: resume from suspended") {
   fc::MachineLifecycle lc(limits());
   std::vector<fc::MachineEvent> evs = {ev("suspend", "suspended", t0 - 1h)};

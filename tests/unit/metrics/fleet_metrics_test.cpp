@@ -69,9 +69,9 @@ void populate(metrics::FleetMetrics& f) {
   f.set_app_counts("medio", counts);
   f.set_app_asleep("medio", false);
   f.observe_wake_latency("medio", 4);
-  f.count_api_request("medio", 200);
-  f.count_api_request("medio", 200);
-  f.count_api_request("medio", 0);
+  f.count_api_request("medio", "200");
+  f.count_api_request("medio", "200");
+  f.count_api_request("medio", "network");
 }
 
 }  // namespace
@@ -127,7 +127,7 @@ TEST_CASE("each family carries its DESIGN §6 labels in alphabetical order, le l
   CHECK(has_line(text, R"(flywatch_wake_latency_seconds_bucket{app="medio",le="5"} 1)"));
   CHECK(has_line(text, R"(flywatch_wake_latency_seconds_count{app="medio"} 1)"));
   CHECK(has_line(text, R"(flywatch_fly_api_requests_total{app="medio",code="200"} 2)"));
-  CHECK(has_line(text, R"(flywatch_fly_api_requests_total{app="medio",code="0"} 1)"));
+  CHECK(has_line(text, R"(flywatch_fly_api_requests_total{app="medio",code="network"} 1)"));
   // m2 has no probe: no idle probe series for it.
   CHECK(samples_of(text, "flywatch_machine_probe_success").size() == 1);
 }
@@ -177,7 +177,7 @@ TEST_CASE("remove_machine and remove_app leave no series behind") {
   metrics::FleetMetrics f;
   populate(f);
   f.set_machine_state("other", "m9", "syd", MachineState::started);
-  f.count_api_request("other", 429);
+  f.count_api_request("other", "429");
 
   f.remove_machine("medio", "m1");
   std::string text = render(f);

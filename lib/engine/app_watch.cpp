@@ -1,0 +1,329 @@
+#include "engine/app_watch.hpp"
+
+#include <random>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/log_line.hpp"
+#include "engine/fleet_report.hpp"
+#include "engine/probe_record.hpp"
+
+namespace flywatch::engine {
+
+namespace asio = boost::asio;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
+
+namespace {
+
+bool fly_started(core::MachineState s) {
+  return s == core::MachineState::started || s == core::MachineState::healthy ||
+         s == core::MachineState::unhealthy;
+}
+
+core::LifecycleLimits limits_of(const config::FlyApp& app) {
+  core::LifecycleLimits l;
+  l.cold_start_slo = app.cold_start_slo;
+  l.stuck_after = app.stuck_after;
+  return l;
+}
+
+double jitter() {
+  static thread_local std::minstd_rand gen{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
+}
+
+std::string ms_text(std::chrono::nanoseconds d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+boost::json::value outcome_json(const std::optional<LastOutcome>& last) {
+  if (!last) return nullptr;
+  boost::json::object o;
+  o["success"] = last->verdict.success;
+  o["reason"] = std::string(core::to_string(last->verdict.reason));
+  o["error"] = last->verdict.detail;
+  o["status_code"] = last->status_code;
+  o["duration_seconds"] = std::chrono::duration<double>(last->duration).count();
+  o["at"] = core::format_rfc3339_ms(last->at);
+  return o;
+}
+
+std::string_view to_string(config::WhenAsleep w) {
+  switch (w) {
+    case config::WhenAsleep::skip: return "skip";
+    case config::WhenAsleep::probe: return "probe";
+    case config::WhenAsleep::wake_every: return "wake_every";
+  }
+  return "skip";
+}
+
+std::string_view to_string(core::OwnProbe p) {
+  switch (p) {
+    case core::OwnProbe::none: return "none";
+    case core::OwnProbe::pending: return "pending";
+    case core::OwnProbe::passing: return "passing";
+    case core::OwnProbe::failing: return "failing";
+  }
+  return "none";
+}
+
+}  // namespace
+
+AppWatch::AppWatch(asio::io_context& io, AppWatchSettings settings, net::HttpProber& prober,
+                   metrics::Metrics& metrics, log::Logger& log)
+    : io_(io),
+      settings_(std::move(settings)),
+      prober_(prober),
+      metrics_(metrics),
+      log_(log),
+      timer_(io),
+      poll_state_(settings_.poll_interval),
+      fleet_(limits_of(settings_.app)),
+      last_wake_(steady_clock::now()) {}
+
+void AppWatch::start() {
+  asio::co_spawn(io_, poll_loop(shared_from_this()), asio::detached);
+}
+
+void AppWatch::stop() {
+  stopped_ = true;
+  ++probe_generation_;
+  timer_.cancel();
+}
+
+void AppWatch::update(AppWatchSettings settings) {
+  if (settings.poll_interval != settings_.poll_interval) {
+    // The backoff restarts from the new interval; the machines' lifecycles are kept.
+    poll_state_ = fly::AppPollState(settings.poll_interval);
+    timer_.cancel();
+  }
+  if (settings.target != settings_.target) {
+    // A new runtime means a changed probe: earlier verdicts do not speak for it.
+    ++probe_generation_;
+    probes_.clear();
+    app_probe_.in_flight = false;
+  }
+  fleet_.set_limits(limits_of(settings.app));
+  settings_ = std::move(settings);
+}
+
+// The unnamed shared_ptr parameters keep the watch alive in the coroutine frame.
+asio::awaitable<void> AppWatch::poll_loop(std::shared_ptr<AppWatch>) {
+  while (!stopped_) {
+    // The poller is held for the request: a reload may replace it meanwhile.
+    std::shared_ptr<fly::MachinePoller> poller = settings_.poller;
+    fly::PollOutcome outcome = co_await poller->poll(settings_.app.name);
+    if (stopped_) break;
+    const auto now = system_clock::now();
+    metrics_.fleet().count_api_request(settings_.app.name, outcome.code);
+    const fly::PollDecision decision = poll_state_.on_outcome(outcome, now, jitter());
+    if (outcome.ok) {
+      if (!last_error_code_.empty()) {
+        log_.info("fly api recovered", {{"app", settings_.app.name}});
+        last_error_code_.clear();
+      }
+      for (const auto& w : outcome.warnings) {
+        log_.debug("fly api answer skipped a field", {{"app", settings_.app.name}, {"error", w}});
+      }
+      on_poll(outcome, now);
+    } else {
+      // Once per kind of failure at warn; the states stay as last known.
+      const bool news = outcome.code != last_error_code_;
+      log_.write(news ? core::LogLevel::warn : core::LogLevel::debug, "fly api request failed",
+                 {{"app", settings_.app.name},
+                  {"code", outcome.code},
+                  {"error", outcome.message},
+                  {"retry_in_ms", std::to_string(decision.next_delay.count())}});
+      last_error_code_ = outcome.code;
+    }
+    timer_.expires_after(decision.next_delay);
+    co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+void AppWatch::on_poll(const fly::PollOutcome& outcome, system_clock::time_point now) {
+  for (const auto& m : outcome.machines) {
+    regions_[m.id] = m.region;
+    fly_states_[m.id] = m.state;
+  }
+  observe(now);
+  // Forget what belongs to machines no longer tracked (gone or destroyed).
+  std::erase_if(regions_, [&](const auto& kv) { return !fleet_.machines().contains(kv.first); });
+  std::erase_if(fly_states_, [&](const auto& kv) { return !fleet_.machines().contains(kv.first); });
+  const auto steady_now = steady_clock::now();
+  sync_machine_probes(steady_now);
+  apply_sleep_policy(steady_now);
+}
+
+void AppWatch::observe(system_clock::time_point now) {
+  // Without one good list there is nothing to re-evaluate (an empty list would read as every
+  // machine gone).
+  if (!poll_state_.last_success()) return;
+  std::map<std::string, core::OwnProbe> own;
+  if (settings_.target) {
+    for (const auto& m : poll_state_.machines()) {
+      if (core::base_state(m.state) != core::MachineState::started) continue;
+      auto p = probes_.find(m.id);
+      own[m.id] = p == probes_.end() ? core::OwnProbe::pending : p->second.tracker.verdict();
+    }
+  }
+  const core::FleetUpdate update = fleet_.observe(poll_state_.machines(), own, now);
+  report_fleet_update(settings_.app.name, update, fleet_, regions_, now, metrics_.fleet(), log_);
+  if (update.asleep != asleep_) {
+    asleep_ = update.asleep;
+    log_.info(asleep_ ? "app asleep" : "app awake", {{"app", settings_.app.name}});
+  }
+}
+
+void AppWatch::sync_machine_probes(steady_clock::time_point now) {
+  if (!settings_.target) return;
+  const TargetRuntime& target = *settings_.target;
+  // A machine that left started loses its verdict: its next start is judged afresh.
+  std::erase_if(probes_, [&](const auto& kv) {
+    auto it = fleet_.machines().find(kv.first);
+    return it == fleet_.machines().end() || !fly_started(it->second.state());
+  });
+  for (const auto& [id, lc] : fleet_.machines()) {
+    if (!fly_started(lc.state())) continue;
+    MachineProbe& p = probes_.try_emplace(id, core::OwnProbeTracker(target.cfg.failure_threshold))
+                          .first->second;
+    p.tracker.set_failure_threshold(target.cfg.failure_threshold);
+    if (p.in_flight) continue;
+    // Until the verdict is known the machine is probed after every poll; then every interval.
+    const bool due = !p.last_start || p.tracker.verdict() == core::OwnProbe::pending ||
+                     now - *p.last_start >= target.cfg.interval;
+    if (!due) continue;
+    p.in_flight = true;
+    p.last_start = now;
+    net::ProbeSpec spec = target.spec;
+    spec.headers.emplace_back("fly-force-instance-id", id);
+    asio::co_spawn(io_, probe_machine(shared_from_this(), id, std::move(spec), probe_generation_),
+                   asio::detached);
+  }
+}
+
+void AppWatch::apply_sleep_policy(steady_clock::time_point now) {
+  const config::FlyApp& app = settings_.app;
+  if (!asleep_ || !settings_.target || app_probe_.in_flight) return;
+  const TargetRuntime& target = *settings_.target;
+  bool wake = false;
+  if (app.when_asleep == config::WhenAsleep::probe) {
+    if (app_probe_.last && now - app_probe_.last_start < target.cfg.interval) return;
+  } else if (app.when_asleep == config::WhenAsleep::wake_every && app.wake_every) {
+    if (now - last_wake_ < *app.wake_every) return;
+    wake = true;
+    last_wake_ = now;
+  } else {
+    return;  // skip: nothing is sent while every machine sleeps
+  }
+  app_probe_.in_flight = true;
+  app_probe_.last_start = now;
+  app_probe_.wake = wake;
+  net::ProbeSpec spec = target.spec;
+  // A wake-up includes a whole cold start: it gets the SLO on top of the probe's timeout.
+  if (wake) spec.timeout += app.cold_start_slo;
+  asio::co_spawn(io_, probe_app(shared_from_this(), std::move(spec), wake, probe_generation_),
+                 asio::detached);
+}
+
+asio::awaitable<void> AppWatch::probe_machine(std::shared_ptr<AppWatch>, std::string id,
+                                              net::ProbeSpec spec, std::uint64_t generation) {
+  const core::ProbeResult result = co_await prober_.probe(spec);
+  if (stopped_ || generation != probe_generation_ || !settings_.target) co_return;
+  auto it = probes_.find(id);
+  if (it == probes_.end()) co_return;  // the machine stopped or went away meanwhile
+  MachineProbe& p = it->second;
+  p.in_flight = false;
+  const auto now = system_clock::now();
+  const core::Verdict verdict =
+      record_probe(*settings_.target, result, metrics_, log_, machine_context(id));
+  metrics_.fleet().set_machine_probe(settings_.app.name, id, regions_[id], verdict.success);
+  p.last = LastOutcome{verdict, result.http_status, result.total, now};
+  if (p.tracker.observe(verdict.success)) observe(now);
+}
+
+asio::awaitable<void> AppWatch::probe_app(std::shared_ptr<AppWatch>, net::ProbeSpec spec,
+                                          bool wake, std::uint64_t generation) {
+  const core::ProbeResult result = co_await prober_.probe(spec);
+  if (stopped_ || generation != probe_generation_ || !settings_.target) co_return;
+  app_probe_.in_flight = false;
+  const auto now = system_clock::now();
+  const core::Verdict verdict = record_probe(*settings_.target, result, metrics_, log_,
+                                             {{"app", settings_.app.name}});
+  app_probe_.last = LastOutcome{verdict, result.http_status, result.total, now};
+  if (!wake) co_return;
+  if (verdict.success) {
+    metrics_.fleet().observe_wake_latency(settings_.app.name,
+                                          std::chrono::duration<double>(result.total).count());
+    log_.info("app woken", {{"app", settings_.app.name}, {"duration_ms", ms_text(result.total)}});
+  } else {
+    log_.warn("wake-up failed", {{"app", settings_.app.name},
+                                 {"reason", std::string(core::to_string(verdict.reason))},
+                                 {"error", verdict.detail},
+                                 {"duration_ms", ms_text(result.total)}});
+  }
+}
+
+core::LogFields AppWatch::machine_context(const std::string& id) const {
+  auto r = regions_.find(id);
+  return {{"app", settings_.app.name},
+          {"machine", id},
+          {"region", r == regions_.end() ? std::string() : r->second}};
+}
+
+boost::json::object AppWatch::status() const {
+  boost::json::object o;
+  o["name"] = settings_.app.name;
+  o["target"] = settings_.app.target.empty() ? boost::json::value(nullptr)
+                                              : boost::json::value(settings_.app.target);
+  o["when_asleep"] = std::string(to_string(settings_.app.when_asleep));
+  o["asleep"] = asleep_;
+  boost::json::object api;
+  if (auto t = poll_state_.last_success()) {
+    api["last_success"] = core::format_rfc3339_ms(*t);
+  } else {
+    api["last_success"] = nullptr;
+  }
+  api["last_error_code"] = poll_state_.last_error_code();
+  api["last_error"] = poll_state_.last_error();
+  api["consecutive_failures"] = poll_state_.consecutive_failures();
+  o["api"] = std::move(api);
+  if (settings_.app.when_asleep != config::WhenAsleep::skip) {
+    o["last_app_probe"] = outcome_json(app_probe_.last);
+  }
+  boost::json::array machines;
+  for (const auto& [id, lc] : fleet_.machines()) {
+    boost::json::object m;
+    m["id"] = id;
+    auto r = regions_.find(id);
+    m["region"] = r == regions_.end() ? std::string() : r->second;
+    auto f = fly_states_.find(id);
+    m["fly_state"] = f == fly_states_.end() ? std::string() : f->second;
+    m["state"] = std::string(core::to_string(lc.state()));
+    m["since"] = core::format_rfc3339_ms(lc.since());
+    if (const auto& ep = lc.cold_start()) {
+      m["cold_start"] = boost::json::object{{"kind", std::string(core::to_string(ep->kind))},
+                                            {"start", core::format_rfc3339_ms(ep->start)},
+                                            {"slow", ep->slow}};
+    } else {
+      m["cold_start"] = nullptr;
+    }
+    auto p = probes_.find(id);
+    if (p != probes_.end()) {
+      m["probe"] = std::string(to_string(p->second.tracker.verdict()));
+      m["last_probe"] = outcome_json(p->second.last);
+    } else {
+      m["probe"] = settings_.target ? "not probed" : "none";
+      m["last_probe"] = nullptr;
+    }
+    machines.push_back(std::move(m));
+  }
+  o["machines"] = std::move(machines);
+  return o;
+}
+
+}  // namespace flywatch::engine

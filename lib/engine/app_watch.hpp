@@ -1,0 +1,112 @@
+#pragma once
+/// Watches one Fly app (DESIGN §5): polls its machines through the Machines API, follows each
+/// machine's lifecycle, probes the app's target once per started machine (fly-force-instance-id)
+/// and applies the app's sleep policy. Everything runs on the engine's io_context thread.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+
+#include "config/config.hpp"
+#include "core/machine_lifecycle.hpp"
+#include "core/own_probe_tracker.hpp"
+#include "engine/target_runtime.hpp"
+#include "fly/app_poll_state.hpp"
+#include "fly/machine_poller.hpp"
+#include "log/logger.hpp"
+#include "metrics/metrics.hpp"
+#include "net/http_prober.hpp"
+
+namespace flywatch::engine {
+
+/// What an AppWatch is told by the configuration; replaced whole on reload.
+struct AppWatchSettings {
+  config::FlyApp app;
+  std::chrono::milliseconds poll_interval{5000};
+  std::shared_ptr<fly::MachinePoller> poller;
+  /// The runtime of `app.target`, or null when the app names no target. The engine never
+  /// schedules it on its own: this watch probes it.
+  std::shared_ptr<TargetRuntime> target;
+};
+
+/// One watched app.
+///
+/// Polls run every poll_interval (backing off on API failures, keeping the last known states).
+/// Per-machine probes and the sleep policy are driven by successful polls, so a machine is only
+/// probed right after the API said it is started: a probe never wakes a machine that autostop
+/// just stopped. A machine's probe runs after every poll until its verdict is known, then every
+/// target interval. Each probe result re-evaluates the fleet at once, so a cold start's `ready`
+/// phase ends when the first good answer arrives, not at the next poll.
+class AppWatch : public std::enable_shared_from_this<AppWatch> {
+ public:
+  AppWatch(boost::asio::io_context& io, AppWatchSettings settings, net::HttpProber& prober,
+           metrics::Metrics& metrics, log::Logger& log);
+  AppWatch(const AppWatch&) = delete;
+  AppWatch& operator=(const AppWatch&) = delete;
+
+  /// Starts polling (the first poll runs at once).
+  void start();
+  /// Stops for good: the loop ends, results still in flight are dropped. Series are left to the
+  /// caller (FleetMetrics::remove_app).
+  void stop();
+  /// Applies a reloaded configuration of the same app; machine states and cold starts in
+  /// progress are kept. A changed target starts its per-machine verdicts afresh.
+  void update(AppWatchSettings settings);
+
+  const std::string& name() const { return settings_.app.name; }
+  /// The app's entry of /api/v1/status.
+  boost::json::object status() const;
+
+ private:
+  struct MachineProbe {
+    core::OwnProbeTracker tracker;
+    bool in_flight = false;
+    std::optional<std::chrono::steady_clock::time_point> last_start;
+    std::optional<LastOutcome> last;
+  };
+  struct AppProbe {  // a probe of the public URL while the app sleeps (probe / wake_every)
+    bool in_flight = false;
+    std::chrono::steady_clock::time_point last_start;
+    std::optional<LastOutcome> last;
+    bool wake = false;
+  };
+
+  boost::asio::awaitable<void> poll_loop(std::shared_ptr<AppWatch> self);
+  void on_poll(const fly::PollOutcome& outcome, std::chrono::system_clock::time_point now);
+  void observe(std::chrono::system_clock::time_point now);
+  void sync_machine_probes(std::chrono::steady_clock::time_point now);
+  void apply_sleep_policy(std::chrono::steady_clock::time_point now);
+  boost::asio::awaitable<void> probe_machine(std::shared_ptr<AppWatch> self, std::string id,
+                                             net::ProbeSpec spec, std::uint64_t generation);
+  boost::asio::awaitable<void> probe_app(std::shared_ptr<AppWatch> self, net::ProbeSpec spec,
+                                         bool wake, std::uint64_t generation);
+  core::LogFields machine_context(const std::string& id) const;
+
+  boost::asio::io_context& io_;
+  AppWatchSettings settings_;
+  net::HttpProber& prober_;
+  metrics::Metrics& metrics_;
+  log::Logger& log_;
+  boost::asio::steady_timer timer_;
+  bool stopped_ = false;
+
+  fly::AppPollState poll_state_;
+  core::AppFleet fleet_;
+  bool asleep_ = false;
+  std::string last_error_code_;  ///< to log a failing API once per kind, not every poll
+  std::map<std::string, std::string> regions_;  ///< machine id → region, from the last list
+  std::map<std::string, std::string> fly_states_;  ///< machine id → Fly's state string
+  std::map<std::string, MachineProbe> probes_;     ///< started machines of an app with a target
+  std::uint64_t probe_generation_ = 0;  ///< bumped when the target changes; older results dropped
+  AppProbe app_probe_;
+  std::chrono::steady_clock::time_point last_wake_;  ///< the start, or the last wake_every probe
+};
+
+}  // namespace flywatch::engine

@@ -1,0 +1,117 @@
+#include "engine/fleet_report.hpp"
+
+namespace flywatch::engine {
+
+namespace {
+
+using std::chrono::system_clock;
+
+std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()); }
+
+std::string ms_between(system_clock::time_point from, system_clock::time_point to) {
+  return ms_text(std::chrono::duration_cast<std::chrono::milliseconds>(to - from));
+}
+
+double seconds(std::chrono::milliseconds d) { return std::chrono::duration<double>(d).count(); }
+
+std::string region_of(const std::map<std::string, std::string>& regions, const std::string& id) {
+  auto it = regions.find(id);
+  return it == regions.end() ? std::string() : it->second;
+}
+
+core::LogLevel transition_level(core::MachineState to) {
+  return to == core::MachineState::unhealthy || to == core::MachineState::failed
+             ? core::LogLevel::warn
+             : core::LogLevel::info;
+}
+
+void report_machine(const std::string& app, const std::string& id, const std::string& region,
+                    const core::MachineUpdate& u, system_clock::time_point now,
+                    metrics::FleetMetrics& metrics, log::Logger& log) {
+  const core::LogFields who{{"app", app}, {"machine", id}, {"region", region}};
+  auto fields = [&who](core::LogFields more) {
+    core::LogFields f = who;
+    f.insert(f.end(), more.begin(), more.end());
+    return f;
+  };
+  for (const auto& t : u.transitions) {
+    metrics.count_transition(app, region, t.from, t.to);
+    log.write(transition_level(t.to), "machine state changed",
+              fields({{"from", std::string(core::to_string(t.from))},
+                      {"to", std::string(core::to_string(t.to))}}));
+  }
+  for (const auto& e : u.exits) {
+    core::LogFields more{{"exit_code", e.exit_code ? std::to_string(*e.exit_code) : "unknown"}};
+    if (e.oom_killed) more.emplace_back("reason", "oom_killed");
+    const bool bad = e.oom_killed || (e.exit_code && *e.exit_code != 0);
+    log.write(bad ? core::LogLevel::warn : core::LogLevel::info, "machine exited", fields(more));
+  }
+  for (const auto& c : u.cold_starts) {
+    const std::string kind(core::to_string(c.kind));
+    core::LogFields more{{"kind", kind}};
+    if (auto b = c.boot()) {
+      metrics.observe_cold_start(app, region, c.kind, "boot", seconds(*b));
+      more.emplace_back("boot_ms", ms_text(*b));
+    }
+    if (auto r = c.ready()) {
+      metrics.observe_cold_start(app, region, c.kind, "ready", seconds(*r));
+      more.emplace_back("ready_ms", ms_text(*r));
+    }
+    if (auto t = c.total()) {
+      metrics.observe_cold_start(app, region, c.kind, "total", seconds(*t));
+      more.emplace_back("duration_ms", ms_text(*t));
+    }
+    if (c.slow) more.emplace_back("slow", "true");
+    log.write(c.slow ? core::LogLevel::warn : core::LogLevel::info, "cold start finished",
+              fields(more));
+  }
+  if (u.slow) {
+    log.warn("cold start slow", fields({{"kind", std::string(core::to_string(u.slow->kind))},
+                                        {"duration_ms", ms_between(u.slow->start, now)}}));
+  }
+  if (u.abandoned) {
+    const auto end = u.abandoned->ended.value_or(now);
+    log.warn("cold start abandoned",
+             fields({{"kind", std::string(core::to_string(u.abandoned->kind))},
+                     {"duration_ms", ms_between(u.abandoned->start, end)}}));
+  }
+  if (u.stuck) {
+    log.warn("machine stuck", fields({{"state", std::string(core::to_string(u.stuck->state))},
+                                      {"duration_ms", ms_between(u.stuck->since, now)}}));
+  }
+}
+
+}  // namespace
+
+void report_fleet_update(const std::string& app, const core::FleetUpdate& update,
+                         const core::AppFleet& fleet,
+                         const std::map<std::string, std::string>& regions,
+                         system_clock::time_point now, metrics::FleetMetrics& metrics,
+                         log::Logger& log) {
+  for (const auto& id : update.appeared) {
+    auto it = fleet.machines().find(id);
+    const std::string state = it == fleet.machines().end()
+                                  ? std::string("unknown")
+                                  : std::string(core::to_string(it->second.state()));
+    log.info("machine appeared",
+             {{"app", app}, {"machine", id}, {"region", region_of(regions, id)}, {"state", state}});
+  }
+  for (const auto& [id, u] : update.machines) {
+    report_machine(app, id, region_of(regions, id), u, now, metrics, log);
+  }
+  for (const auto& id : update.destroyed) {
+    log.info("machine destroyed", {{"app", app}, {"machine", id}, {"region", region_of(regions, id)}});
+    metrics.remove_machine(app, id);
+  }
+  for (const auto& id : update.disappeared) {
+    log.info("machine gone", {{"app", app}, {"machine", id}, {"region", region_of(regions, id)}});
+    metrics.remove_machine(app, id);
+  }
+  for (const auto& [id, lc] : fleet.machines()) {
+    metrics.set_machine_state(app, id, region_of(regions, id), lc.state());
+  }
+  metrics.set_app_counts(app, update.counts);
+  metrics.set_app_asleep(app, update.asleep);
+}
+
+}  // namespace flywatch::engine

@@ -1,0 +1,70 @@
+#include "engine/probe_record.hpp"
+
+namespace flywatch::engine {
+
+namespace {
+
+double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+std::string millis_text(std::chrono::nanoseconds d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+core::LogFields with_context(core::LogFields fields, const core::LogFields& context) {
+  fields.insert(fields.end(), context.begin(), context.end());
+  return fields;
+}
+
+}  // namespace
+
+core::Verdict record_probe(TargetRuntime& t, const core::ProbeResult& result,
+                           metrics::Metrics& metrics_, log::Logger& log_,
+                           const core::LogFields& context) {
+  const auto now = std::chrono::system_clock::now();
+  const core::Verdict verdict = core::evaluate(result, t.cfg.expect, now);
+  const std::string& name = t.cfg.name;
+
+  auto& s = metrics_.target(name);
+  s.probe_success.Set(verdict.success ? 1 : 0);
+  s.probe_duration.Observe(seconds(result.total));
+  for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
+    s.phase[i].Set(result.phases[i] ? seconds(*result.phases[i]) : 0.0);
+  }
+  (verdict.success ? s.probes_success : s.probes_failure).Increment();
+  if (!verdict.success) metrics_.count_failure(name, verdict.reason);
+  s.http_status.Set(result.http_status);
+  if (result.cert_not_after) {
+    metrics_.set_cert_expiry(
+        name, std::chrono::duration<double>(result.cert_not_after->time_since_epoch()).count());
+  }
+
+  if (!verdict.success) {
+    // The first failure of a kind is worth a line; the same failure every interval is not.
+    const bool news = t.last_failure != verdict.reason;
+    log_.write(news ? core::LogLevel::warn : core::LogLevel::debug, "probe failed",
+               with_context({{"target", name},
+                             {"reason", std::string(core::to_string(verdict.reason))},
+                             {"error", verdict.detail},
+                             {"duration_ms", millis_text(result.total)}},
+                            context));
+  } else if (t.last_failure != core::FailureReason::none) {
+    log_.info("probe succeeded",
+              with_context({{"target", name}, {"duration_ms", millis_text(result.total)}}, context));
+  }
+  t.last_failure = verdict.success ? core::FailureReason::none : verdict.reason;
+
+  if (auto change = t.health.observe(verdict.success, now)) {
+    metrics_.set_target_up(name, change->to == core::TargetState::up);
+    core::LogFields fields{{"target", name},
+                           {"from", std::string(core::to_string(change->from))},
+                           {"to", std::string(core::to_string(change->to))}};
+    if (!verdict.success) fields.emplace_back("reason", std::string(core::to_string(verdict.reason)));
+    log_.write(change->to == core::TargetState::down ? core::LogLevel::warn : core::LogLevel::info,
+               "target state changed", with_context(std::move(fields), context));
+  }
+
+  t.last = LastOutcome{verdict, result.http_status, result.total, now};
+  return verdict;
+}
+
+}  // namespace flywatch::engine
