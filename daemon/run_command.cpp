@@ -15,6 +15,7 @@
 
 #include "config/config.hpp"
 #include "engine/check.hpp"
+#include "engine/check_apps.hpp"
 #include "engine/engine.hpp"
 #include "flywatch_version.hpp"
 #include "log/logger.hpp"
@@ -220,9 +221,11 @@ int run_check(const CliOptions& opts) {
   asio::io_context io{1};
   auto prober = net::make_http_prober();
   const auto rows = engine::run_checks(io, *prober, *cfg);
-  const std::string out = opts.json ? engine::format_check_json(rows) : engine::format_check_table(rows);
+  const auto apps = engine::run_app_checks(io, *prober, *cfg);
+  const std::string out = opts.json ? engine::format_check_json(rows, apps)
+                                    : engine::format_check_table(rows) + engine::format_app_table(apps);
   std::fwrite(out.data(), 1, out.size(), stdout);
-  return engine::all_passed(rows) ? exit_ok : exit_check_failed;
+  return engine::all_passed(rows) && engine::all_passed(apps) ? exit_ok : exit_check_failed;
 }
 
 int run_check_config(const CliOptions& opts) {

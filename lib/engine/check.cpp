@@ -1,4 +1,5 @@
 #include "engine/check.hpp"
+#include "engine/check_apps.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -20,7 +21,7 @@ namespace asio = boost::asio;
 namespace {
 
 struct CheckRun {
-  const config::Config& cfg;
+  std::vector<const config::Target*> targets;
   net::HttpProber& prober;
   std::vector<CheckRow> rows;
   std::size_t next = 0;
@@ -28,9 +29,9 @@ struct CheckRun {
 
 asio::awaitable<void> check_worker(std::shared_ptr<CheckRun> run) {
   // Workers pull the next unprobed target, so at most `workers` probes are in flight.
-  while (run->next < run->cfg.targets.size()) {
+  while (run->next < run->targets.size()) {
     const std::size_t i = run->next++;
-    const auto& target = run->cfg.targets[i];
+    const auto& target = *run->targets[i];
     auto result = co_await run->prober.probe(make_probe_spec(target));
     auto verdict = core::evaluate(result, target.expect, std::chrono::system_clock::now());
     run->rows[i] = CheckRow{target.name, target.url, std::move(result), std::move(verdict)};
@@ -47,10 +48,18 @@ std::string ms(std::chrono::nanoseconds d) {
 
 std::vector<CheckRow> run_checks(asio::io_context& io, net::HttpProber& prober,
                                  const config::Config& cfg) {
-  auto run = std::make_shared<CheckRun>(CheckRun{cfg, prober, {}, 0});
-  run->rows.resize(cfg.targets.size());
-  const std::size_t workers =
-      std::min<std::size_t>(cfg.targets.size(), static_cast<std::size_t>(std::max(1, cfg.engine.max_in_flight)));
+  auto run = std::make_shared<CheckRun>(CheckRun{{}, prober, {}, 0});
+  for (const auto& t : cfg.targets) {
+    // A target named by a Fly app is probed through the app's machines (run_app_checks).
+    bool bound = false;
+    if (cfg.fly) {
+      for (const auto& app : cfg.fly->apps) bound = bound || app.target == t.name;
+    }
+    if (!bound) run->targets.push_back(&t);
+  }
+  run->rows.resize(run->targets.size());
+  const std::size_t workers = std::min<std::size_t>(
+      run->targets.size(), static_cast<std::size_t>(std::max(1, cfg.engine.max_in_flight)));
   for (std::size_t w = 0; w < workers; ++w) asio::co_spawn(io, check_worker(run), asio::detached);
   io.run();
   io.restart();
@@ -88,7 +97,10 @@ std::string format_check_table(const std::vector<CheckRow>& rows) {
   return out;
 }
 
-std::string format_check_json(const std::vector<CheckRow>& rows) {
+std::string format_check_json(const std::vector<CheckRow>& rows) { return format_check_json(rows, {}); }
+
+std::string format_check_json(const std::vector<CheckRow>& rows,
+                              const std::vector<AppCheck>& apps) {
   boost::json::array list;
   for (const auto& r : rows) {
     boost::json::object o;
@@ -112,8 +124,9 @@ std::string format_check_json(const std::vector<CheckRow>& rows) {
     list.push_back(std::move(o));
   }
   boost::json::object doc;
-  doc["ok"] = all_passed(rows);
+  doc["ok"] = all_passed(rows) && all_passed(apps);
   doc["targets"] = std::move(list);
+  doc["apps"] = apps_json(apps);
   return to_json_text(doc) + "\n";
 }
 

@@ -21,7 +21,8 @@ struct CheckRow {
 };
 
 /// Probes every target of `cfg` once through `prober` (at most cfg.engine.max_in_flight at a
-/// time) and returns one row per target, in config order. Runs `io` until all are done.
+/// time) and returns one row per target, in config order; targets named by a Fly app are left
+/// to run_app_checks (check_apps.hpp). Runs `io` until all are done.
 std::vector<CheckRow> run_checks(boost::asio::io_context& io, net::HttpProber& prober,
                                  const config::Config& cfg);
 
@@ -29,7 +30,7 @@ std::vector<CheckRow> run_checks(boost::asio::io_context& io, net::HttpProber& p
 std::string format_check_table(const std::vector<CheckRow>& rows);
 
 /// `{"ok":bool,"targets":[{"name","success","reason","error","status_code",
-/// "duration_seconds","phases":{…},"cert_not_after"}]}`.
+/// "duration_seconds","phases":{…},"cert_not_after"}],"apps":[]}` (with apps: check_apps.hpp).
 std::string format_check_json(const std::vector<CheckRow>& rows);
 
 /// True when every row succeeded.

@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 
 #include "engine/check.hpp"
+#include "engine/check_apps.hpp"
+#include "fake_fly.hpp"
 #include "engine/json_text.hpp"
 #include "fake_prober.hpp"
 #include "test_targets.hpp"
@@ -67,4 +69,58 @@ TEST_CASE("JSON text writes plain numbers and escapes strings") {
   const auto back = boost::json::parse(text);
   CHECK(back.at("d").as_double() == 0.25);
   CHECK(back.at("whole").to_number<double>() == 5.0);  // JSON does not tell 5 from 5.0
+}
+
+TEST_CASE("check of a Fly app probes each started machine once and leaves an asleep app alone") {
+  boost::asio::io_context io{1};
+  test::FakeProber prober;
+  test::FakeFly fly;
+  fly.serve(prober);
+  fly.apps["medio"] = {{"m1", "started"}, {"m2", "started", "ams", "app", 503}, {"m3", "stopped"},
+                       {"rel", "started", "iad", "fly_app_release_command"}};
+  fly.apps["sleepy"] = {{"s1", "suspended"}};
+  auto cfg = test::fly_config("medio", "be", config::WhenAsleep::skip);
+  cfg.targets.push_back(test::make_target("plain"));
+  cfg.targets.push_back(test::make_target("sleepy-url"));
+  config::FlyApp sleepy;
+  sleepy.name = "sleepy";
+  sleepy.target = "sleepy-url";
+  cfg.fly->apps.push_back(sleepy);
+
+  const auto rows = engine::run_checks(io, prober, cfg);
+  REQUIRE(rows.size() == 1);  // the bound targets are checked through their apps
+  CHECK(rows[0].target == "plain");
+  const auto apps = engine::run_app_checks(io, prober, cfg);
+  REQUIRE(apps.size() == 2);
+  const auto& medio = apps[0];
+  CHECK(medio.api_ok);
+  REQUIRE(medio.machines.size() == 3);
+  CHECK(medio.machines[0].state == core::MachineState::healthy);
+  CHECK(medio.machines[1].state == core::MachineState::unhealthy);
+  REQUIRE(medio.machines[1].probe);
+  CHECK(medio.machines[1].probe->result.http_status == 503);
+  CHECK_FALSE(medio.machines[2].probe);
+  CHECK_FALSE(medio.passed());
+  CHECK(apps[1].asleep);
+  CHECK(apps[1].passed());
+  CHECK(prober.starts["sleepy-url"].empty());
+  CHECK(prober.starts["be"].size() == 2);
+  CHECK_FALSE(engine::all_passed(apps));
+
+  const std::string table = engine::format_app_table(apps);
+  CHECK(table.find("APP") != std::string::npos);
+  CHECK(table.find("m2") != std::string::npos);
+  CHECK(table.find("unhealthy") != std::string::npos);
+  CHECK(table.find("asleep: not probed") != std::string::npos);
+  CHECK(table.find("2 apps: 1 ok, 1 failing; 4 machines, 1 failing") != std::string::npos);
+  const auto doc = boost::json::parse(engine::format_check_json(rows, apps));
+  CHECK_FALSE(doc.at("ok").as_bool());
+  CHECK(doc.at("apps").at(0).at("machines").at(1).at("state").as_string() == "unhealthy");
+  CHECK(doc.at("apps").at(1).at("asleep").as_bool());
+
+  fly.api_status = 401;
+  const auto failed = engine::run_app_checks(io, prober, cfg);
+  CHECK_FALSE(failed[0].api_ok);
+  CHECK(failed[0].api_code == "401");
+  CHECK(engine::format_app_table(failed).find("FAIL fly api: 401") != std::string::npos);
 }

@@ -3,7 +3,9 @@
 // of when each probe started and how many ran at once.
 
 #include <chrono>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,10 @@ class FakeProber : public net::HttpProber {
   /// What a probe of `host` returns (default: a 200 with a JSON body).
   std::map<std::string, core::ProbeResult> results;
   std::chrono::milliseconds delay{0};
+  /// Consulted first: a result for this spec, or nullopt for the per-host ones.
+  std::function<std::optional<core::ProbeResult>(const net::ProbeSpec&)> respond;
+  /// Every spec probed, in start order.
+  std::vector<net::ProbeSpec> specs;
 
   std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> starts;
   int running = 0;
@@ -36,6 +42,7 @@ class FakeProber : public net::HttpProber {
 
   boost::asio::awaitable<core::ProbeResult> probe(const net::ProbeSpec& spec) override {
     starts[spec.host].push_back(std::chrono::steady_clock::now());
+    specs.push_back(spec);
     ++running;
     max_running = std::max(max_running, running);
     if (delay.count() > 0) {
@@ -43,6 +50,9 @@ class FakeProber : public net::HttpProber {
       co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
     --running;
+    if (respond) {
+      if (auto r = respond(spec)) co_return *r;
+    }
     auto it = results.find(spec.host);
     co_return it != results.end() ? it->second : ok();
   }

@@ -1,0 +1,177 @@
+// AppWatch through the engine, against a fake Machines API behind the FakeProber seam.
+#include <doctest.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include "engine/engine.hpp"
+#include "fake_fly.hpp"
+
+using namespace flywatch;
+using namespace std::chrono_literals;
+using config::WhenAsleep;
+
+namespace {
+
+struct FlyRig {
+  boost::asio::io_context io{1};
+  test::FakeProber prober;
+  test::FakeFly fly;
+  metrics::Metrics metrics{"test"};
+  std::FILE* sink = std::tmpfile();
+  log::Logger logger{core::LogFormat::logfmt, core::LogLevel::debug, false, sink};
+  engine::Engine engine{io, prober, metrics, logger};
+
+  FlyRig() { fly.serve(prober); }
+  ~FlyRig() {
+    engine.stop();
+    io.restart();
+    io.run_for(50ms);  // let the loops see the stop
+    std::fclose(sink);
+  }
+  void run_for(std::chrono::milliseconds d) {
+    io.restart();
+    io.run_for(d);
+  }
+  std::string logs() {
+    std::fflush(sink);
+    std::rewind(sink);
+    std::string out;
+    char buf[4096];
+    while (const auto n = std::fread(buf, 1, sizeof buf, sink)) out.append(buf, n);
+    return out;
+  }
+  std::vector<net::ProbeSpec> target_probes(const std::string& host) const {
+    std::vector<net::ProbeSpec> out;
+    for (const auto& s : prober.specs) {
+      if (s.host == host) out.push_back(s);
+    }
+    return out;
+  }
+  bool has_metric(const std::string& line) const {
+    const std::string text = metrics.render();
+    return text.find("\n" + line + "\n") != std::string::npos;
+  }
+  boost::json::object app_status(const std::string& app) {
+    const auto doc = boost::json::parse(engine.status_json());
+    for (const auto& a : doc.at("apps").as_array()) {
+      if (a.at("name").as_string() == app) return a.as_object();
+    }
+    FAIL("no app " << app << " in status");
+    return {};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("AppWatch: an app asleep under skip gets no probe at all") {
+  FlyRig rig;
+  rig.fly.apps["medio"] = {{"m1", "stopped"}, {"m2", "suspended"}};
+  rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::skip));
+  rig.run_for(450ms);
+  CHECK(rig.target_probes("be").empty());
+  CHECK(rig.target_probes("flyapi").size() >= 5);
+  CHECK(rig.has_metric(R"(flywatch_app_asleep{app="medio"} 1)"));
+  CHECK(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m2",region="iad",state="suspended"} 1)"));
+  CHECK(rig.has_metric(R"(flywatch_fly_api_requests_total{app="medio",code="200"} )" +
+                       std::to_string(rig.target_probes("flyapi").size())));
+  CHECK(rig.app_status("medio").at("asleep").as_bool());
+  CHECK(rig.logs().find(R"(msg="app asleep" app=medio)") != std::string::npos);
+}
+
+TEST_CASE("AppWatch: each started machine is probed with fly-force-instance-id") {
+  FlyRig rig;
+  rig.fly.apps["medio"] = {{"m1", "started"}, {"m2", "started", "ams", "app", 503}, {"m3", "stopped"},
+                           {"rel", "started", "iad", "fly_app_release_command"}};
+  rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::skip));
+  rig.run_for(450ms);
+  const auto probes = rig.target_probes("be");
+  REQUIRE(probes.size() >= 4);
+  int m1 = 0, m2 = 0;
+  for (const auto& p : probes) {
+    const std::string id = test::header_of(p, "fly-force-instance-id");
+    CHECK_MESSAGE((id == "m1" || id == "m2"), "probe forced to '" << id << "'");
+    m1 += id == "m1";
+    m2 += id == "m2";
+  }
+  CHECK(m1 >= 1);
+  CHECK(m2 >= 2);  // probed after every poll until its verdict (failing at threshold 2) is known
+  CHECK(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m1",region="iad",state="healthy"} 1)"));
+  CHECK(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m2",region="ams",state="unhealthy"} 1)"));
+  CHECK(rig.has_metric(R"(flywatch_machine_probe_success{app="medio",machine="m1",region="iad"} 1)"));
+  CHECK(rig.has_metric(R"(flywatch_machine_probe_success{app="medio",machine="m2",region="ams"} 0)"));
+  CHECK(rig.has_metric(R"(flywatch_app_machines{app="medio",state="stopped"} 1)"));
+  CHECK(rig.metrics.render().find(R"(machine="rel")") == std::string::npos);
+  const std::string text = rig.metrics.render();
+  CHECK(text.find(R"(flywatch_probes_total{result="failure",target="be"})") != std::string::npos);
+  const auto logs = rig.logs();
+  CHECK(logs.find(R"(msg="machine state changed" app=medio machine=m2 region=ams from=started to=unhealthy)") !=
+        std::string::npos);
+  CHECK(logs.find("machine=m2 region=ams") != std::string::npos);
+}
+
+TEST_CASE("AppWatch: wake_every wakes an asleep app through its public URL and times it") {
+  FlyRig rig;
+  rig.fly.apps["medio"] = {{"m1", "stopped"}};
+  rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::wake_every));
+  rig.run_for(100ms);
+  CHECK(rig.target_probes("be").empty());  // not before wake_every (150 ms) has passed
+  rig.run_for(400ms);
+  const auto probes = rig.target_probes("be");
+  REQUIRE_FALSE(probes.empty());
+  CHECK(probes.size() <= 3);  // once per 150 ms at most
+  for (const auto& p : probes) CHECK(test::header_of(p, "fly-force-instance-id").empty());
+  CHECK(rig.metrics.render().find(R"(flywatch_wake_latency_seconds_count{app="medio"})") !=
+        std::string::npos);
+  CHECK(rig.logs().find(R"(msg="app woken" app=medio)") != std::string::npos);
+}
+
+TEST_CASE("AppWatch: when_asleep probe probes the public URL at the target's interval") {
+  FlyRig rig;
+  rig.fly.apps["medio"] = {{"m1", "stopped"}};
+  rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::probe));
+  rig.run_for(500ms);
+  const auto probes = rig.target_probes("be");
+  CHECK(probes.size() >= 2);
+  CHECK(probes.size() <= 4);  // interval 200 ms
+  for (const auto& p : probes) CHECK(test::header_of(p, "fly-force-instance-id").empty());
+}
+
+TEST_CASE("AppWatch: an API failing keeps the last known states and is counted") {
+  FlyRig rig;
+  rig.fly.apps["medio"] = {{"m1", "started"}};
+  rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::skip));
+  rig.run_for(200ms);
+  REQUIRE(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m1",region="iad",state="healthy"} 1)"));
+  rig.fly.api_status = 500;
+  rig.run_for(300ms);
+  CHECK(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m1",region="iad",state="healthy"} 1)"));
+  CHECK(rig.metrics.render().find(R"(flywatch_fly_api_requests_total{app="medio",code="5xx"})") !=
+        std::string::npos);
+  const auto logs = rig.logs();
+  CHECK(logs.find(R"(msg="fly api request failed" app=medio code=5xx)") != std::string::npos);
+  CHECK(logs.find("machine gone") == std::string::npos);
+  CHECK(rig.app_status("medio").at("api").at("last_error_code").as_string() == "5xx");
+  rig.fly.api_status = 200;
+  rig.run_for(800ms);  // the backoff may have grown to a few intervals
+  CHECK(rig.logs().find(R"(msg="fly api recovered" app=medio)") != std::string::npos);
+}
+
+TEST_CASE("AppWatch: a reload that drops the app frees its target to be probed on its own") {
+  FlyRig rig;
+  rig.fly.apps["medio"] = {{"m1", "stopped"}};
+  auto cfg = test::fly_config("medio", "be", WhenAsleep::skip);
+  rig.engine.apply(cfg);
+  rig.run_for(200ms);
+  CHECK(rig.target_probes("be").empty());
+  CHECK(rig.engine.app_count() == 1);
+  cfg.fly.reset();
+  rig.engine.apply(cfg);
+  rig.run_for(450ms);
+  CHECK(rig.engine.app_count() == 0);
+  CHECK_FALSE(rig.target_probes("be").empty());
+  CHECK(rig.metrics.render().find(R"(app="medio")") == std::string::npos);
+}

@@ -1,0 +1,111 @@
+#pragma once
+// A Fly Machines API and its apps behind the FakeProber: machine lists built in code, per-machine
+// answers chosen by the fly-force-instance-id header.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "config/config.hpp"
+#include "fake_prober.hpp"
+#include "test_targets.hpp"
+
+namespace flywatch::test {
+
+struct FakeMachine {
+  std::string id;
+  std::string state = "started";
+  std::string region = "iad";
+  std::string process_group = "app";
+  int answer = 200;  ///< what a probe forced to this machine gets
+};
+
+/// Serves `GET /v1/apps/{app}/machines` on host "flyapi" and the apps' targets on their hosts.
+struct FakeFly {
+  std::map<std::string, std::vector<FakeMachine>> apps;
+  int api_status = 200;
+  int public_answer = 200;  ///< a probe of a target without the force header
+
+  static core::ProbeResult result(int status, std::string body) {
+    core::ProbeResult r = FakeProber::ok(status);
+    r.body = std::move(body);
+    r.headers.emplace_back("content-type", "application/json");
+    return r;
+  }
+
+  std::string list_json(const std::string& app) const {
+    boost::json::array list;
+    auto it = apps.find(app);
+    if (it != apps.end()) {
+      for (const auto& m : it->second) {
+        list.push_back(boost::json::object{
+            {"id", m.id},
+            {"name", m.id},
+            {"state", m.state},
+            {"region", m.region},
+            {"config", boost::json::object{{"metadata", boost::json::object{
+                                                            {"fly_process_group", m.process_group}}}}},
+            {"events", boost::json::array{}}});
+      }
+    }
+    return boost::json::serialize(list);
+  }
+
+  std::optional<core::ProbeResult> answer(const net::ProbeSpec& spec) const {
+    if (spec.host == "flyapi") {
+      if (api_status != 200) return result(api_status, R"({"error":"nope"})");
+      // target is /v1/apps/{app}/machines
+      const std::string prefix = "/v1/apps/";
+      const auto rest = spec.target.substr(prefix.size());
+      return result(200, list_json(rest.substr(0, rest.find('/'))));
+    }
+    for (const auto& [name, value] : spec.headers) {
+      if (name != "fly-force-instance-id") continue;
+      for (const auto& [app, machines] : apps) {
+        for (const auto& m : machines) {
+          if (m.id == value) return result(m.answer, R"({"status":"ok"})");
+        }
+      }
+      return result(404, "{}");
+    }
+    return result(public_answer, R"({"status":"ok"})");
+  }
+
+  /// Installs this fake as `prober`'s responder (the fake must outlive the prober's use).
+  void serve(FakeProber& prober) const {
+    prober.respond = [this](const net::ProbeSpec& spec) { return answer(spec); };
+  }
+};
+
+/// A config watching `app` through the fake API, with target `target_name` bound to it.
+inline config::Config fly_config(const std::string& app, const std::string& target_name,
+                                 config::WhenAsleep when_asleep,
+                                 std::chrono::milliseconds poll = std::chrono::milliseconds(40)) {
+  config::Config cfg;
+  cfg.targets.push_back(make_target(target_name, std::chrono::milliseconds(200)));
+  config::FlyConfig fly;
+  fly.api_url = "http://flyapi";
+  fly.token = "tok";
+  fly.poll_interval = poll;
+  config::FlyApp a;
+  a.name = app;
+  a.target = target_name;
+  a.when_asleep = when_asleep;
+  if (when_asleep == config::WhenAsleep::wake_every) a.wake_every = std::chrono::milliseconds(150);
+  fly.apps.push_back(a);
+  cfg.fly = fly;
+  return cfg;
+}
+
+/// The value of `name` among `spec`'s headers, or "" when absent.
+inline std::string header_of(const net::ProbeSpec& spec, const std::string& name) {
+  for (const auto& [n, v] : spec.headers) {
+    if (n == name) return v;
+  }
+  return "";
+}
+
+}  // namespace flywatch::test
