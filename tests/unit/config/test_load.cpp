@@ -105,3 +105,21 @@ TEST_CASE("load_config expands from the process environment") {
               ":3:11: server.listen: environment variable FLYWATCH_CONFIG_TEST_LISTEN is not set");
   }
 }
+
+TEST_CASE("config/medio.yaml, the shipped config for Medio, is valid with its credential in place") {
+  // The token file is a systemd credential at run time; here a test secret stands in for it.
+  const std::string repo_config = std::string(FLYWATCH_TESTDATA) + "/../../config/medio.yaml";
+  std::string text = flywatch::config::test::slurp(repo_config);
+  const std::string credential = "/run/credentials/flywatch.service/fly-token";
+  const auto at = text.find(credential);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, credential.size(), testdata_dir() + "/secrets/token.txt");
+  const auto c = parse_config(text, repo_config, fake_env());
+  REQUIRE(c.fly.has_value());
+  CHECK(c.fly->api_url == "https://api.machines.dev");
+  CHECK(c.fly->token == "file-SECRET-token-456");
+  REQUIRE(c.fly->apps.size() == 2);
+  CHECK(c.fly->apps[0].target == "medio-backend");
+  CHECK(c.fly->apps[0].when_asleep == flywatch::config::WhenAsleep::skip);
+  CHECK(c.fly->apps[1].when_asleep == flywatch::config::WhenAsleep::wake_every);
+}
