@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "engine/engine.hpp"
+#include "engine_rig.hpp"
 #include "fake_fly.hpp"
 
 using namespace flywatch;
@@ -16,34 +17,10 @@ using config::WhenAsleep;
 
 namespace {
 
-struct FlyRig {
-  boost::asio::io_context io{1};
-  test::FakeProber prober;
+struct FlyRig : test::EngineRig {
   test::FakeFly fly;
-  metrics::Metrics metrics{"test"};
-  std::FILE* sink = std::tmpfile();
-  log::Logger logger{core::LogFormat::logfmt, core::LogLevel::debug, false, sink};
-  engine::Engine engine{io, prober, metrics, logger};
 
   FlyRig() { fly.serve(prober); }
-  ~FlyRig() {
-    engine.stop();
-    io.restart();
-    io.run_for(50ms);  // let the loops see the stop
-    std::fclose(sink);
-  }
-  void run_for(std::chrono::milliseconds d) {
-    io.restart();
-    io.run_for(d);
-  }
-  std::string logs() {
-    std::fflush(sink);
-    std::rewind(sink);
-    std::string out;
-    char buf[4096];
-    while (const auto n = std::fread(buf, 1, sizeof buf, sink)) out.append(buf, n);
-    return out;
-  }
   std::vector<net::ProbeSpec> target_probes(const std::string& host) const {
     std::vector<net::ProbeSpec> out;
     for (const auto& s : prober.specs) {
@@ -55,14 +32,7 @@ struct FlyRig {
     const std::string text = metrics.render();
     return text.find("\n" + line + "\n") != std::string::npos;
   }
-  boost::json::object app_status(const std::string& app) {
-    const auto doc = boost::json::parse(engine.status_json());
-    for (const auto& a : doc.at("apps").as_array()) {
-      if (a.at("name").as_string() == app) return a.as_object();
-    }
-    FAIL("no app " << app << " in status");
-    return {};
-  }
+  boost::json::object app_status(const std::string& app) { return status_entry("apps", app); }
 };
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include <boost/json.hpp>
 
 #include "engine/engine.hpp"
-#include "fake_prober.hpp"
+#include "engine_rig.hpp"
 #include "test_targets.hpp"
 
 using namespace flywatch;
@@ -17,36 +17,8 @@ using test::make_target;
 
 namespace {
 
-struct Rig {
-  boost::asio::io_context io{1};
-  test::FakeProber prober;
-  metrics::Metrics metrics{"test"};
-  std::FILE* sink = std::tmpfile();
-  log::Logger logger{core::LogFormat::logfmt, core::LogLevel::debug, false, sink};
-  engine::Engine engine{io, prober, metrics, logger};
-
-  ~Rig() { std::fclose(sink); }
-
-  void run_for(std::chrono::milliseconds d) {
-    io.restart();
-    io.run_for(d);
-  }
-  std::string logs() {
-    std::fflush(sink);
-    std::rewind(sink);
-    std::string out;
-    char buf[4096];
-    while (const auto n = std::fread(buf, 1, sizeof buf, sink)) out.append(buf, n);
-    return out;
-  }
-  boost::json::object status_of(const std::string& name) {
-    const auto doc = boost::json::parse(engine.status_json());
-    for (const auto& t : doc.at("targets").as_array()) {
-      if (t.at("name").as_string() == name) return t.as_object();
-    }
-    FAIL("no target " << name << " in status");
-    return {};
-  }
+struct Rig : test::EngineRig {
+  boost::json::object status_of(const std::string& name) { return status_entry("targets", name); }
 };
 
 }  // namespace

@@ -1,0 +1,57 @@
+#pragma once
+// An Engine on its own io_context with the FakeProber, real metrics and a logger writing to a
+// temp file the test can read back.
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+#include <doctest.h>
+
+#include "engine/engine.hpp"
+#include "fake_prober.hpp"
+
+namespace flywatch::test {
+
+struct EngineRig {
+  boost::asio::io_context io{1};
+  FakeProber prober;
+  metrics::Metrics metrics{"test"};
+  std::FILE* sink = std::tmpfile();
+  log::Logger logger{core::LogFormat::logfmt, core::LogLevel::debug, false, sink};
+  engine::Engine engine{io, prober, metrics, logger};
+
+  ~EngineRig() {
+    engine.stop();
+    io.restart();
+    io.run_for(std::chrono::milliseconds(20));  // loops that outlive the test see the stop
+    std::fclose(sink);
+  }
+
+  void run_for(std::chrono::milliseconds d) {
+    io.restart();
+    io.run_for(d);
+  }
+  /// Everything logged so far.
+  std::string logs() {
+    std::fflush(sink);
+    std::rewind(sink);
+    std::string out;
+    char buf[4096];
+    while (const auto n = std::fread(buf, 1, sizeof buf, sink)) out.append(buf, n);
+    return out;
+  }
+  /// The entry named `name` of the status document's `list` ("targets" or "apps").
+  boost::json::object status_entry(const char* list, const std::string& name) {
+    const auto doc = boost::json::parse(engine.status_json());
+    for (const auto& t : doc.at(list).as_array()) {
+      if (t.at("name").as_string() == name) return t.as_object();
+    }
+    FAIL("no " << name << " in status " << list);
+    return {};
+  }
+};
+
+}  // namespace flywatch::test
