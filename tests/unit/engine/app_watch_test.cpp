@@ -21,6 +21,8 @@ struct FlyRig : test::EngineRig {
   test::FakeFly fly;
 
   FlyRig() { fly.serve(prober); }
+  // `fly` dies before the base's io drain: probes still suspended there must not reach it.
+  ~FlyRig() { prober.respond = nullptr; }
   std::vector<net::ProbeSpec> target_probes(const std::string& host) const {
     std::vector<net::ProbeSpec> out;
     for (const auto& s : prober.specs) {
