@@ -208,6 +208,8 @@ void AppWatch::sync_machine_probes(steady_clock::time_point now) {
 
 void AppWatch::apply_sleep_policy(steady_clock::time_point now) {
   const config::FlyApp& app = settings_.app;
+  // wake_every counts time asleep: an app that users keep awake is not woken as soon as it sleeps.
+  if (!asleep_) last_wake_ = now;
   if (!asleep_ || !settings_.target || app_probe_.in_flight) return;
   const TargetRuntime& target = *settings_.target;
   bool wake = false;

@@ -106,7 +106,8 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   std::map<std::string, MachineProbe> probes_;     ///< started machines of an app with a target
   std::uint64_t probe_generation_ = 0;  ///< bumped when the target changes; older results dropped
   AppProbe app_probe_;
-  std::chrono::steady_clock::time_point last_wake_;  ///< the start, or the last wake_every probe
+  /// The last wake_every probe, or the last poll that found the app awake (or the start).
+  std::chrono::steady_clock::time_point last_wake_;
 };
 
 }  // namespace flywatch::engine

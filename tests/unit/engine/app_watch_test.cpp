@@ -147,3 +147,19 @@ TEST_CASE("AppWatch: a reload that drops the app frees its target to be probed o
   CHECK_FALSE(rig.target_probes("be").empty());
   CHECK(rig.metrics.render().find(R"(app="medio")") == std::string::npos);
 }
+
+TEST_CASE("AppWatch: wake_every counts time asleep, not time since the last wake") {
+  FlyRig rig;
+  rig.fly.apps["medio"] = {{"m1", "started"}};
+  rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::wake_every));
+  rig.run_for(300ms);  // awake for two wake_every periods
+  rig.fly.apps["medio"][0].state = "stopped";
+  rig.run_for(100ms);  // asleep for less than wake_every (150 ms)
+  for (const auto& p : rig.target_probes("be")) {
+    CHECK_MESSAGE(!test::header_of(p, "fly-force-instance-id").empty(), "woken too early");
+  }
+  rig.run_for(300ms);
+  int wakes = 0;
+  for (const auto& p : rig.target_probes("be")) wakes += test::header_of(p, "fly-force-instance-id").empty();
+  CHECK(wakes >= 1);
+}
