@@ -34,17 +34,18 @@ void report_machine(const std::string& app, const std::string& id, const std::st
     f.insert(f.end(), more.begin(), more.end());
     return f;
   };
-  for (const auto& t : u.transitions) {
-    metrics.count_transition(app, region, t.from, t.to);
-    log.write(transition_level(t.to), "machine state changed",
-              fields({{"from", std::string(core::to_string(t.from))},
-                      {"to", std::string(core::to_string(t.to))}}));
-  }
+  // The exit first: it explains the state change that follows it.
   for (const auto& e : u.exits) {
     core::LogFields more{{"exit_code", e.exit_code ? std::to_string(*e.exit_code) : "unknown"}};
     if (e.oom_killed) more.emplace_back("reason", "oom_killed");
     const bool bad = e.oom_killed || (e.exit_code && *e.exit_code != 0);
     log.write(bad ? core::LogLevel::warn : core::LogLevel::info, "machine exited", fields(more));
+  }
+  for (const auto& t : u.transitions) {
+    metrics.count_transition(app, region, t.from, t.to);
+    log.write(transition_level(t.to), "machine state changed",
+              fields({{"from", std::string(core::to_string(t.from))},
+                      {"to", std::string(core::to_string(t.to))}}));
   }
   for (const auto& c : u.cold_starts) {
     const std::string kind(core::to_string(c.kind));
@@ -89,10 +90,16 @@ void report_fleet_update(const std::string& app, const core::FleetUpdate& update
                          system_clock::time_point now, metrics::FleetMetrics& metrics,
                          log::Logger& log) {
   for (const auto& id : update.appeared) {
+    // The state it was first seen in: a start already under way is reported as transitions
+    // from the state before it.
+    std::string state = "unknown";
+    auto u = update.machines.find(id);
     auto it = fleet.machines().find(id);
-    const std::string state = it == fleet.machines().end()
-                                  ? std::string("unknown")
-                                  : std::string(core::to_string(it->second.state()));
+    if (u != update.machines.end() && !u->second.transitions.empty()) {
+      state = core::to_string(u->second.transitions.front().from);
+    } else if (it != fleet.machines().end()) {
+      state = core::to_string(it->second.state());
+    }
     log.info("machine appeared",
              {{"app", app}, {"machine", id}, {"region", region_of(regions, id)}, {"state", state}});
   }
