@@ -69,6 +69,14 @@ Fleet Fleet::load(const std::string& text, std::int64_t now_ms) {
     AppSettings& st = fleet.settings_[name];
     st.autostop_idle_ms = int_field(a.as_object(), "autostop_idle_ms", st.autostop_idle_ms);
     st.edge_hold_ms = int_field(a.as_object(), "edge_hold_ms", st.edge_hold_ms);
+    st.traffic_every_ms = int_field(a.as_object(), "traffic_every_ms", st.traffic_every_ms);
+    const auto port = int_field(a.as_object(), "edge_port", 0);
+    if (port > 65535) throw std::runtime_error("fleet: app " + name + ": edge_port must be 0..65535");
+    st.edge_port = static_cast<std::uint16_t>(port);
+    for (const auto& [other, other_st] : fleet.settings_)
+      if (other != name && st.edge_port != 0 && other_st.edge_port == st.edge_port)
+        throw std::runtime_error("fleet: apps " + other + " and " + name + " share edge_port " +
+                                 std::to_string(port));
     if (const auto* ms = a.as_object().if_contains("machines")) {
       if (!ms->is_array()) throw std::runtime_error("fleet: app " + name + ": machines must be a list");
       for (const auto& m : ms->as_array()) {
@@ -105,14 +113,28 @@ AppSettings Fleet::settings(const std::string& app) const {
   return it == settings_.end() ? AppSettings{} : it->second;
 }
 
-void Fleet::count_edge_request(const std::string& app, std::int64_t now_ms) {
-  ++edge_requests_[app];
-  last_edge_ms_[app] = now_ms;
+bool Fleet::set_traffic_every_ms(const std::string& app, std::int64_t every_ms) {
+  auto it = settings_.find(app);
+  if (it == settings_.end()) return false;
+  it->second.traffic_every_ms = every_ms;
+  return true;
 }
 
-std::int64_t Fleet::last_edge_request_ms(const std::string& app) const {
-  auto it = last_edge_ms_.find(app);
-  return it == last_edge_ms_.end() ? 0 : it->second;
+void Fleet::count_edge_request(const std::string& app, std::int64_t now_ms, bool user) {
+  ++edge_requests_[app];
+  if (!user) return;
+  ++user_requests_[app];
+  last_user_ms_[app] = now_ms;
+}
+
+std::int64_t Fleet::last_user_request_ms(const std::string& app) const {
+  auto it = last_user_ms_.find(app);
+  return it == last_user_ms_.end() ? 0 : it->second;
+}
+
+int Fleet::in_flight(const std::string& app) const {
+  auto it = in_flight_.find(app);
+  return it == in_flight_.end() ? 0 : it->second;
 }
 
 SimMachine* Fleet::machine_anywhere(const std::string& id) {

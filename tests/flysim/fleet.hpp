@@ -22,13 +22,21 @@ struct ApiFault {
 struct AppSettings {
   std::int64_t autostop_idle_ms = 0;  ///< stop/suspend one idle machine per this period; 0 = never
   std::int64_t edge_hold_ms = 10000;  ///< how long the edge holds a request waiting for a machine
+  std::uint16_t edge_port = 0;        ///< the edge's fixed loopback port; 0 = any free port
+  std::int64_t traffic_every_ms = 0;  ///< flysim sends itself one user request per period; 0 = none
 };
 
 class Fleet {
  public:
   /// Loads a fleet file: {"apps":[{"name":…, "machines":[{"id":…, "name":…, "region":…,
   /// "state":…, "process_group":…, "autostop":"off|stop|suspend", "boot_delay_ms":…,
-  /// "ready_delay_ms":…, "resume_delay_ms":…, "stop_delay_ms":…, "checks":["name",…]}], "autostop_idle_ms":…, "edge_hold_ms":…}]}.
+  /// "ready_delay_ms":…, "resume_delay_ms":…, "stop_delay_ms":…, "checks":["name",…]}],
+  /// "autostop_idle_ms":…, "edge_hold_ms":…, "edge_port":…, "traffic_every_ms":…}]}.
+  /// Per app: `autostop_idle_ms` (default 0 = never), `edge_hold_ms` (default 10000) and
+  /// `traffic_every_ms` (default 0 = no simulated users) as in AppSettings; `edge_port`
+  /// (default 0) is the TCP port the app's edge binds on flysim's
+  /// listen host, so a demo can point at a fixed https://127.0.0.1:N/ — 0 or absent picks a
+  /// free port (tests must leave it so). Two apps may not share a non-zero edge_port.
   /// Throws std::runtime_error with a message naming the problem on a malformed file.
   static Fleet load(const std::string& text, std::int64_t now_ms);
 
@@ -48,11 +56,23 @@ class Fleet {
   /// Counts one API request for `app` (GET /_sim/stats reports them).
   void count_api_request(const std::string& app) { ++api_requests_[app]; }
   const std::map<std::string, std::uint64_t>& api_requests() const { return api_requests_; }
-  /// Counts one edge request for `app` and remembers when it came (for autostop).
-  void count_edge_request(const std::string& app, std::int64_t now_ms);
+  /// Changes an app's simulated user traffic period (0 = none). False for an unknown app.
+  bool set_traffic_every_ms(const std::string& app, std::int64_t every_ms);
+
+  /// Counts one edge request for `app`. A `user` request (no fly-force-instance-id) is also
+  /// counted as user traffic and remembered as the app's latest load (for autostop).
+  void count_edge_request(const std::string& app, std::int64_t now_ms, bool user);
+  /// Every edge request per app, forced or not.
   const std::map<std::string, std::uint64_t>& edge_requests() const { return edge_requests_; }
-  /// When the app's edge last saw a request (0 = never).
-  std::int64_t last_edge_request_ms(const std::string& app) const;
+  /// The user (unforced) edge requests per app.
+  const std::map<std::string, std::uint64_t>& user_requests() const { return user_requests_; }
+  /// When the app's edge last saw a user request (0 = never).
+  std::int64_t last_user_request_ms(const std::string& app) const;
+  /// Marks one edge request of `app` as being served (begin) or done (end).
+  void begin_request(const std::string& app) { ++in_flight_[app]; }
+  void end_request(const std::string& app) { --in_flight_[app]; }
+  /// How many edge requests of `app` are being served right now, forced or not.
+  int in_flight(const std::string& app) const;
   /// Records the port of an app's edge listener (GET /_sim/edges reports them).
   void set_edge_port(const std::string& app, std::uint16_t port) { edge_ports_[app] = port; }
   const std::map<std::string, std::uint16_t>& edge_ports() const { return edge_ports_; }
@@ -62,7 +82,9 @@ class Fleet {
   std::map<std::string, AppSettings> settings_;
   ApiFault api_fault_;
   std::map<std::string, std::uint64_t> edge_requests_;
-  std::map<std::string, std::int64_t> last_edge_ms_;
+  std::map<std::string, std::uint64_t> user_requests_;
+  std::map<std::string, std::int64_t> last_user_ms_;
+  std::map<std::string, int> in_flight_;
   std::map<std::string, std::uint16_t> edge_ports_;
   std::map<std::string, std::uint64_t> api_requests_;
 };

@@ -1,7 +1,16 @@
-// flysim: a Fly Machines API simulator for tests.
-// Usage: flysim --listen 127.0.0.1:0 --fleet FILE.json --token TOKEN [--port-file PATH]
-// Prints the bound API port on stdout (one line) and, with --port-file, writes it there
-// atomically. Each app also gets an edge (Fly Proxy) port; GET /_sim/edges lists them.
+// flysim: a Fly Machines API and Fly Proxy simulator for tests and the demo.
+// Usage: flysim --listen HOST:PORT --fleet FILE.json --token TOKEN [--port-file PATH]
+//               [--tls-cert PEM --tls-key PEM]
+// Serves the Machines API (plain HTTP) and the /_sim/ control interface (router.hpp) on
+// --listen, prints the bound API port on stdout (one line) and, with --port-file, writes it there
+// atomically. Each app also gets an edge (Fly Proxy, edge.hpp) on the same host, at the app's
+// "edge_port" from the fleet file or a free port; GET /_sim/edges lists them as {app: port}.
+// With --tls-cert/--tls-key (both or neither: a PEM certificate chain and its PEM key) every
+// edge speaks HTTPS with that certificate; without them, plain HTTP. Requests with
+// `fly-force-instance-id: <machine id>` go to exactly that machine. Apps with "autostop_idle_ms"
+// stop idle machines as the proxy does (edge.cpp), and apps with "traffic_every_ms" get a
+// simulated user (also POST /_sim/apps/{app}/traffic). The fleet's machines start with a history
+// backdated 10 minutes. Runs until SIGINT/SIGTERM.
 #include <cstdio>
 #include <exception>
 #include <fstream>
@@ -20,7 +29,7 @@
 namespace fs = flywatch::flysim;
 
 int main(int argc, char** argv) {
-  std::string listen = "127.0.0.1:0", fleet_path, token, port_file;
+  std::string listen = "127.0.0.1:0", fleet_path, token, port_file, tls_cert, tls_key;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) {
@@ -32,13 +41,16 @@ int main(int argc, char** argv) {
     else if (a == "--fleet") fleet_path = v;
     else if (a == "--token") token = v;
     else if (a == "--port-file") port_file = v;
+    else if (a == "--tls-cert") tls_cert = v;
+    else if (a == "--tls-key") tls_key = v;
     else {
       std::cerr << "flysim: unknown option " << a << "\n";
       return 2;
     }
   }
-  if (fleet_path.empty() || token.empty()) {
-    std::cerr << "usage: flysim --listen HOST:PORT --fleet FILE.json --token TOKEN [--port-file PATH]\n";
+  if (fleet_path.empty() || token.empty() || tls_cert.empty() != tls_key.empty()) {
+    std::cerr << "usage: flysim --listen HOST:PORT --fleet FILE.json --token TOKEN "
+                 "[--port-file PATH] [--tls-cert PEM --tls-key PEM]\n";
     return 2;
   }
   try {
@@ -56,12 +68,15 @@ int main(int argc, char** argv) {
     const int port = std::stoi(listen.substr(colon + 1));
     if (port < 0 || port > 65535) throw std::runtime_error("bad port in --listen");
 
+    std::unique_ptr<boost::asio::ssl::context> tls;
+    if (!tls_cert.empty()) tls = fs::make_edge_tls(tls_cert, tls_key);
+
     boost::asio::io_context io;
     fs::Server server(io, router, host, static_cast<std::uint16_t>(port));
     server.start();
     std::vector<std::unique_ptr<fs::Edge>> edges;
     for (const auto& app : fleet.app_names()) {
-      edges.push_back(std::make_unique<fs::Edge>(io, fleet, app, host));
+      edges.push_back(std::make_unique<fs::Edge>(io, fleet, app, host, tls.get()));
       edges.back()->start();
     }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);

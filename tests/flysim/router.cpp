@@ -150,9 +150,12 @@ Reply Router::control(const Request& req, const std::string& path, std::int64_t 
   if (req.method == "GET" && parts.size() == 2 && parts[1] == "stats") {
     json::object api;
     json::object edge;
+    json::object user;
     for (const auto& [app, n] : fleet_.api_requests()) api[app] = n;
     for (const auto& [app, n] : fleet_.edge_requests()) edge[app] = n;
-    return make_reply(200, json::serialize(json::object{{"api_requests", api}, {"edge_requests", edge}}));
+    for (const auto& [app, n] : fleet_.user_requests()) user[app] = n;
+    return make_reply(200, json::serialize(json::object{
+                               {"api_requests", api}, {"edge_requests", edge}, {"user_requests", user}}));
   }
   if (req.method == "GET" && parts.size() == 2 && parts[1] == "edges") {
     json::object ports;
@@ -175,12 +178,23 @@ Reply Router::control(const Request& req, const std::string& path, std::int64_t 
     fleet_.api_fault() = f;
     return make_reply(200, "{\"ok\":true}");
   }
+  if (parts.size() == 4 && parts[1] == "apps" && parts[3] == "traffic") {
+    const auto* e = o.if_contains("every_ms");
+    if (!e || !e->is_int64() || e->as_int64() < 0)
+      return error_reply(400, "need \"every_ms\": a non-negative integer (0 stops the traffic)");
+    if (!fleet_.set_traffic_every_ms(parts[2], e->as_int64())) return error_reply(404, "app not found");
+    return make_reply(200, json::serialize(json::object{{"ok", true}, {"every_ms", e->as_int64()}}));
+  }
   if (parts.size() == 4 && parts[1] == "machines" && parts[3] == "fault") {
     SimMachine* m = fleet_.machine_anywhere(parts[2]);
     if (!m) return error_reply(404, "machine not found");
     m->advance(now_ms);
     const auto* k = o.if_contains("kind");
     const std::string kind = k && k->is_string() ? std::string(k->as_string()) : "";
+    if (kind == "db_down" || kind == "db_up") {
+      m->set_database(kind == "db_up", now_ms);
+      return make_reply(200, "{\"ok\":true}");
+    }
     MachineFaults f;
     std::int64_t boot = -1;
     if (kind == "stuck_starting") f.stuck_starting = true;

@@ -8,8 +8,16 @@
 ///        — the next N authorised /v1 requests answer that status (JSON error body) or a 200
 ///        whose body is not JSON.
 ///   POST /_sim/machines/{id}/fault {"kind":"stuck_starting"|"unhealthy"|"oom_exit"|"none"}
-///        or {"kind":"slow_boot","boot_delay_ms":N} — applies to the machine's next starts.
-///   GET  /_sim/stats → {"api_requests":{app:N},"edge_requests":{app:N}}
+///        or {"kind":"slow_boot","boot_delay_ms":N} — replaces the faults for the machine's next
+///        starts (`unhealthy`: after boot the app is up but answers 503, checks critical).
+///        {"kind":"db_down"} / {"kind":"db_up"} act now and leave those faults alone: the app's
+///        database disconnects (app stays up, answers 503, checks critical at once) or
+///        reconnects (healthy again, checks passing; also ends a running `unhealthy` fault).
+///   POST /_sim/apps/{app}/traffic {"every_ms":N} — the app's simulated user sends one request
+///        per N ms from now on (0 stops it); answers {"ok":true,"every_ms":N}.
+///   GET  /_sim/stats → {"api_requests":{app:N},"edge_requests":{app:N},"user_requests":{app:N}}
+///        (edge_requests counts every edge request, user_requests those without
+///        fly-force-instance-id, including the simulated user's)
 ///   GET  /_sim/edges → {app: edge port}
 
 #include <cstdint>

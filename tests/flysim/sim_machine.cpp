@@ -32,6 +32,14 @@ std::string rfc3339_ms(std::int64_t ms) {
 }
 
 namespace {
+// What a Fly HTTP service check reports for Medio's backend with its database gone.
+constexpr const char* db_down_output =
+    "HTTP GET http://172.19.0.2:8080/: 503 Service Unavailable Output: "
+    "{\"database\":\"disconnected\"}";
+constexpr const char* refused_output = "connect: connection refused";
+// How long before flysim's start the machines of the fleet file were launched.
+constexpr std::int64_t backdate_ms = 10 * 60 * 1000;
+
 ActionResult precondition(const std::string& action, const std::string& state) {
   json::object o{{"error", "failed_precondition: unable to " + action +
                                " machine from current state: '" + state + "'"}};
@@ -40,14 +48,48 @@ ActionResult precondition(const std::string& action, const std::string& state) {
 }  // namespace
 
 SimMachine::SimMachine(MachineSpec spec, std::int64_t now_ms)
-    : spec_(std::move(spec)), state_(spec_.state), instance_id_(make_ulid(now_ms, 1)) {
-  add_event("launch", "created", "user", now_ms - 1000);
+    : spec_(std::move(spec)), state_(spec_.state) {
+  // A machine the fleet file creates has been around since before flysim started: its history
+  // is backdated so that a monitor looking at it at once sees no recent start or stop.
+  const std::int64_t launched = now_ms - backdate_ms;
+  const std::int64_t booted = launched + spec_.boot_delay_ms;
+  const std::int64_t slept = now_ms - backdate_ms / 2;
+  instance_id_ = make_ulid(launched, 1);
+  add_event("launch", "created", "user", launched);
+  if (state_ == "started" || state_ == "stopped" || state_ == "suspended")
+    add_event("start", "started", "flyd", booted);
   if (state_ == "started") {
-    add_event("start", "started", "flyd", now_ms);
-    set_checks("passing", "{\"status\":\"ok\"}", now_ms);
+    app_up_ = true;
+    set_app_checks(booted + spec_.ready_delay_ms);
+  } else if (state_ == "stopped") {
+    add_exit_event(slept, false);
+    set_checks("critical", refused_output, slept);
+  } else if (state_ == "suspended") {
+    add_event("suspend", "suspended", "flyd", slept);
+    set_checks("critical", refused_output, slept);
   } else {
-    set_checks("critical", "connect: connection refused", now_ms);
+    set_checks("critical", refused_output, launched);
   }
+}
+
+void SimMachine::add_exit_event(std::int64_t ts, bool oom_killed) {
+  json::object exit{{"exit_code", oom_killed ? 137 : 0}, {"exited_at", ts},
+                    {"oom_killed", oom_killed}, {"requested_stop", !oom_killed},
+                    {"restarting", false}, {"signal", oom_killed ? 9 : -1}};
+  add_event("exit", "stopped", "flyd", ts, json::object{{"exit_event", exit}, {"restart_count", 0}});
+}
+
+void SimMachine::set_app_checks(std::int64_t ts) {
+  if (healthy())
+    set_checks("passing", "{\"status\":\"ok\"}", ts);
+  else
+    set_checks("critical", db_down_output, ts);
+}
+
+void SimMachine::set_database(bool up, std::int64_t now_ms) {
+  db_down_ = !up;
+  if (up) run_unhealthy_ = false;
+  if (app_up()) set_app_checks(now_ms);
 }
 
 void SimMachine::set_checks(const char* status, const char* output, std::int64_t ts) {
@@ -83,39 +125,34 @@ void SimMachine::apply(const Pending& p) {
   switch (p.step) {
     case Step::booted:
       state_ = "started";
+      app_up_ = false;
       add_event("start", "started", "flyd", p.due_ms);
-      set_checks("critical", "connect: connection refused", p.due_ms);
-      if (faults_.oom_exit)
-        schedule(p.due_ms + spec_.ready_delay_ms, Step::oom_killed);
-      else if (!faults_.unhealthy)
-        schedule(p.due_ms + spec_.ready_delay_ms, Step::ready);
+      set_checks("critical", refused_output, p.due_ms);
+      schedule(p.due_ms + spec_.ready_delay_ms, faults_.oom_exit ? Step::oom_killed : Step::ready);
       break;
     case Step::ready:
-      set_checks("passing", "{\"status\":\"ok\"}", p.due_ms);
+      app_up_ = true;
+      run_unhealthy_ = faults_.unhealthy;
+      set_app_checks(p.due_ms);
       break;
-    case Step::stopped: {
+    case Step::stopped:
       state_ = "stopped";
-      json::object exit{{"exit_code", 0}, {"exited_at", p.due_ms}, {"oom_killed", false},
-                        {"requested_stop", true}, {"restarting", false}, {"signal", -1}};
-      add_event("exit", "stopped", "flyd", p.due_ms,
-                json::object{{"exit_event", exit}, {"restart_count", 0}});
-      set_checks("critical", "connect: connection refused", p.due_ms);
+      add_exit_event(p.due_ms, false);
+      app_up_ = false;
+      set_checks("critical", refused_output, p.due_ms);
       break;
-    }
     case Step::suspended:
       state_ = "suspended";
       add_event("suspend", "suspended", "flyd", p.due_ms);
-      set_checks("critical", "connect: connection refused", p.due_ms);
+      app_up_ = false;
+      set_checks("critical", refused_output, p.due_ms);
       break;
-    case Step::oom_killed: {
+    case Step::oom_killed:
       state_ = "stopped";
-      json::object exit{{"exit_code", 137}, {"exited_at", p.due_ms}, {"oom_killed", true},
-                        {"requested_stop", false}, {"restarting", false}, {"signal", 9}};
-      add_event("exit", "stopped", "flyd", p.due_ms,
-                json::object{{"exit_event", exit}, {"restart_count", 0}});
-      set_checks("critical", "connect: connection refused", p.due_ms);
+      add_exit_event(p.due_ms, true);
+      app_up_ = false;
+      set_checks("critical", refused_output, p.due_ms);
       break;
-    }
   }
 }
 

@@ -16,7 +16,7 @@ namespace flywatch::flysim {
 /// A fault applied to a machine's next start (POST /_sim/machines/{id}/fault).
 struct MachineFaults {
   bool stuck_starting = false;  ///< start never leaves `starting`
-  bool unhealthy = false;       ///< checks stay critical after boot
+  bool unhealthy = false;       ///< after boot the app comes up with its database disconnected
   bool oom_exit = false;        ///< the machine is OOM-killed `ready_delay_ms` after boot
 };
 
@@ -36,7 +36,10 @@ struct ActionResult {
 
 class SimMachine {
  public:
-  /// Builds the machine in `spec.state`; checks start passing when started, critical otherwise.
+  /// Builds the machine in `spec.state` as if it had been launched 10 minutes before `now_ms`:
+  /// events (newest first) launch → start (started, stopped, suspended) → exit (stopped) or
+  /// suspend (suspended) 5 minutes ago, none of them recent. Checks are passing when started
+  /// (unless faulted later), critical otherwise.
   SimMachine(MachineSpec spec, std::int64_t now_ms);
 
   /// Applies every scheduled transition due at or before `now_ms`, in order.
@@ -49,13 +52,23 @@ class SimMachine {
   ActionResult suspend(std::int64_t now_ms);
   /// Sets faults for subsequent starts; `boot_delay_ms` >= 0 replaces the boot delay (slow_boot).
   void set_faults(const MachineFaults& faults, std::int64_t boot_delay_ms);
+  /// Connects (`up`) or disconnects the app's database now (faults db_up / db_down). While the
+  /// app is up its checks follow at once: passing when connected, critical with the app's 503
+  /// as output when not. Connecting also ends the current run's `unhealthy` fault (the fault
+  /// itself stays set for later starts). Call `advance(now_ms)` first.
+  void set_database(bool up, std::int64_t now_ms);
 
   const std::string& id() const { return spec_.id; }
   const std::string& state() const { return state_; }
   const std::string& process_group() const { return spec_.process_group; }
   const std::string& autostop() const { return spec_.autostop; }
-  /// Started with every check passing (a machine without checks is healthy once started).
-  bool healthy() const { return state_ == "started" && (spec_.checks.empty() || check_status_ == "passing"); }
+  const std::string& region() const { return spec_.region; }
+  /// The app inside answers requests: started and past `ready_delay_ms` after boot (a machine
+  /// that is `started` in the fleet file is up from the beginning). Call `advance` first.
+  bool app_up() const { return state_ == "started" && app_up_; }
+  /// The app is up and reports itself healthy (database connected, no `unhealthy` fault in this
+  /// run); exactly when its checks, if it has any, are passing.
+  bool healthy() const { return app_up() && !db_down_ && !run_unhealthy_; }
   /// The Machine object as GET /v1/apps/{app}/machines/{id} returns it.
   boost::json::value to_json() const;
   /// The events array, newest first, as GET …/events returns it.
@@ -70,7 +83,11 @@ class SimMachine {
   void apply(const Pending& p);
   void add_event(std::string type, std::string status, std::string source, std::int64_t ts,
                  boost::json::value request = nullptr);
+  // An exit event: a requested stop (exit 0) or an OOM kill (137, SIGKILL).
+  void add_exit_event(std::int64_t ts, bool oom_killed);
   void set_checks(const char* status, const char* output, std::int64_t ts);
+  // Sets the checks from the up app's health: passing or critical with the app's 503.
+  void set_app_checks(std::int64_t ts);
 
   MachineSpec spec_;
   MachineFaults faults_;
@@ -81,6 +98,9 @@ class SimMachine {
   std::int64_t checks_updated_ms_ = 0;
   std::string check_status_ = "critical", check_output_ = "connect: connection refused";
   std::uint64_t seq_ = 0;
+  bool app_up_ = false;         // the app finished booting (meaningful while `started`)
+  bool db_down_ = false;        // db_down fault: survives restarts until db_up
+  bool run_unhealthy_ = false;  // the `unhealthy` fault took effect in this run
 };
 
 /// A 26-character ULID-shaped id (Crockford base32) from a millisecond time and a sequence number.

@@ -106,6 +106,45 @@ TEST_CASE("list parses with lib/fly and carries the fleet's data") {
   CHECK(none->empty());
 }
 
+TEST_CASE("machines of the fleet file have a history backdated by minutes, newest first") {
+  const auto before = wall_ms();
+  SimProcess sim = start_sim();
+  const auto old = before - 60 * 1000;  // what a monitor counts as a recent start
+  auto sorted_and_old = [&](const flywatch::core::MachineSnapshot& m) {
+    REQUIRE(!m.events.empty());
+    for (std::size_t i = 1; i < m.events.size(); ++i)
+      CHECK(m.events[i - 1].timestamp_ms >= m.events[i].timestamp_ms);
+    for (const auto& e : m.events) CHECK(e.timestamp_ms < old);
+    CHECK(m.events.back().type == "launch");
+    CHECK(m.events.back().timestamp_ms > before - 11 * 60 * 1000);
+  };
+  const auto started = get_machine(sim, web2);
+  sorted_and_old(started);
+  REQUIRE(started.events.size() == 2);
+  CHECK(started.events[0].type == "start");
+  CHECK(started.events[0].status == "started");
+
+  const auto stopped = get_machine(sim, web1);
+  sorted_and_old(stopped);
+  REQUIRE(stopped.events.size() == 3);
+  CHECK(stopped.events[0].type == "exit");
+  CHECK(stopped.events[0].status == "stopped");
+  CHECK(stopped.events[0].requested_stop);
+  CHECK(stopped.events[1].status == "started");
+
+  const auto suspended = get_machine(sim, worker);
+  sorted_and_old(suspended);
+  REQUIRE(suspended.events.size() == 3);
+  CHECK(suspended.events[0].status == "suspended");
+
+  // A start now is the newest event, after the backdated ones.
+  REQUIRE(sim.request("POST", web1 + "/start", auth).status == 200);
+  const auto restarted = get_machine(sim, web1);
+  CHECK(restarted.events[0].status == "starting");
+  CHECK(restarted.events[0].timestamp_ms >= before);
+  CHECK(restarted.events.size() == 4);
+}
+
 TEST_CASE("start: starting, then started after the boot delay, then checks passing") {
   SimProcess sim = start_sim();
   const auto before = wall_ms();
