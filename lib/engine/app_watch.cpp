@@ -140,8 +140,43 @@ asio::awaitable<void> AppWatch::poll_loop(std::shared_ptr<AppWatch>) {
                   {"retry_in_ms", std::to_string(decision.next_delay.count())}});
       last_error_code_ = outcome.code;
     }
+    if (poll_now_ && outcome.ok) {
+      poll_now_ = false;
+      continue;
+    }
+    poll_now_ = false;
     timer_.expires_after(decision.next_delay);
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+void AppWatch::poll_now() {
+  poll_now_ = true;
+  timer_.cancel();  // ends a wait in progress; a poll in flight is followed by another at once
+}
+
+void AppWatch::watch_starting_machines() {
+  for (const auto& m : poll_state_.machines()) {
+    if (core::base_state(m.state) != core::MachineState::starting) continue;
+    if (core::is_ignored_process_group(m.process_group)) continue;
+    if (!waiting_.insert(m.id).second) continue;
+    asio::co_spawn(io_, wait_started(shared_from_this(), m.id), asio::detached);
+  }
+}
+
+asio::awaitable<void> AppWatch::wait_started(std::shared_ptr<AppWatch>, std::string id) {
+  std::shared_ptr<fly::MachinePoller> poller = settings_.poller;
+  const fly::PollOutcome outcome =
+      co_await poller->wait_started(settings_.app.name, id, std::chrono::seconds(60));
+  waiting_.erase(id);
+  if (stopped_) co_return;
+  metrics_.fleet().count_api_request(settings_.app.name, outcome.code);
+  if (outcome.ok) {
+    poll_now();
+  } else if (outcome.code != "408") {
+    // 408 only means "not started within the timeout"; the next poll asks again.
+    log_.debug("fly api wait failed", {{"app", settings_.app.name}, {"machine", id},
+                                       {"code", outcome.code}, {"error", outcome.message}});
   }
 }
 
@@ -154,6 +189,7 @@ void AppWatch::on_poll(const fly::PollOutcome& outcome, system_clock::time_point
   // Forget what belongs to machines no longer tracked (gone or destroyed).
   std::erase_if(regions_, [&](const auto& kv) { return !fleet_.machines().contains(kv.first); });
   std::erase_if(fly_states_, [&](const auto& kv) { return !fleet_.machines().contains(kv.first); });
+  watch_starting_machines();
   const auto steady_now = steady_clock::now();
   sync_machine_probes(steady_now);
   apply_sleep_policy(steady_now);

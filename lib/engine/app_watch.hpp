@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -39,6 +40,9 @@ struct AppWatchSettings {
 /// One watched app.
 ///
 /// Polls run every poll_interval (backing off on API failures, keeping the last known states).
+/// A machine seen `starting` gets a wait request (`…/wait?state=started`) so that the poll after
+/// its start, and with it the first per-machine probe, comes at once rather than up to a poll
+/// interval later.
 /// Per-machine probes and the sleep policy are driven by successful polls, so a machine is only
 /// probed right after the API said it is started: a probe never wakes a machine that autostop
 /// just stopped. A machine's probe runs after every poll until its verdict is known, then every
@@ -79,6 +83,9 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   };
 
   boost::asio::awaitable<void> poll_loop(std::shared_ptr<AppWatch> self);
+  boost::asio::awaitable<void> wait_started(std::shared_ptr<AppWatch> self, std::string id);
+  void watch_starting_machines();
+  void poll_now();
   void on_poll(const fly::PollOutcome& outcome, std::chrono::system_clock::time_point now);
   void observe(std::chrono::system_clock::time_point now);
   void sync_machine_probes(std::chrono::steady_clock::time_point now);
@@ -96,6 +103,8 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   log::Logger& log_;
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
+  bool poll_now_ = false;  ///< poll again right after the current poll (a machine just started)
+  std::set<std::string> waiting_;  ///< starting machines with a wait request in flight
 
   fly::AppPollState poll_state_;
   core::AppFleet fleet_;

@@ -1,5 +1,6 @@
 #include "fly/machine_poller.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <exception>
 #include <stdexcept>
@@ -198,6 +199,47 @@ net::ProbeSpec MachinePoller::list_request(const std::string& app) const {
   spec.max_body_bytes = config_.max_body_bytes;
   spec.ca_file = config_.ca_file;
   return spec;
+}
+
+net::ProbeSpec MachinePoller::wait_request(const std::string& app, const std::string& machine,
+                                           std::chrono::seconds timeout) const {
+  const auto seconds = std::clamp<std::int64_t>(timeout.count(), 1, 60);
+  net::ProbeSpec spec = list_request(app);
+  spec.target += "/" + encode_path_segment(machine) + "/wait?state=started&timeout=" +
+                 std::to_string(seconds);
+  // The server holds the request up to `seconds`; the deadline leaves room for its answer.
+  spec.timeout = std::chrono::seconds(seconds) + config_.timeout;
+  spec.max_body_bytes = 64 * 1024;
+  return spec;
+}
+
+boost::asio::awaitable<PollOutcome> MachinePoller::wait_started(std::string app, std::string machine,
+                                                              std::chrono::seconds timeout) {
+  const net::ProbeSpec spec = wait_request(app, machine, timeout);
+  PollOutcome outcome;
+  std::string thrown;
+  try {
+    const core::ProbeResult r = co_await prober_.probe(spec);
+    if (!r.transport_ok()) {
+      outcome = classify_list_response(r);  // the transport failure classes are the same
+    } else if (r.http_status == 200) {
+      outcome.ok = true;
+      outcome.code = "200";
+      outcome.http_status = 200;
+      outcome.duration = r.total;
+    } else {
+      outcome = classify_status(r);
+      outcome.http_status = r.http_status;
+      outcome.duration = r.total;
+    }
+  } catch (const std::exception& e) {
+    thrown = e.what();
+  }
+  if (!thrown.empty()) outcome = failure("network", true, "request failed: " + thrown);
+  if (!outcome.ok) {
+    outcome.message = "wait for machine '" + machine + "' of app '" + app + "': " + outcome.message;
+  }
+  co_return outcome;
 }
 
 boost::asio::awaitable<PollOutcome> MachinePoller::poll(std::string app) {

@@ -61,6 +61,16 @@ class MachinePoller {
   /// The request poll() sends for `app` (exposed for tests and logging).
   net::ProbeSpec list_request(const std::string& app) const;
 
+  /// The request wait_started() sends: `GET …/machines/{id}/wait?state=started&timeout=N`.
+  net::ProbeSpec wait_request(const std::string& app, const std::string& machine,
+                              std::chrono::seconds timeout) const;
+
+  /// Asks the API to answer once `machine` is started (or `timeout`, at most 60 s, has passed:
+  /// then 408). The outcome's `ok` is true when the machine reached started; `code` labels it
+  /// like a list request; `machines` stays empty. Never throws for a failed request.
+  boost::asio::awaitable<PollOutcome> wait_started(std::string app, std::string machine,
+                                                   std::chrono::seconds timeout);
+
   /// Performs one list request on the caller's executor. Never throws for a failed request:
   /// transport failures, HTTP errors and unparseable bodies are outcomes with a code. `app` is
   /// taken by value so a detached poll cannot outlive its argument; the poller must outlive it.

@@ -27,9 +27,11 @@ from harness import check, wait_until
 COLD, RESUME, SICK, STUCK, OOM = ("c01d0000000001", "2e5000000000a1", "51c000000000b1",
                                   "57000000000c01", "00e000000000d1")
 DB1, DB2 = "db0000000000e1", "db0000000000e2"
+QUICK = "9c0000000000f1"
 CHECKS = ["servicecheck-00-http-8080"]
 
 BOOT_MS, READY_MS = 2000, 1500          # cold
+QUICK_BOOT_MS, QUICK_READY_MS = 1150, 250  # ready well within one poll interval
 RESUME_MS, RESUME_READY_MS = 1000, 1200  # resume
 SICK_SLO_S = 4
 STUCK_AFTER_S = 3
@@ -51,6 +53,8 @@ def fleet():
         {"name": "sick", "machines": [
             machine(SICK, "cdg", boot_delay_ms=500, ready_delay_ms=500)]},
         {"name": "stuck", "machines": [machine(STUCK, "ord")]},
+        {"name": "quick", "machines": [
+            machine(QUICK, "lhr", boot_delay_ms=QUICK_BOOT_MS, ready_delay_ms=QUICK_READY_MS)]},
         {"name": "oom", "machines": [machine(OOM, "iad", boot_delay_ms=300, ready_delay_ms=1500)]},
         # No Fly checks: the state of these follows flywatch's own probe alone.
         {"name": "db", "machines": [
@@ -147,6 +151,19 @@ def check_cold(d):
           f"(simulated {BOOT_MS} + {READY_MS})")
 
 
+def check_quick(d):
+    # Ready 250 ms after boot, polls every 1 s: only the wait request (…/wait?state=started)
+    # gets the per-machine probe out in time to see `ready` end when it really does.
+    ev = wait_event(d, 20, "cold start finished", app="quick")
+    boot, ready = int(ev["boot_ms"]), int(ev["ready_ms"])
+    check(within(boot, QUICK_BOOT_MS, 0.10), f"quick boot_ms {boot}, simulated {QUICK_BOOT_MS}")
+    check(within(ready, QUICK_READY_MS, 0.10, 150),
+          f"quick ready_ms {ready}, simulated {QUICK_READY_MS} (poll interval 1 s)")
+    m = d.metrics()
+    check(m.value("flywatch_fly_api_requests_total", app="quick", code="200") >= 2,
+          "quick: polls and the wait request counted")
+
+
 def check_resume(d):
     ev = wait_event(d, 20, "cold start finished", app="resume")
     check(ev["kind"] == "resume" and ev["machine"] == RESUME and ev["region"] == "fra",
@@ -215,7 +232,7 @@ def check_oom(d):
 
 def check_status(d):
     apps = apps_status(d)
-    check(set(apps) == {"cold", "resume", "sick", "stuck", "oom", "db"},
+    check(set(apps) == {"cold", "resume", "sick", "stuck", "oom", "db", "quick"},
           f"status apps: {sorted(apps)}")
     want = {("cold", COLD): ("healthy", "started", "ams"),
             ("resume", RESUME): ("healthy", "started", "fra"),
@@ -257,7 +274,7 @@ def check_status(d):
 def main(env, flysim_binary):
     sim = FlySim(env, flysim_binary, fleet()).start()
     targets = [sim.target(f"{app}-t", app, interval=f"{TARGET_INTERVAL_S}s", timeout="2500ms")
-               for app in ("cold", "resume", "sick")]
+               for app in ("cold", "resume", "sick", "quick")]
     targets.append(sim.target("db-t", "db", interval=f"{TARGET_INTERVAL_S}s", timeout="2500ms",
                               failure_threshold=DB_FAILURE_THRESHOLD))
     apps = [sim.app("cold", target="cold-t", cold_start_slo="10s"),
@@ -265,18 +282,19 @@ def main(env, flysim_binary):
             sim.app("sick", target="sick-t", cold_start_slo=f"{SICK_SLO_S}s"),
             sim.app("stuck", stuck_after=f"{STUCK_AFTER_S}s"),
             sim.app("oom"),
-            sim.app("db", target="db-t")]
+            sim.app("db", target="db-t"),
+            sim.app("quick", target="quick-t", cold_start_slo="10s")]
     d = env.daemon()
     d.write_config(d.config(targets, extra={"fly": sim.fly_section(apps, poll_interval="1s")}))
     d.start()
 
     # Every machine seen in its initial state before anything is started.
     def initial():
-        st = {(a, mid): m["state"] for a in ("cold", "resume", "sick", "stuck", "oom", "db")
+        st = {(a, mid): m["state"] for a in ("cold", "resume", "sick", "stuck", "oom", "db", "quick")
               for mid, m in machines_status(d, a).items()}
-        return st if len(st) == 7 and st[("db", DB1)] == "healthy" and \
+        return st if len(st) == 8 and st[("db", DB1)] == "healthy" and \
             st[("db", DB2)] == "healthy" else None
-    st = wait_until(initial, 15, "all seven machines seen, the db ones healthy")
+    st = wait_until(initial, 15, "all eight machines seen, the db ones healthy")
     check(st[("cold", COLD)] == "stopped" and st[("resume", RESUME)] == "suspended",
           f"initial states: {st}")
     wait_event(d, 5, "machine appeared", app="cold", machine=COLD, state="stopped", region="ams")
@@ -286,13 +304,20 @@ def main(env, flysim_binary):
     sim.fault(SICK, "unhealthy")
     sim.fault(STUCK, "stuck_starting")
     sim.fault(OOM, "oom_exit")
+    # Start just after a poll of `quick`: its machine is then started ~150 ms after the next
+    # poll, so without the wait request its first probe would come ~850 ms late.
+    def polls():
+        return d.metrics().value("flywatch_fly_api_requests_total", app="quick", code="200")
+    before = polls()
+    wait_until(lambda: polls() > before, 5, "a poll of quick", interval=0.02)
     started_at = time.monotonic()
     for app, mid in (("cold", COLD), ("resume", RESUME), ("sick", SICK), ("stuck", STUCK),
-                     ("oom", OOM)):
+                     ("oom", OOM), ("quick", QUICK)):
         sim.machine_action(app, mid, "start")
 
     check_db_threshold(sim, d)
     check_cold(d)
+    check_quick(d)
     check_resume(d)
     check_stuck(d)
     check_oom(d)

@@ -1,6 +1,7 @@
 #include <doctest.h>
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -303,4 +304,39 @@ TEST_CASE("poller: an empty list is a success that clears the machines") {
   auto d = state.on_outcome(run_poll(poller, "medio"), t0, 0.0);
   CHECK_FALSE(d.keep_last_known);
   CHECK(state.machines().empty());
+}
+
+TEST_CASE("poller: wait_started asks for state started and reads 200, 408 and errors") {
+  auto run_wait = [](fly::MachinePoller& poller) {
+    boost::asio::io_context ctx;
+    std::optional<fly::PollOutcome> out;
+    boost::asio::co_spawn(ctx, poller.wait_started("medio", "m 1", seconds(90)),
+                          [&](std::exception_ptr e, fly::PollOutcome o) {
+                            REQUIRE_FALSE(e);
+                            out = std::move(o);
+                          });
+    ctx.run();
+    REQUIRE(out.has_value());
+    return std::move(*out);
+  };
+  ScriptedProber prober;
+  prober.respond(200, R"({"ok":true,"state":"started"})");
+  prober.respond(408, R"({"error":"deadline_exceeded: machine did not reach state started"})");
+  prober.respond(429, R"({"error":"rate limited"})");
+  fly::MachinePoller poller(config("http://127.0.0.1:4280"), prober);
+  auto ok = run_wait(poller);
+  CHECK(ok.ok);
+  CHECK(ok.code == "200");
+  REQUIRE(prober.requests.size() == 1);
+  // The timeout is capped at Fly's 60 s; the request deadline leaves room for the answer.
+  CHECK(prober.requests[0].target == "/v1/apps/medio/machines/m%201/wait?state=started&timeout=60");
+  CHECK(prober.requests[0].timeout == seconds(70));
+  CHECK(header(prober.requests[0], "Authorization") == "Bearer tok123");
+  auto timed_out = run_wait(poller);
+  CHECK_FALSE(timed_out.ok);
+  CHECK(timed_out.code == "408");
+  CHECK(timed_out.message.find("wait for machine 'm 1' of app 'medio'") != std::string::npos);
+  auto limited = run_wait(poller);
+  CHECK_FALSE(limited.ok);
+  CHECK(limited.code == "429");
 }
