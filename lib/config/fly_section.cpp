@@ -122,6 +122,12 @@ FlyApp parse_app(const Reader& r, const YAML::Node& node, Pos where, const FlyCo
     r.fail(wake->key_pos(), "fly.apps.wake_every is only allowed with when_asleep: wake_every");
   }
 
+  if (app.when_asleep != WhenAsleep::skip && app.target.empty()) {
+    // Both probe a target's URL while the app sleeps; without one they would silently do nothing.
+    r.fail(mode->value_pos(), "fly.apps.when_asleep: " +
+                                  std::string(app.when_asleep == WhenAsleep::probe ? "probe" : "wake_every") +
+                                  " needs the app's target");
+  }
   if (const Field* f = fields.get("cold_start_slo")) {
     app.cold_start_slo = r.duration(*f, "fly.apps.cold_start_slo");
   }

@@ -172,7 +172,11 @@ MachineUpdate MachineLifecycle::observe(const MachineSnapshot& m, OwnProbe own_p
     stuck_reported_ = true;
     out.stuck = StuckMachine{state_, since_};
   }
-  for (const auto& e : m.events) last_event_ms_ = std::max(last_event_ms_, e.timestamp_ms);
+  // An event from the future (a host clock ahead of ours) must not hide the real events that
+  // follow it: the high-water mark never passes `now`.
+  for (const auto& e : m.events) {
+    if (from_epoch_ms(e.timestamp_ms) <= now) last_event_ms_ = std::max(last_event_ms_, e.timestamp_ms);
+  }
   return out;
 }
 

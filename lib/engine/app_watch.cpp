@@ -97,8 +97,9 @@ void AppWatch::stop() {
 
 void AppWatch::update(AppWatchSettings settings) {
   if (settings.poll_interval != settings_.poll_interval) {
-    // The backoff restarts from the new interval; the machines' lifecycles are kept.
-    poll_state_ = fly::AppPollState(settings.poll_interval);
+    // The backoff restarts from the new interval; the last list and lifecycles are kept.
+    poll_state_.set_interval(settings.poll_interval);
+    next_poll_at_ = std::min(next_poll_at_, last_poll_start_ + settings.poll_interval);
     timer_.cancel();
   }
   if (settings.target != settings_.target) {
@@ -106,6 +107,7 @@ void AppWatch::update(AppWatchSettings settings) {
     ++probe_generation_;
     probes_.clear();
     app_probe_.in_flight = false;
+    if (!settings.target) metrics_.fleet().clear_machine_probes(settings_.app.name);
   }
   fleet_.set_limits(limits_of(settings.app));
   settings_ = std::move(settings);
@@ -114,50 +116,82 @@ void AppWatch::update(AppWatchSettings settings) {
 // The unnamed shared_ptr parameters keep the watch alive in the coroutine frame.
 asio::awaitable<void> AppWatch::poll_loop(std::shared_ptr<AppWatch>) {
   while (!stopped_) {
+    polling_ = true;
+    last_poll_start_ = steady_clock::now();
     // The poller is held for the request: a reload may replace it meanwhile.
     std::shared_ptr<fly::MachinePoller> poller = settings_.poller;
     fly::PollOutcome outcome = co_await poller->poll(settings_.app.name);
+    polling_ = false;
     if (stopped_) break;
-    const auto now = system_clock::now();
-    metrics_.fleet().count_api_request(settings_.app.name, outcome.code);
-    const fly::PollDecision decision = poll_state_.on_outcome(outcome, now, jitter());
-    if (outcome.ok) {
-      if (!last_error_code_.empty()) {
-        log_.info("fly api recovered", {{"app", settings_.app.name}});
-        last_error_code_.clear();
-      }
-      for (const auto& w : outcome.warnings) {
-        log_.debug("fly api answer skipped a field", {{"app", settings_.app.name}, {"error", w}});
-      }
-      on_poll(outcome, now);
-    } else {
-      // Once per kind of failure at warn; the states stay as last known.
-      const bool news = outcome.code != last_error_code_;
-      log_.write(news ? core::LogLevel::warn : core::LogLevel::debug, "fly api request failed",
-                 {{"app", settings_.app.name},
-                  {"code", outcome.code},
-                  {"error", outcome.message},
-                  {"retry_in_ms", std::to_string(decision.next_delay.count())}});
-      last_error_code_ = outcome.code;
+    std::chrono::milliseconds delay = settings_.poll_interval;
+    try {
+      delay = handle_poll(outcome);
+    } catch (const std::exception& e) {
+      // Only allocation failure can get here; the loop must go on polling.
+      log_.error("fly poll handling failed", {{"app", settings_.app.name}, {"error", e.what()}});
     }
-    if (poll_now_ && outcome.ok) {
-      poll_now_ = false;
-      continue;
-    }
+    next_poll_at_ = last_poll_start_ + delay;
+    if (poll_now_ && outcome.ok) next_poll_at_ = std::min(next_poll_at_, earliest_poll());
     poll_now_ = false;
-    timer_.expires_after(decision.next_delay);
-    co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    // poll_now() may move next_poll_at_ earlier and cancel the timer while this waits.
+    while (!stopped_ && steady_clock::now() < next_poll_at_) {
+      timer_.expires_at(next_poll_at_);
+      co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
   }
 }
 
-void AppWatch::poll_now() {
-  poll_now_ = true;
-  timer_.cancel();  // ends a wait in progress; a poll in flight is followed by another at once
+std::chrono::milliseconds AppWatch::handle_poll(const fly::PollOutcome& outcome) {
+  const auto now = system_clock::now();
+  metrics_.fleet().count_api_request(settings_.app.name, outcome.code);
+  const fly::PollDecision decision = poll_state_.on_outcome(outcome, now, jitter());
+  if (outcome.ok) {
+    if (!last_error_code_.empty()) {
+      log_.info("fly api recovered", {{"app", settings_.app.name}});
+      last_error_code_.clear();
+    }
+    for (const auto& w : outcome.warnings) {
+      log_.debug("fly api answer skipped a field", {{"app", settings_.app.name}, {"error", w}});
+    }
+    on_poll(outcome, now);
+  } else {
+    // Once per kind of failure at warn; the states stay as last known.
+    const bool news = outcome.code != last_error_code_;
+    log_.write(news ? core::LogLevel::warn : core::LogLevel::debug, "fly api request failed",
+               {{"app", settings_.app.name},
+                {"code", outcome.code},
+                {"error", outcome.message},
+                {"retry_in_ms", std::to_string(decision.next_delay.count())}});
+    last_error_code_ = outcome.code;
+  }
+  return decision.next_delay;
 }
 
-void AppWatch::watch_starting_machines() {
+steady_clock::time_point AppWatch::earliest_poll() const {
+  // An early poll (a wait answered) keeps a quarter second from the previous one: Fly's API
+  // takes short bursts, and a wait that keeps answering cannot turn into a tight loop.
+  return last_poll_start_ + std::min<std::chrono::milliseconds>(settings_.poll_interval,
+                                                                std::chrono::milliseconds(250));
+}
+
+void AppWatch::poll_now() {
+  if (polling_) {
+    poll_now_ = true;  // applied when the poll in flight is done
+    return;
+  }
+  next_poll_at_ = std::min(next_poll_at_, earliest_poll());
+  timer_.cancel();
+}
+
+void AppWatch::watch_for_starts() {
   for (const auto& m : poll_state_.machines()) {
-    if (core::base_state(m.state) != core::MachineState::starting) continue;
+    const core::MachineState s = core::base_state(m.state);
+    // A start may begin any moment for a sleeping machine, and a resume takes less than a poll
+    // interval: a long-poll per such machine (one request a minute) catches `started` at once.
+    if (s != core::MachineState::starting && s != core::MachineState::stopped &&
+        s != core::MachineState::suspended) {
+      continue;
+    }
     if (core::is_ignored_process_group(m.process_group)) continue;
     if (!waiting_.insert(m.id).second) continue;
     asio::co_spawn(io_, wait_started(shared_from_this(), m.id), asio::detached);
@@ -189,7 +223,7 @@ void AppWatch::on_poll(const fly::PollOutcome& outcome, system_clock::time_point
   // Forget what belongs to machines no longer tracked (gone or destroyed).
   std::erase_if(regions_, [&](const auto& kv) { return !fleet_.machines().contains(kv.first); });
   std::erase_if(fly_states_, [&](const auto& kv) { return !fleet_.machines().contains(kv.first); });
-  watch_starting_machines();
+  watch_for_starts();
   const auto steady_now = steady_clock::now();
   sync_machine_probes(steady_now);
   apply_sleep_policy(steady_now);
@@ -225,8 +259,10 @@ void AppWatch::sync_machine_probes(steady_clock::time_point now) {
   });
   for (const auto& [id, lc] : fleet_.machines()) {
     if (!fly_started(lc.state())) continue;
-    MachineProbe& p = probes_.try_emplace(id, core::OwnProbeTracker(target.cfg.failure_threshold))
-                          .first->second;
+    auto [slot, fresh] = probes_.try_emplace(id);
+    MachineProbe& p = slot->second;
+    // A new entry is a new start of the machine: results of probes sent before it do not count.
+    if (fresh) p.token = ++probe_token_;
     p.tracker.set_failure_threshold(target.cfg.failure_threshold);
     if (p.in_flight) continue;
     // Until the verdict is known the machine is probed after every poll; then every interval.
@@ -237,7 +273,7 @@ void AppWatch::sync_machine_probes(steady_clock::time_point now) {
     p.last_start = now;
     net::ProbeSpec spec = target.spec;
     spec.headers.emplace_back("fly-force-instance-id", id);
-    asio::co_spawn(io_, probe_machine(shared_from_this(), id, std::move(spec), probe_generation_),
+    asio::co_spawn(io_, probe_machine(shared_from_this(), id, std::move(spec), p.token),
                    asio::detached);
   }
 }
@@ -269,11 +305,12 @@ void AppWatch::apply_sleep_policy(steady_clock::time_point now) {
 }
 
 asio::awaitable<void> AppWatch::probe_machine(std::shared_ptr<AppWatch>, std::string id,
-                                              net::ProbeSpec spec, std::uint64_t generation) {
+                                              net::ProbeSpec spec, std::uint64_t token) {
   const core::ProbeResult result = co_await prober_.probe(spec);
-  if (stopped_ || generation != probe_generation_ || !settings_.target) co_return;
+  if (stopped_ || !settings_.target) co_return;
   auto it = probes_.find(id);
-  if (it == probes_.end()) co_return;  // the machine stopped or went away meanwhile
+  // Gone, stopped, restarted or re-targeted meanwhile: the result speaks for no current start.
+  if (it == probes_.end() || it->second.token != token) co_return;
   MachineProbe& p = it->second;
   p.in_flight = false;
   const auto now = system_clock::now();

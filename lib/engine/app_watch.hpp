@@ -4,6 +4,7 @@
 /// and applies the app's sleep policy. Everything runs on the engine's io_context thread.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,9 +41,9 @@ struct AppWatchSettings {
 /// One watched app.
 ///
 /// Polls run every poll_interval (backing off on API failures, keeping the last known states).
-/// A machine seen `starting` gets a wait request (`…/wait?state=started`) so that the poll after
-/// its start, and with it the first per-machine probe, comes at once rather than up to a poll
-/// interval later.
+/// A machine seen stopped, suspended or starting gets a wait request (`…/wait?state=started`,
+/// held by the API up to 60 s) so that the poll after its start, and with it the first
+/// per-machine probe, comes at once rather than up to a poll interval later.
 /// Per-machine probes and the sleep policy are driven by successful polls, so a machine is only
 /// probed right after the API said it is started: a probe never wakes a machine that autostop
 /// just stopped. A machine's probe runs after every poll until its verdict is known, then every
@@ -70,7 +71,8 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
 
  private:
   struct MachineProbe {
-    core::OwnProbeTracker tracker;
+    core::OwnProbeTracker tracker;  ///< its threshold is set from the target before each use
+    std::uint64_t token = 0;  ///< identifies this start of the machine; results carry it
     bool in_flight = false;
     std::optional<std::chrono::steady_clock::time_point> last_start;
     std::optional<LastOutcome> last;
@@ -84,14 +86,16 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
 
   boost::asio::awaitable<void> poll_loop(std::shared_ptr<AppWatch> self);
   boost::asio::awaitable<void> wait_started(std::shared_ptr<AppWatch> self, std::string id);
-  void watch_starting_machines();
+  void watch_for_starts();
   void poll_now();
   void on_poll(const fly::PollOutcome& outcome, std::chrono::system_clock::time_point now);
   void observe(std::chrono::system_clock::time_point now);
   void sync_machine_probes(std::chrono::steady_clock::time_point now);
   void apply_sleep_policy(std::chrono::steady_clock::time_point now);
   boost::asio::awaitable<void> probe_machine(std::shared_ptr<AppWatch> self, std::string id,
-                                             net::ProbeSpec spec, std::uint64_t generation);
+                                             net::ProbeSpec spec, std::uint64_t token);
+  std::chrono::milliseconds handle_poll(const fly::PollOutcome& outcome);
+  std::chrono::steady_clock::time_point earliest_poll() const;
   boost::asio::awaitable<void> probe_app(std::shared_ptr<AppWatch> self, net::ProbeSpec spec,
                                          bool wake, std::uint64_t generation);
   core::LogFields machine_context(const std::string& id) const;
@@ -103,8 +107,12 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   log::Logger& log_;
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
-  bool poll_now_ = false;  ///< poll again right after the current poll (a machine just started)
-  std::set<std::string> waiting_;  ///< starting machines with a wait request in flight
+  bool polling_ = false;   ///< a list request is in flight
+  bool poll_now_ = false;  ///< poll again right after the one in flight (a machine just started)
+  std::chrono::steady_clock::time_point last_poll_start_{};
+  std::chrono::steady_clock::time_point next_poll_at_{};
+  std::uint64_t probe_token_ = 0;
+  std::set<std::string> waiting_;  ///< machines with a wait request in flight
 
   fly::AppPollState poll_state_;
   core::AppFleet fleet_;

@@ -250,7 +250,7 @@ void Engine::probe_finished() {
     auto t = std::move(waiting_.front());
     waiting_.pop_front();
     t->waiting = false;
-    if (!t->retired) launch(t);
+    if (!t->retired && !t->bound) launch(t);  // bound since it queued: its app probes it
   }
 }
 

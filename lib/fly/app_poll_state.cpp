@@ -22,7 +22,14 @@ core::BackoffPolicy policy_for(milliseconds interval, milliseconds max_backoff, 
 
 AppPollState::AppPollState(milliseconds interval, milliseconds max_backoff, milliseconds max_retry_after)
     : interval_(std::max(interval, milliseconds(0))),
+      max_backoff_(max_backoff),
+      max_retry_after_(max_retry_after),
       backoff_(policy_for(interval_, max_backoff, max_retry_after)) {}
+
+void AppPollState::set_interval(milliseconds interval) {
+  interval_ = std::max(interval, milliseconds(0));
+  backoff_ = core::Backoff(policy_for(interval_, max_backoff_, max_retry_after_));
+}
 
 PollDecision AppPollState::on_outcome(const PollOutcome& outcome, std::chrono::system_clock::time_point now,
                                       double random) {

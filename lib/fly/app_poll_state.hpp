@@ -57,6 +57,10 @@ class AppPollState {
   PollDecision on_outcome(const PollOutcome& outcome, std::chrono::system_clock::time_point now,
                           double random);
 
+  /// Changes the normal poll period (a reload). The last known machines are kept; the backoff
+  /// starts over from the new interval.
+  void set_interval(std::chrono::milliseconds interval);
+
   /// The last successfully polled machines (empty before the first success).
   const std::vector<core::MachineSnapshot>& machines() const { return machines_; }
   /// When the last successful poll was applied; nullopt before the first.
@@ -69,6 +73,8 @@ class AppPollState {
 
  private:
   std::chrono::milliseconds interval_;
+  std::chrono::milliseconds max_backoff_;
+  std::chrono::milliseconds max_retry_after_;
   core::Backoff backoff_;
   std::vector<core::MachineSnapshot> machines_;
   std::optional<std::chrono::system_clock::time_point> last_success_;

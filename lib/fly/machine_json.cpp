@@ -102,7 +102,7 @@ std::optional<std::int64_t> as_int64(const json::value& v) {
 
 // Epoch milliseconds as the API sends them (integer), or leniently as a float, a digit string
 // or an RFC 3339 string.
-std::optional<std::int64_t> as_epoch_ms(const json::value& v) {
+std::optional<std::int64_t> as_epoch_ms_unchecked(const json::value& v) {
   if (const json::string* s = v.if_string()) {
     const std::string_view text(s->data(), s->size());
     std::int64_t ms = 0;
@@ -111,6 +111,15 @@ std::optional<std::int64_t> as_epoch_ms(const json::value& v) {
     return parse_rfc3339_ms(text);
   }
   return as_int64(v);
+}
+
+// Times outside 1970..2200 are garbage (seconds or nanoseconds sent as milliseconds, or worse);
+// they would also overflow system_clock's nanoseconds further down.
+std::optional<std::int64_t> as_epoch_ms(const json::value& v) {
+  constexpr std::int64_t max_ms = 7'258'118'400'000;  // 2200-01-01T00:00:00Z
+  const auto ms = as_epoch_ms_unchecked(v);
+  if (!ms || *ms < 0 || *ms > max_ms) return std::nullopt;
+  return ms;
 }
 
 const json::object* member_object(const json::object& o, std::string_view key) {
@@ -137,12 +146,14 @@ void read_exit_event(const json::object& request, core::MachineEvent& ev, const 
   read_bool(*exit, "oom_killed", ev.oom_killed, notes);
   read_bool(*exit, "requested_stop", ev.requested_stop, notes);
   if (const json::value* at = exit->if_contains("exited_at"); at != nullptr && !at->is_null()) {
+    // Go's zero time ("0001-01-01T00:00:00Z") or 0 means "not recorded", not an instant.
+    const auto raw = as_epoch_ms_unchecked(*at);
+    const bool not_recorded = raw && *raw <= 0;
     const auto ms = as_epoch_ms(*at);
-    if (!ms) {
-      notes.add("exit_event.exited_at is not a timestamp; ignored");
-    } else if (*ms > 0) {
-      // Go's zero time ("0001-01-01T00:00:00Z") or 0 means "not recorded", not an instant.
+    if (ms && *ms > 0) {
       ev.exited_at_ms = *ms;
+    } else if (!not_recorded) {
+      notes.add("exit_event.exited_at is not a timestamp; ignored");
     }
   }
 }

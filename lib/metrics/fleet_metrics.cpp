@@ -167,6 +167,12 @@ void FleetMetrics::observe_wake_latency(std::string_view app_name, double second
   a.wake_latency->observe(seconds);
 }
 
+void FleetMetrics::clear_machine_probes(std::string_view app_name) {
+  auto it = apps_.find(app_name);
+  if (it == apps_.end()) return;
+  for (auto& [id, m] : it->second.machines) m.probe_ok.reset();
+}
+
 void FleetMetrics::count_api_request(std::string_view app_name, std::string_view code) {
   auto& counts = app(app_name).api_requests;
   auto it = counts.find(code);

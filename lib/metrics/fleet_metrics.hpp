@@ -43,6 +43,8 @@ class FleetMetrics {
   /// Sets flywatch_machine_probe_success of the machine (created on first use).
   void set_machine_probe(std::string_view app, std::string_view machine, std::string_view region,
                          bool ok);
+  /// Drops flywatch_machine_probe_success of every machine of the app (its target was removed).
+  void clear_machine_probes(std::string_view app);
   /// Removes every series labelled with the machine (state and probe). Unknown names are ignored.
   void remove_machine(std::string_view app, std::string_view machine);
 

@@ -486,3 +486,17 @@ TEST_CASE("is_ignored_process_group matches only the ephemeral groups") {
   CHECK_FALSE(fc::is_ignored_process_group("fly_app_release_command2"));
   CHECK_FALSE(fc::is_ignored_process_group("FLY_APP_CONSOLE"));
 }
+
+TEST_CASE("MachineLifecycle: an event from the future does not hide the exits after it") {
+  fc::MachineLifecycle lc(limits());
+  // A host clock an hour ahead stamped this start.
+  std::vector<fc::MachineEvent> evs = {ev("start", "started", t0 + 1h)};
+  lc.observe(snap("started", evs), OwnProbe::none, t0);
+  auto oom = ev("exit", "stopped", t0 + 10s);
+  oom.oom_killed = true;
+  oom.exit_code = 137;
+  evs.push_back(oom);
+  auto u = lc.observe(snap("stopped", evs), OwnProbe::none, t0 + 20s);
+  REQUIRE(u.exits.size() == 1);
+  CHECK(u.exits[0].oom_killed);
+}

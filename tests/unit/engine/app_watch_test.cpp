@@ -48,8 +48,9 @@ TEST_CASE("AppWatch: an app asleep under skip gets no probe at all") {
   CHECK(rig.target_probes("flyapi").size() >= 5);
   CHECK(rig.has_metric(R"(flywatch_app_asleep{app="medio"} 1)"));
   CHECK(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m2",region="iad",state="suspended"} 1)"));
+  CHECK(rig.fly.waits >= 2);  // a long-poll per sleeping machine (answered 408 at once here)
   CHECK(rig.has_metric(R"(flywatch_fly_api_requests_total{app="medio",code="200"} )" +
-                       std::to_string(rig.target_probes("flyapi").size())));
+                       std::to_string(rig.target_probes("flyapi").size() - rig.fly.waits)));
   CHECK(rig.app_status("medio").at("asleep").as_bool());
   CHECK(rig.logs().find(R"(msg="app asleep" app=medio)") != std::string::npos);
 }
@@ -162,4 +163,34 @@ TEST_CASE("AppWatch: wake_every counts time asleep, not time since the last wake
   int wakes = 0;
   for (const auto& p : rig.target_probes("be")) wakes += test::header_of(p, "fly-force-instance-id").empty();
   CHECK(wakes >= 1);
+}
+
+TEST_CASE("AppWatch: a probe sent before a machine restarted does not count for the new start") {
+  FlyRig rig;
+  rig.prober.host_delay["be"] = 100ms;
+  rig.fly.apps["medio"] = {{"m1", "started"}};
+  rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::skip));
+  rig.run_for(30ms);  // first poll done, probe P1 (will answer 200) in flight
+  REQUIRE(rig.target_probes("be").size() == 1);
+  rig.fly.apps["medio"][0].state = "stopped";
+  rig.run_for(40ms);
+  rig.fly.apps["medio"][0].state = "started";
+  rig.fly.apps["medio"][0].answer = 503;
+  rig.run_for(400ms);
+  const std::string logs = rig.logs();
+  CHECK(logs.find(R"(msg="cold start finished" app=medio)") == std::string::npos);
+  CHECK(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m1",region="iad",state="unhealthy"} 1)"));
+}
+
+TEST_CASE("AppWatch: a wait that keeps answering started cannot make polls run wild") {
+  FlyRig rig;
+  rig.fly.wait_always_started = true;
+  rig.fly.apps["medio"] = {{"m1", "stopped"}};
+  rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::skip,
+                                    std::chrono::milliseconds(100)));
+  rig.run_for(1500ms);
+  const auto lists = rig.target_probes("flyapi").size() - static_cast<std::size_t>(rig.fly.waits);
+  // Every 100 ms, plus at most one extra poll a second for each answered wait.
+  CHECK(lists <= 16 + 2);
+  CHECK(rig.fly.waits >= 1);
 }

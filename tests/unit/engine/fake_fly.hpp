@@ -28,6 +28,9 @@ struct FakeFly {
   std::map<std::string, std::vector<FakeMachine>> apps;
   int api_status = 200;
   int public_answer = 200;  ///< a probe of a target without the force header
+  /// Answer every wait with 200 "started" (a list lagging behind the wait endpoint).
+  bool wait_always_started = false;
+  mutable int waits = 0;
 
   static core::ProbeResult result(int status, std::string body) {
     core::ProbeResult r = FakeProber::ok(status);
@@ -57,10 +60,20 @@ struct FakeFly {
   std::optional<core::ProbeResult> answer(const net::ProbeSpec& spec) const {
     if (spec.host == "flyapi") {
       if (api_status != 200) return result(api_status, R"({"error":"nope"})");
-      // target is /v1/apps/{app}/machines
+      // target is /v1/apps/{app}/machines or /v1/apps/{app}/machines/{id}/wait?state=started…
       const std::string prefix = "/v1/apps/";
       const auto rest = spec.target.substr(prefix.size());
-      return result(200, list_json(rest.substr(0, rest.find('/'))));
+      const std::string app = rest.substr(0, rest.find('/'));
+      const auto wait = spec.target.find("/wait?");
+      if (wait == std::string::npos) return result(200, list_json(app));
+      ++waits;
+      const auto id_end = wait;
+      const auto id_start = spec.target.rfind('/', id_end - 1) + 1;
+      const std::string id = spec.target.substr(id_start, id_end - id_start);
+      bool started = wait_always_started;
+      for (const auto& m : apps.at(app)) started = started || (m.id == id && m.state == "started");
+      // The real API holds the request; answering at once is enough for these tests.
+      return started ? result(200, R"({"ok":true})") : result(408, R"({"error":"deadline_exceeded"})");
     }
     for (const auto& [name, value] : spec.headers) {
       if (name != "fly-force-instance-id") continue;

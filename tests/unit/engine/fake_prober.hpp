@@ -23,6 +23,8 @@ class FakeProber : public net::HttpProber {
   /// What a probe of `host` returns (default: a 200 with a JSON body).
   std::map<std::string, core::ProbeResult> results;
   std::chrono::milliseconds delay{0};
+  /// Per-host delays, instead of `delay` for those hosts.
+  std::map<std::string, std::chrono::milliseconds> host_delay;
   /// Consulted first: a result for this spec, or nullopt for the per-host ones.
   std::function<std::optional<core::ProbeResult>(const net::ProbeSpec&)> respond;
   /// Every spec probed, in start order.
@@ -45,16 +47,21 @@ class FakeProber : public net::HttpProber {
     specs.push_back(spec);
     ++running;
     max_running = std::max(max_running, running);
-    if (delay.count() > 0) {
-      boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, delay);
+    // The answer is what the server says when the request arrives; the delay is its transit.
+    std::optional<core::ProbeResult> answer;
+    if (respond) answer = respond(spec);
+    if (!answer) {
+      auto it = results.find(spec.host);
+      answer = it != results.end() ? it->second : ok();
+    }
+    const auto hd = host_delay.find(spec.host);
+    const auto wait = hd == host_delay.end() ? delay : hd->second;
+    if (wait.count() > 0) {
+      boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, wait);
       co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
     --running;
-    if (respond) {
-      if (auto r = respond(spec)) co_return *r;
-    }
-    auto it = results.find(spec.host);
-    co_return it != results.end() ? it->second : ok();
+    co_return *answer;
   }
 };
 

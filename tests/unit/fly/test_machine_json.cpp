@@ -85,6 +85,19 @@ TEST_CASE("unknown states and fields are kept or ignored, not refused") {
   CHECK(warnings.empty());
 }
 
+TEST_CASE("event timestamps outside 1970..2200 are skipped with a note, not trusted") {
+  std::vector<std::string> warnings;
+  const auto m = one(R"({"id":"x","events":[
+      {"type":"start","status":"started","timestamp":1764261667412},
+      {"type":"start","status":"started","timestamp":9223372036854775807},
+      {"type":"start","status":"started","timestamp":1764261667412000000},
+      {"type":"start","status":"started","timestamp":-5}]})",
+                     &warnings);
+  REQUIRE(m.events.size() == 1);
+  CHECK(m.events[0].timestamp_ms == 1764261667412);
+  CHECK(warnings.size() == 3);
+}
+
 TEST_CASE("checks missing, null or empty give no checks silently") {
   for (const char* json : {R"({"id":"x"})", R"({"id":"x","checks":null})",
                            R"({"id":"x","checks":[]})"}) {
