@@ -316,9 +316,15 @@ asio::awaitable<void> AppWatch::probe_machine(std::shared_ptr<AppWatch>, std::st
   const auto now = system_clock::now();
   const core::Verdict verdict =
       record_probe(*settings_.target, result, metrics_, log_, machine_context(id));
-  metrics_.fleet().set_machine_probe(settings_.app.name, id, regions_[id], verdict.success);
+  // During a cold start the proxy holds the request until the app listens, so the answer is as
+  // slow as the rest of the boot: a right answer that is only too slow shows the app is ready
+  // (the target's series still count the latency failure; the cold start metrics time it).
+  auto lc = fleet_.machines().find(id);
+  const bool booting = lc != fleet_.machines().end() && lc->second.cold_start().has_value();
+  const bool ok = verdict.success || (booting && verdict.reason == core::FailureReason::latency);
+  metrics_.fleet().set_machine_probe(settings_.app.name, id, regions_[id], ok);
   p.last = LastOutcome{verdict, result.http_status, result.total, now};
-  if (p.tracker.observe(verdict.success)) observe(now);
+  if (p.tracker.observe(ok)) observe(now);
 }
 
 asio::awaitable<void> AppWatch::probe_app(std::shared_ptr<AppWatch>, net::ProbeSpec spec,

@@ -194,3 +194,21 @@ TEST_CASE("AppWatch: a wait that keeps answering started cannot make polls run w
   CHECK(lists <= 16 + 2);
   CHECK(rig.fly.waits >= 1);
 }
+
+TEST_CASE("AppWatch: a right but slow answer ends a cold start; after it, slowness counts") {
+  FlyRig rig;
+  rig.fly.apps["medio"] = {{"m1", "stopped"}};
+  auto cfg = test::fly_config("medio", "be", WhenAsleep::skip);
+  cfg.targets[0].expect.max_latency = 50ms;
+  rig.engine.apply(cfg);
+  rig.run_for(100ms);
+  rig.fly.apps["medio"][0].state = "started";
+  rig.fly.apps["medio"][0].took = 120ms;  // the proxy held it while the app booted
+  rig.run_for(100ms);
+  const std::string logs = rig.logs();
+  CHECK(logs.find(R"(msg="cold start finished" app=medio machine=m1)") != std::string::npos);
+  CHECK(logs.find("reason=latency") != std::string::npos);  // the target still counts it
+  // Still that slow once started: two failures (the threshold) make it unhealthy.
+  rig.run_for(600ms);
+  CHECK(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m1",region="iad",state="unhealthy"} 1)"));
+}

@@ -2,6 +2,7 @@
 // A Fly Machines API and its apps behind the FakeProber: machine lists built in code, per-machine
 // answers chosen by the fly-force-instance-id header.
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@ struct FakeMachine {
   std::string region = "iad";
   std::string process_group = "app";
   int answer = 200;  ///< what a probe forced to this machine gets
+  std::chrono::milliseconds took{3};  ///< the answer's total time as the probe reports it
 };
 
 /// Serves `GET /v1/apps/{app}/machines` on host "flyapi" and the apps' targets on their hosts.
@@ -79,7 +81,10 @@ struct FakeFly {
       if (name != "fly-force-instance-id") continue;
       for (const auto& [app, machines] : apps) {
         for (const auto& m : machines) {
-          if (m.id == value) return result(m.answer, R"({"status":"ok"})");
+          if (m.id != value) continue;
+          auto r = result(m.answer, R"({"status":"ok"})");
+          r.total = m.took;
+          return r;
         }
       }
       return result(404, "{}");
