@@ -222,8 +222,16 @@ int run_check(const CliOptions& opts) {
   auto prober = net::make_http_prober();
   const auto rows = engine::run_checks(io, *prober, *cfg);
   const auto apps = engine::run_app_checks(io, *prober, *cfg);
-  const std::string out = opts.json ? engine::format_check_json(rows, apps)
-                                    : engine::format_check_table(rows) + engine::format_app_table(apps);
+  std::string out;
+  if (opts.json) {
+    out = engine::format_check_json(rows, apps);
+  } else if (apps.empty()) {
+    out = engine::format_check_table(rows);
+  } else {
+    // Every target may be checked through its app; then only the machine table is shown.
+    if (!rows.empty()) out = engine::format_check_table(rows) + "\n";
+    out += engine::format_app_table(apps);
+  }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return engine::all_passed(rows) && engine::all_passed(apps) ? exit_ok : exit_check_failed;
 }

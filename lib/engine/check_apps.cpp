@@ -148,7 +148,7 @@ std::string format_app_table(const std::vector<AppCheck>& apps) {
     app_w = std::max(app_w, a.app.size());
     for (const auto& m : a.machines) id_w = std::max(id_w, m.id.size());
   }
-  std::string out = "\n";
+  std::string out;
   char line[512];
   auto put = [&](const std::string& app, const std::string& id, const std::string& region,
                  const std::string& state, const std::string& probe, const std::string& status,
@@ -158,6 +158,7 @@ std::string format_app_table(const std::vector<AppCheck>& apps) {
                   region.c_str(), state.c_str(), probe.c_str(), status.c_str(), time.c_str());
     out += line;
     out += detail;
+    while (!out.empty() && out.back() == ' ') out.pop_back();
     out += '\n';
   };
   put("APP", "MACHINE", "REGION", "STATE", "PROBE", "STATUS", "TIME", "DETAIL");

@@ -40,6 +40,7 @@ def main(env, flysim_binary):
 
     r = run_check(env, sim, apps)
     check(r.returncode == 0, f"all healthy: exit {r.returncode}\n{r.stdout}{r.stderr}")
+    print(r.stdout)
     lines = r.stdout.splitlines()
     check(any(l.startswith("APP") and "MACHINE" in l for l in lines), f"no machine table:\n{r.stdout}")
     for mid, state in ((UP, "healthy"), (DOWN, "healthy"), (SLEEPER, "suspended")):
