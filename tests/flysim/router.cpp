@@ -80,8 +80,13 @@ Reply Router::api(const Request& req, const std::string& path, const std::string
   if (fault.count > 0) {
     --fault.count;
     if (fault.garbage) return make_reply(200, "<html><body>502 Bad Gateway</body", "text/html");
-    return error_reply(fault.status, fault.status == 429 ? "rate limit exceeded"
-                                                         : "internal server error");
+    const char* text = fault.status == 429   ? "rate limit exceeded"
+                       : fault.status == 401 ? "Authenticate: token validation error"
+                       : fault.status == 403 ? "unauthorized"
+                       : fault.status == 404 ? "app not found"
+                       : fault.status < 500  ? "bad request"
+                                             : "internal server error";
+    return error_reply(fault.status, text);
   }
   if (parts.size() < 4 || parts[1] != "apps" || parts[3] != "machines")
     return error_reply(404, "not found: " + path);

@@ -31,4 +31,13 @@ std::vector<std::vector<std::string>> read_testdata_table(const std::string& rel
   return rows;
 }
 
+std::string read_all(std::FILE* f) {
+  std::fflush(f);
+  std::rewind(f);
+  std::string out;
+  char buf[4096];
+  while (const auto n = std::fread(buf, 1, sizeof buf, f)) out.append(buf, n);
+  return out;
+}
+
 }  // namespace flywatch::test

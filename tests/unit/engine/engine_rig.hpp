@@ -12,6 +12,7 @@
 
 #include "engine/engine.hpp"
 #include "fake_prober.hpp"
+#include "testdata_files.hpp"
 
 namespace flywatch::test {
 
@@ -35,14 +36,7 @@ struct EngineRig {
     io.run_for(d);
   }
   /// Everything logged so far.
-  std::string logs() {
-    std::fflush(sink);
-    std::rewind(sink);
-    std::string out;
-    char buf[4096];
-    while (const auto n = std::fread(buf, 1, sizeof buf, sink)) out.append(buf, n);
-    return out;
-  }
+  std::string logs() { return read_all(sink); }
   /// The entry named `name` of the status document's `list` ("targets" or "apps").
   boost::json::object status_entry(const char* list, const std::string& name) {
     const auto doc = boost::json::parse(engine.status_json());

@@ -8,6 +8,7 @@
 #include "engine/fleet_report.hpp"
 #include "log/logger.hpp"
 #include "metrics/fleet_metrics.hpp"
+#include "testdata_files.hpp"
 
 using namespace flywatch;
 using namespace std::chrono_literals;
@@ -44,14 +45,7 @@ struct Sink {
   std::FILE* f = std::tmpfile();
   log::Logger logger{core::LogFormat::logfmt, core::LogLevel::debug, false, f};
   ~Sink() { std::fclose(f); }
-  std::string text() {
-    std::fflush(f);
-    std::rewind(f);
-    std::string out;
-    char buf[4096];
-    while (const auto n = std::fread(buf, 1, sizeof buf, f)) out.append(buf, n);
-    return out;
-  }
+  std::string text() { return test::read_all(f); }
 };
 
 }  // namespace

@@ -5,21 +5,11 @@
 #include <string>
 
 #include "log/logger.hpp"
+#include "testdata_files.hpp"
 
 using namespace flywatch;
 
-namespace {
-
-std::string read_all(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string out;
-  char buf[1024];
-  while (const auto n = std::fread(buf, 1, sizeof buf, f)) out.append(buf, n);
-  return out;
-}
-
-}  // namespace
+using test::read_all;
 
 TEST_CASE("lines below the level are dropped; one line per call") {
   std::FILE* f = std::tmpfile();
