@@ -30,39 +30,6 @@ const Field& require(const Reader& r, const Fields& fields, std::string_view key
   return *f;
 }
 
-/// A header name given as a mapping key: a scalar that is an HTTP token.
-std::string header_name(const Reader& r, const Field& f, std::string_view section) {
-  if (!is_http_token(f.key)) {
-    r.fail(f.key_pos(),
-           std::string(section) + ": " + in_quotes(f.key) + " is not a valid header name");
-  }
-  return f.key;
-}
-
-TlsConfig parse_tls(const Reader& r, const Field& field) {
-  TlsConfig out;
-  const Fields fields(r, field.value, field.value_pos(), "tls", "in tls",
-                      {"ca_file", "insecure_skip_verify", "server_name"});
-  if (const Field* f = fields.get("ca_file")) {
-    out.ca_file = r.path(*f, "tls.ca_file");
-    std::string content;
-    if (const int err = read_file(out.ca_file, content); err != 0) {
-      r.fail(f->value_pos(),
-             "tls.ca_file: cannot read " + in_quotes(out.ca_file) + ": " + std::strerror(err));
-    }
-  }
-  if (const Field* f = fields.get("insecure_skip_verify")) {
-    out.insecure_skip_verify = r.boolean(*f, "tls.insecure_skip_verify");
-  }
-  if (const Field* f = fields.get("server_name")) {
-    out.server_name = r.string(*f, "tls.server_name");
-    if (has_control_char(out.server_name) || out.server_name.find(' ') != std::string::npos) {
-      r.fail(f->value_pos(),
-             "tls.server_name: " + in_quotes(out.server_name) + " is not a host name");
-    }
-  }
-  return out;
-}
 
 core::Pattern compile(const Reader& r, const std::string& source, Pos pos, std::string_view name) {
   std::string error;
@@ -233,6 +200,39 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
 }
 
 }  // namespace
+
+std::string header_name(const Reader& r, const Field& f, std::string_view section) {
+  if (!is_http_token(f.key)) {
+    r.fail(f.key_pos(),
+           std::string(section) + ": " + in_quotes(f.key) + " is not a valid header name");
+  }
+  return f.key;
+}
+
+TlsConfig parse_tls(const Reader& r, const Field& field) {
+  TlsConfig out;
+  const Fields fields(r, field.value, field.value_pos(), "tls", "in tls",
+                      {"ca_file", "insecure_skip_verify", "server_name"});
+  if (const Field* f = fields.get("ca_file")) {
+    out.ca_file = r.path(*f, "tls.ca_file");
+    std::string content;
+    if (const int err = read_file(out.ca_file, content); err != 0) {
+      r.fail(f->value_pos(),
+             "tls.ca_file: cannot read " + in_quotes(out.ca_file) + ": " + std::strerror(err));
+    }
+  }
+  if (const Field* f = fields.get("insecure_skip_verify")) {
+    out.insecure_skip_verify = r.boolean(*f, "tls.insecure_skip_verify");
+  }
+  if (const Field* f = fields.get("server_name")) {
+    out.server_name = r.string(*f, "tls.server_name");
+    if (has_control_char(out.server_name) || out.server_name.find(' ') != std::string::npos) {
+      r.fail(f->value_pos(),
+             "tls.server_name: " + in_quotes(out.server_name) + " is not a host name");
+    }
+  }
+  return out;
+}
 
 std::vector<Target> parse_targets(const Reader& r, const Field& field, const Defaults& defaults) {
   std::vector<Target> targets;

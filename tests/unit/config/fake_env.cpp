@@ -1,3 +1,5 @@
+#include <doctest.h>
+
 #include "fake_env.hpp"
 
 #include <algorithm>
@@ -54,6 +56,45 @@ std::vector<std::filesystem::path> yaml_files(const std::string& subdir) {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::string expected_error(const std::filesystem::path& p) {
+  const std::string text = slurp(p);
+  const std::string prefix = "# expect: ";
+  const std::string first = text.substr(0, text.find('\n'));
+  REQUIRE_MESSAGE(first.starts_with(prefix), p.string() << ": first line must be '# expect: ...'");
+  std::string expected = first.substr(prefix.size());
+  const std::string dir = p.parent_path().string();
+  for (std::size_t at; (at = expected.find("{dir}")) != std::string::npos;) {
+    expected.replace(at, 5, dir);
+  }
+  return expected;
+}
+
+void check_bad_files(const std::string& subdir, std::size_t min_count,
+                     const std::function<void(const std::filesystem::path&)>& load,
+                     const std::function<std::string(const std::filesystem::path&)>& expected_of) {
+  const auto files = yaml_files(subdir);
+  CHECK(files.size() >= min_count);
+  for (const auto& p : files) {
+    CAPTURE(p.string());
+    const std::string expected = expected_of(p);
+    try {
+      load(p);
+      FAIL_CHECK("loaded without error; expected: " << expected);
+    } catch (const ConfigError& e) {
+      const std::string what = e.what();
+      const std::string prefix = p.string() + ":";
+      REQUIRE(what.starts_with(prefix));
+      CHECK(what.substr(prefix.size()) == expected);
+      CHECK(e.file() == p.string());
+      CHECK(what == p.string() + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) +
+                        ": " + e.message());
+      for (const std::string& secret : secret_values()) {
+        CHECK_MESSAGE(what.find(secret) == std::string::npos, "error leaks a secret: " << what);
+      }
+    }
+  }
 }
 
 }  // namespace flywatch::config::test

@@ -1,7 +1,9 @@
 #pragma once
 // The environment the config tests see: a fixed table, never the real environment.
 
+#include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,5 +26,16 @@ std::string slurp(const std::filesystem::path& p);
 
 /// The *.yaml files of tests/testdata/config/<subdir>, sorted.
 std::vector<std::filesystem::path> yaml_files(const std::string& subdir);
+
+/// `# expect: LINE:COL: message` on the first line of `p`, `{dir}` → the file's directory.
+std::string expected_error(const std::filesystem::path& p);
+
+/// Table test over tests/testdata/config/<subdir>/*.yaml (at least `min_count` files): `load`
+/// must throw ConfigError for each, rendered `file:LINE:COL: message` with exactly
+/// `expected(file)` after the file name, and no secret_values() in it.
+void check_bad_files(const std::string& subdir, std::size_t min_count,
+                     const std::function<void(const std::filesystem::path&)>& load,
+                     const std::function<std::string(const std::filesystem::path&)>& expected =
+                         expected_error);
 
 }  // namespace flywatch::config::test

@@ -1,0 +1,296 @@
+// `alerts:` → AlertsConfig: repeat interval, sinks (webhook, alertmanager, pagerduty, slack) and
+// maintenance windows.
+#include "config/alerts_section.hpp"
+
+#include <cctype>
+#include <chrono>
+#include <optional>
+
+#include "config/sections.hpp"
+#include "config/syntax.hpp"
+#include "config/yaml_reader.hpp"
+#include "core/alert.hpp"
+
+namespace flywatch::config {
+
+namespace detail {
+
+namespace {
+
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+SinkType parse_type(const Reader& r, const Field& f) {
+  const std::string v = r.string(f, "alerts.sinks.type");
+  if (v == "webhook") return SinkType::webhook;
+  if (v == "alertmanager") return SinkType::alertmanager;
+  if (v == "pagerduty") return SinkType::pagerduty;
+  if (v == "slack") return SinkType::slack;
+  r.fail(f.value_pos(), "alerts.sinks.type: " + in_quotes(v) +
+                            " is not one of webhook, alertmanager, pagerduty, slack");
+}
+
+std::vector<std::string> string_list(const Reader& r, const Field& f, std::string_view name) {
+  std::vector<std::string> out;
+  if (f.value.IsScalar()) {
+    out.push_back(r.string(f, name));
+    return out;
+  }
+  r.require_sequence(f.value, f.value_pos(), name);
+  for (const YAML::Node& n : f.value) out.push_back(r.string(n, pos_of(n, f.value), name));
+  return out;
+}
+
+void parse_filter(const Reader& r, const Field& field, SinkConfig& out) {
+  const Fields fields(r, field.value, field.value_pos(), "alerts.sinks.filter",
+                      "in alerts.sinks.filter", {"severity", "alertname"});
+  if (const Field* f = fields.get("severity")) {
+    for (const auto& s : string_list(r, *f, "alerts.sinks.filter.severity")) {
+      if (!core::parse_severity(s)) {
+        r.fail(f->value_pos(), "alerts.sinks.filter.severity: " + in_quotes(s) +
+                                   " is not one of info, warning, critical");
+      }
+      out.severities.insert(s);
+    }
+  }
+  if (const Field* f = fields.get("alertname")) {
+    for (const auto& s : string_list(r, *f, "alerts.sinks.filter.alertname")) {
+      if (!is_valid_name(s)) {
+        r.fail(f->value_pos(), "alerts.sinks.filter.alertname: " + in_quotes(s) +
+                                   " is not an alert name");
+      }
+      out.alertnames.insert(s);
+    }
+  }
+}
+
+SinkConfig parse_sink(const Reader& r, const YAML::Node& node, Pos where) {
+  SinkConfig s;
+  s.line = where.line;
+  const Fields fields(r, node, where, "alerts.sinks entry", "in sink",
+                      {"name", "type", "url", "secret", "secret_file", "routing_key",
+                       "routing_key_file", "headers", "filter", "tls"});
+  const Field* name = fields.get("name");
+  if (!name) r.fail(where, "sink is missing required key \"name\"");
+  s.name = r.string(*name, "alerts.sinks.name");
+  if (!is_valid_name(s.name)) {
+    r.fail(name->value_pos(), "alerts.sinks.name: " + in_quotes(s.name) +
+                                  " may only contain letters, digits, '_', '.' and '-'");
+  }
+  const Field* type = fields.get("type");
+  if (!type) r.fail(where, "sink is missing required key \"type\"");
+  s.type = parse_type(r, *type);
+  const Field* url = fields.get("url");
+  if (!url) r.fail(where, "sink is missing required key \"url\"");
+  // The URL of a Slack or PagerDuty hook is itself a credential: never echoed.
+  s.url = r.string(*url, "alerts.sinks.url");
+  std::string error;
+  const auto parsed = parse_target_url(s.url, error);
+  if (!parsed) r.fail(url->value_pos(), "alerts.sinks.url: " + error);
+  s.scheme = parsed->scheme;
+  s.host = parsed->host;
+  s.port = parsed->port;
+  s.target = parsed->target;
+  if (auto secret = r.value_or_file(fields, "secret")) {
+    const Field* f = fields.get("secret") ? fields.get("secret") : fields.get("secret_file");
+    if (secret->empty() || has_control_char(*secret)) {
+      r.fail(f->value_pos(), f->key + ": the secret is empty or contains a control character");
+    }
+    s.secret = std::move(*secret);
+  }
+  if (auto key = r.value_or_file(fields, "routing_key")) {
+    const Field* f = fields.get("routing_key") ? fields.get("routing_key")
+                                               : fields.get("routing_key_file");
+    if (s.type != SinkType::pagerduty) r.fail(f->key_pos(), f->key + " is only for type pagerduty");
+    if (key->empty() || has_control_char(*key)) {
+      r.fail(f->value_pos(), f->key + ": the routing key is empty or contains a control character");
+    }
+    s.routing_key = std::move(*key);
+  }
+  if (s.type == SinkType::pagerduty && s.routing_key.empty()) {
+    r.fail(where, "a pagerduty sink needs \"routing_key\" (or \"routing_key_file\")");
+  }
+  if (const Field* f = fields.get("headers")) {
+    const Fields headers(r, f->value, f->value_pos(), "alerts.sinks.headers",
+                         "in alerts.sinks.headers");
+    for (const Field& h : headers.all()) {
+      header_name(r, h, "alerts.sinks.headers");
+      const std::string label = "alerts.sinks.headers." + h.key;
+      std::string value = r.string(h, label);
+      if (has_control_char(value)) r.fail(h.value_pos(), label + ": value contains a control character");
+      s.headers.emplace_back(h.key, std::move(value));
+    }
+  }
+  if (const Field* f = fields.get("filter")) parse_filter(r, *f, s);
+  if (const Field* f = fields.get("tls")) s.tls = parse_tls(r, *f);
+  return s;
+}
+
+unsigned parse_weekdays(const Reader& r, const Field& f) {
+  static constexpr std::string_view names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  unsigned mask = 0;
+  for (const auto& d : string_list(r, f, "alerts.maintenance.weekly.days")) {
+    bool found = false;
+    for (unsigned i = 0; i < 7; ++i) {
+      if (d == names[i]) {
+        mask |= 1u << i;
+        found = true;
+      }
+    }
+    if (!found) {
+      r.fail(f.value_pos(), "alerts.maintenance.weekly.days: " + in_quotes(d) +
+                                " is not one of sun, mon, tue, wed, thu, fri, sat");
+    }
+  }
+  return mask;
+}
+
+// "YYYY-MM-DDTHH:MM:SS" then "Z" or "+HH:MM"/"-HH:MM" (what people write for a window).
+std::optional<std::chrono::system_clock::time_point> parse_instant_text(std::string_view v) {
+  auto num = [&v](std::size_t at, std::size_t n) -> int {
+    if (at + n > v.size()) return -1;
+    int x = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (v[i] < '0' || v[i] > '9') return -1;
+      x = x * 10 + (v[i] - '0');
+    }
+    return x;
+  };
+  if (v.size() < 20 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != 't') ||
+      v[13] != ':' || v[16] != ':') {
+    return std::nullopt;
+  }
+  const int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
+            sec = num(17, 2);
+  if (y < 1970 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year{y},
+                                        std::chrono::month{static_cast<unsigned>(mo < 0 ? 0 : mo)},
+                                        std::chrono::day{static_cast<unsigned>(d < 0 ? 0 : d)}};
+  if (!ymd.ok()) return std::nullopt;
+  std::chrono::minutes offset{0};
+  const std::string_view zone = v.substr(19);
+  if (zone == "Z" || zone == "z") {
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
+    const int oh = num(20, 2), om = num(23, 2);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return std::nullopt;
+    offset = std::chrono::minutes(oh * 60 + om) * (zone[0] == '-' ? -1 : 1);
+  } else {
+    return std::nullopt;
+  }
+  return std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
+         std::chrono::seconds(sec) - offset;
+}
+
+std::chrono::system_clock::time_point parse_instant(const Reader& r, const Field& f,
+                                                    std::string_view name) {
+  const std::string v = r.string(f, name);
+  const auto t = parse_instant_text(v);
+  if (!t) {
+    r.fail(f.value_pos(), std::string(name) + ": " + in_quotes(v) +
+                              " is not a time like 2026-12-01T02:00:00Z");
+  }
+  return *t;
+}
+
+core::MaintenanceWindow parse_window(const Reader& r, const YAML::Node& node, Pos where) {
+  core::MaintenanceWindow w;
+  const Fields fields(r, node, where, "alerts.maintenance entry", "in maintenance window",
+                      {"name", "start", "end", "weekly", "targets", "apps"});
+  const Field* name = fields.get("name");
+  if (!name) r.fail(where, "maintenance window is missing required key \"name\"");
+  w.name = r.string(*name, "alerts.maintenance.name");
+  const Field* start = fields.get("start");
+  const Field* end = fields.get("end");
+  const Field* weekly = fields.get("weekly");
+  if (weekly && (start || end)) {
+    r.fail(weekly->key_pos(), "alerts.maintenance: give either weekly or start/end, not both");
+  }
+  if (weekly) {
+    const Fields wf(r, weekly->value, weekly->value_pos(), "alerts.maintenance.weekly",
+                    "in alerts.maintenance.weekly", {"days", "at", "duration"});
+    const Field* days = wf.get("days");
+    const Field* at = wf.get("at");
+    const Field* duration = wf.get("duration");
+    if (!days || !at || !duration) {
+      r.fail(weekly->value_pos(), "alerts.maintenance.weekly needs days, at and duration");
+    }
+    w.weekdays = parse_weekdays(r, *days);
+    const std::string hhmm = r.string(*at, "alerts.maintenance.weekly.at");
+    const bool shape = hhmm.size() == 5 && hhmm[2] == ':' && std::isdigit(static_cast<unsigned char>(hhmm[0])) &&
+                       std::isdigit(static_cast<unsigned char>(hhmm[1])) &&
+                       std::isdigit(static_cast<unsigned char>(hhmm[3])) &&
+                       std::isdigit(static_cast<unsigned char>(hhmm[4]));
+    const int hh = shape ? (hhmm[0] - '0') * 10 + (hhmm[1] - '0') : -1;
+    const int mm = shape ? (hhmm[3] - '0') * 10 + (hhmm[4] - '0') : -1;
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59) {
+      r.fail(at->value_pos(), "alerts.maintenance.weekly.at: " + in_quotes(hhmm) +
+                                  " is not a UTC time of day HH:MM");
+    }
+    w.minute_of_day = hh * 60 + mm;
+    const Millis d = r.duration(*duration, "alerts.maintenance.weekly.duration");
+    if (d > std::chrono::hours(24 * 7)) {
+      r.fail(duration->value_pos(), "alerts.maintenance.weekly.duration: at most 7d");
+    }
+    w.duration = std::chrono::duration_cast<std::chrono::minutes>(d);
+  } else {
+    if (!start || !end) r.fail(where, "maintenance window needs start and end, or weekly");
+    w.start = parse_instant(r, *start, "alerts.maintenance.start");
+    w.end = parse_instant(r, *end, "alerts.maintenance.end");
+    if (*w.end <= *w.start) r.fail(end->value_pos(), "alerts.maintenance.end must be after start");
+  }
+  if (const Field* f = fields.get("targets")) w.targets = string_list(r, *f, "alerts.maintenance.targets");
+  if (const Field* f = fields.get("apps")) w.apps = string_list(r, *f, "alerts.maintenance.apps");
+  return w;
+}
+
+AlertsConfig parse_alerts_section(const Reader& r, const Field& field) {
+  AlertsConfig out;
+  const Fields fields(r, field.value, field.value_pos(), "alerts", "in alerts",
+                      {"repeat_interval", "sinks", "maintenance"});
+  if (const Field* f = fields.get("repeat_interval")) {
+    out.repeat_interval = r.duration(*f, "alerts.repeat_interval");
+  }
+  const Field* sinks = fields.get("sinks");
+  if (!sinks) r.fail(field.key_pos(), "alerts is missing required key \"sinks\"");
+  r.require_sequence(sinks->value, sinks->value_pos(), "alerts.sinks");
+  for (const YAML::Node& node : sinks->value) {
+    const Pos where = pos_of(node, sinks->value);
+    if (!node.IsMap()) r.fail(where, "alerts.sinks: each entry must be a mapping");
+    SinkConfig s = parse_sink(r, node, where);
+    for (const auto& other : out.sinks) {
+      if (other.name == s.name) {
+        r.fail(where, "alerts.sinks: sink name " + in_quotes(s.name) + " is used twice");
+      }
+    }
+    out.sinks.push_back(std::move(s));
+  }
+  if (const Field* f = fields.get("maintenance")) {
+    r.require_sequence(f->value, f->value_pos(), "alerts.maintenance");
+    for (const YAML::Node& node : f->value) {
+      const Pos where = pos_of(node, f->value);
+      if (!node.IsMap()) r.fail(where, "alerts.maintenance: each entry must be a mapping");
+      out.maintenance.push_back(parse_window(r, node, where));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+}  // namespace detail
+
+AlertsConfig parse_alerts_config(const std::string& text, const std::string& path,
+                                 EnvLookup getenv) {
+  const detail::Reader reader(path, std::move(getenv));
+  const YAML::Node root = detail::load_document(reader, text);
+  if (!root.IsMap()) {
+    reader.fail(detail::pos_of(root), std::string("the top level must be a mapping, got ") +
+                                          std::string(detail::describe(root)));
+  }
+  const detail::Fields fields(reader, root, detail::pos_of(root), "top level", "at top level",
+                              {"targets", "alerts"});
+  const detail::Field* alerts = fields.get("alerts");
+  if (!alerts) reader.fail(detail::pos_of(root), "missing required key \"alerts\"");
+  return detail::parse_alerts_section(reader, *alerts);
+}
+
+}  // namespace flywatch::config
