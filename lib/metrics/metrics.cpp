@@ -76,12 +76,53 @@ Metrics::Metrics(const std::string& version) : registry_(std::make_shared<promet
                             .Help("Unix time of the last successful configuration load.")
                             .Register(*registry_)
                             .Add({});
+  alerts_firing_ = &prometheus::BuildGauge()
+                        .Name("flywatch_alerts_firing")
+                        .Help("Alerts firing now, by alert name.")
+                        .Register(*registry_);
+  webhook_deliveries_ = &prometheus::BuildCounter()
+                             .Name("flywatch_webhook_deliveries_total")
+                             .Help("Alert delivery attempts per sink, by result (delivered, retry, failed).")
+                             .Register(*registry_);
+  webhook_queue_depth_ = &prometheus::BuildGauge()
+                              .Name("flywatch_webhook_queue_depth")
+                              .Help("Alert events waiting for delivery, per sink.")
+                              .Register(*registry_);
+  webhook_oldest_pending_ = &prometheus::BuildGauge()
+                                 .Name("flywatch_webhook_oldest_pending_seconds")
+                                 .Help("Age of the oldest undelivered alert event, per sink; 0 when none.")
+                                 .Register(*registry_);
   prometheus::BuildGauge()
       .Name("flywatch_build_info")
       .Help("Always 1; labelled with the flywatch version.")
       .Register(*registry_)
       .Add({{"version", version}})
       .Set(1);
+}
+
+void Metrics::set_alerts_firing(const std::string& alertname, double count) {
+  alerts_firing_->Add({{"alertname", alertname}}).Set(count);
+}
+
+void Metrics::count_webhook_delivery(const std::string& sink, std::string_view result) {
+  webhook_deliveries_->Add({{"sink", sink}, {"result", std::string(result)}}).Increment();
+}
+
+void Metrics::set_webhook_queue(const std::string& sink, double depth, double oldest_pending_seconds) {
+  webhook_queue_depth_->Add({{"sink", sink}}).Set(depth);
+  webhook_oldest_pending_->Add({{"sink", sink}}).Set(oldest_pending_seconds);
+}
+
+void Metrics::remove_sink(const std::string& sink) {
+  for (const char* result : {"delivered", "retry", "failed"}) {
+    const prometheus::Labels labels{{"sink", sink}, {"result", result}};
+    if (webhook_deliveries_->Has(labels)) webhook_deliveries_->Remove(&webhook_deliveries_->Add(labels));
+  }
+  const prometheus::Labels labels{{"sink", sink}};
+  if (webhook_queue_depth_->Has(labels)) webhook_queue_depth_->Remove(&webhook_queue_depth_->Add(labels));
+  if (webhook_oldest_pending_->Has(labels)) {
+    webhook_oldest_pending_->Remove(&webhook_oldest_pending_->Add(labels));
+  }
 }
 
 TargetSeries& Metrics::target(const std::string& name) {

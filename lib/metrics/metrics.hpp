@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <prometheus/counter.h>
@@ -75,6 +76,16 @@ class Metrics {
   /// The Fly machine families (flywatch_machine_*, flywatch_app_*, ...), rendered by render().
   FleetMetrics& fleet() { return fleet_; }
 
+  /// flywatch_alerts_firing{alertname}: alerts firing now, by name.
+  void set_alerts_firing(const std::string& alertname, double count);
+  /// flywatch_webhook_deliveries_total{sink,result}; `result` is delivered, retry or failed.
+  void count_webhook_delivery(const std::string& sink, std::string_view result);
+  /// flywatch_webhook_queue_depth{sink} and flywatch_webhook_oldest_pending_seconds{sink}
+  /// (0 when the queue is empty).
+  void set_webhook_queue(const std::string& sink, double depth, double oldest_pending_seconds);
+  /// Removes every flywatch_webhook_* series of `sink` (removed from the config).
+  void remove_sink(const std::string& sink);
+
   /// The Prometheus text exposition (format 0.0.4) of everything, process_* metrics included.
   std::string render() const;
 
@@ -86,6 +97,10 @@ class Metrics {
   prometheus::Histogram* scheduler_lateness_;
   prometheus::Gauge* reload_successful_;
   prometheus::Gauge* reload_success_ts_;
+  prometheus::Family<prometheus::Gauge>* alerts_firing_;
+  prometheus::Family<prometheus::Counter>* webhook_deliveries_;
+  prometheus::Family<prometheus::Gauge>* webhook_queue_depth_;
+  prometheus::Family<prometheus::Gauge>* webhook_oldest_pending_;
   std::map<std::string, std::unique_ptr<TargetSeries>, std::less<>> targets_;
   FleetMetrics fleet_;
 };

@@ -127,3 +127,23 @@ TEST_CASE("label values are escaped and numbers read back exactly") {
   metrics::ExpositionWriter::append_number(out, 1.9e9);
   CHECK(out == "0.1 +Inf 1.9e+09");
 }
+
+TEST_CASE("alert and webhook families: set, counted, removed per sink") {
+  flywatch::metrics::Metrics m("test");
+  m.set_alerts_firing("TargetDown", 2);
+  m.count_webhook_delivery("oncall", "retry");
+  m.count_webhook_delivery("oncall", "retry");
+  m.count_webhook_delivery("oncall", "delivered");
+  m.set_webhook_queue("oncall", 3, 12.5);
+  m.set_webhook_queue("am", 0, 0);
+  std::string text = m.render();
+  CHECK(text.find("flywatch_alerts_firing{alertname=\"TargetDown\"} 2") != std::string::npos);
+  CHECK(text.find("flywatch_webhook_deliveries_total{result=\"retry\",sink=\"oncall\"} 2") != std::string::npos);
+  CHECK(text.find("flywatch_webhook_deliveries_total{result=\"delivered\",sink=\"oncall\"} 1") != std::string::npos);
+  CHECK(text.find("flywatch_webhook_queue_depth{sink=\"oncall\"} 3") != std::string::npos);
+  CHECK(text.find("flywatch_webhook_oldest_pending_seconds{sink=\"oncall\"} 12.5") != std::string::npos);
+  m.remove_sink("oncall");
+  text = m.render();
+  CHECK(text.find("sink=\"oncall\"") == std::string::npos);
+  CHECK(text.find("flywatch_webhook_queue_depth{sink=\"am\"} 0") != std::string::npos);
+}
