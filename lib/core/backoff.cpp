@@ -1,7 +1,9 @@
 #include "core/backoff.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <string_view>
 
 namespace flywatch::core {
 
@@ -38,6 +40,17 @@ milliseconds Backoff::next_delay(double random, std::optional<milliseconds> retr
     delay = std::max(delay, std::min(*retry_after, policy_.retry_after_cap));
   }
   return delay;
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
+  std::string_view v = value;
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  if (v.empty() || v.size() > 9) return std::nullopt;  // > 9 digits: over 30 years, nonsense
+  long seconds = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+  if (ec != std::errc() || ptr != v.data() + v.size() || seconds < 0) return std::nullopt;
+  return std::chrono::milliseconds(seconds * 1000);
 }
 
 }  // namespace flywatch::core

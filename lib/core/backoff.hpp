@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 
 namespace flywatch::core {
 
@@ -48,5 +49,9 @@ class Backoff {
   BackoffPolicy policy_;
   int failures_ = 0;
 };
+
+/// Parses an HTTP Retry-After value in its delta-seconds form ("7", surrounding blanks allowed).
+/// The HTTP-date form and anything else yield nullopt (the caller then uses its own backoff).
+std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value);
 
 }  // namespace flywatch::core

@@ -126,16 +126,6 @@ std::string encode_path_segment(const std::string& segment) {
   return out;
 }
 
-std::optional<milliseconds> parse_retry_after(const std::string& value) {
-  std::string_view v = value;
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  if (v.empty() || v.size() > 9) return std::nullopt;  // > 9 digits: over 30 years, nonsense
-  long seconds = 0;
-  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
-  if (ec != std::errc() || ptr != v.data() + v.size() || seconds < 0) return std::nullopt;
-  return milliseconds(seconds * 1000);
-}
 
 PollOutcome classify_list_response(const core::ProbeResult& r) {
   PollOutcome o;

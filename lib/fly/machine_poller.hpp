@@ -9,6 +9,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "core/backoff.hpp"
 #include "core/probe_result.hpp"
 #include "fly/app_poll_state.hpp"
 #include "net/http_prober.hpp"
@@ -47,9 +48,8 @@ std::string encode_path_segment(const std::string& segment);
 /// tests). 200 with a JSON array → ok, code "200"; 200 with anything else → "malformed".
 PollOutcome classify_list_response(const core::ProbeResult& result);
 
-/// Parses a Retry-After value in its delta-seconds form ("7"). The HTTP-date form and anything
-/// else yield nullopt (we then fall back to our own backoff).
-std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value);
+/// Retry-After parsing lives in lib/core (the alert sinks use it too).
+using core::parse_retry_after;
 
 /// Lists an app's machines via `GET {api_url}/v1/apps/{app}/machines`.
 class MachinePoller {
