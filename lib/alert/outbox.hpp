@@ -1,0 +1,219 @@
+#pragma once
+/// The durable webhook outbox (DESIGN §7, §11): every alert event for a sink is appended to one
+/// file in `state_dir` and fsynced before it counts as accepted, handed out oldest first per
+/// sink until it is acked (delivered or given up on), and replayed after a restart or kill -9.
+///
+/// Files in the directory (names from OutboxOptions::file_name, default "outbox.log"):
+///   outbox.log          append-only records (lib/alert/outbox_record.hpp)
+///   outbox.log.lock     flock'ed while an outbox is open: one process per directory
+///   outbox.log.tmp      compaction in progress; a leftover one is deleted at open
+///   outbox.log.corrupt-N  a damaged file kept for inspection (see open())
+///
+/// Synchronous POSIX I/O: call it off the probe path. Not thread-safe: one caller at a time.
+/// No clock reads: times come in as arguments. Never throws after open() returned an outbox
+/// (except std::bad_alloc).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace flywatch::alert {
+
+/// The system calls the outbox writes through, so tests can make them fail (ENOSPC, EROFS,
+/// EIO) and recover. Each returns -1 and sets errno on failure, like the POSIX call it stands for.
+/// Replay reads and lock files always use the real calls.
+struct OutboxFileOps {
+  std::function<int(const char* path, int flags, mode_t mode)> open;
+  std::function<ssize_t(int fd, const void* data, std::size_t size, off_t offset)> pwrite;
+  std::function<int(int fd)> fsync;
+  std::function<int(const char* from, const char* to)> rename;
+  /// ::open, ::pwrite, ::fsync, ::rename.
+  static OutboxFileOps posix();
+};
+
+struct OutboxOptions {
+  std::string file_name = "outbox.log";
+  /// Compaction runs when the file is at least this big and more than `compact_dead_ratio` of
+  /// it is acked events, ack records or skipped corruption.
+  std::uint64_t compact_min_bytes = 1u << 20;
+  double compact_dead_ratio = 0.5;
+  /// Events kept in memory while the disk refuses writes; append() refuses new ones past this
+  /// (std::errc::no_buffer_space) so a long outage cannot exhaust memory.
+  std::size_t max_pending_in_memory = 100000;
+  std::size_t max_payload_bytes = 16u << 20;
+  OutboxFileOps ops = OutboxFileOps::posix();
+  /// Seeds the webhook-id randomness; 0 = std::random_device.
+  std::uint64_t random_seed = 0;
+};
+
+/// One event as the delivery loop sees it.
+struct OutboxEvent {
+  std::uint64_t seq = 0;  ///< increasing in append order across all sinks of this outbox
+  std::string sink;
+  std::string webhook_id;  ///< fixed at append; the same on every retry and after replay
+  std::chrono::system_clock::time_point enqueued_at{};  ///< millisecond precision
+  std::string payload;
+  bool durable = false;  ///< written and fsynced; false while it waits in memory
+};
+
+struct AppendResult {
+  /// False only for a refused event (bad argument, or the in-memory limit reached).
+  bool queued = false;
+  std::uint64_t seq = 0;
+  std::string webhook_id;
+  /// Empty: durable (written and fsynced). Otherwise, when `queued`, the write error
+  /// (e.g. no_space_on_device, read_only_file_system, io_error): the event waits in memory, in
+  /// order, and is written by the next append(), ack() or flush_pending() that succeeds.
+  std::error_code error;
+  bool durable() const { return queued && !error; }
+};
+
+/// What open() found in the file.
+struct ReplayReport {
+  struct Corruption {
+    std::uint64_t offset = 0;
+    std::uint64_t bytes = 0;  ///< skipped up to the next intact record
+    std::string reason;
+  };
+  std::size_t records = 0;  ///< intact records read
+  std::size_t pending_events = 0;
+  /// A torn (short) or damaged LAST record, removed by truncating the file to the end of the
+  /// last intact record. Nothing before it is lost.
+  std::uint64_t dropped_tail_bytes = 0;
+  std::string dropped_tail_reason;
+  /// Damage followed by intact records. Each damaged range is skipped and the intact records
+  /// after it are kept: records inside a range are lost (a lost ack means a redelivery, a lost
+  /// enqueue an event never delivered — report it loudly). The damaged file is kept as
+  /// `preserved_copy` and the outbox rewritten without the damage.
+  std::vector<Corruption> corruptions;
+  std::string preserved_copy;
+  bool removed_stale_temp = false;  ///< a compaction was interrupted; the old file was used
+  /// The file could not be opened for writing (e.g. read-only directory): events wait in memory.
+  std::error_code write_error;
+};
+
+struct OutboxSinkStats {
+  std::string sink;
+  std::size_t depth = 0;  ///< undelivered events, durable or not
+  std::optional<std::chrono::system_clock::time_point> oldest_enqueued_at;
+};
+
+struct OutboxStats {
+  std::vector<OutboxSinkStats> sinks;  ///< every sink seen since open, by name
+  std::uint64_t file_bytes = 0;
+  std::uint64_t live_bytes = 0;  ///< bytes of undelivered events in the file
+  std::size_t pending_in_memory = 0;
+  std::size_t compactions = 0;
+  std::size_t compaction_failures = 0;
+  std::error_code last_write_error;  ///< empty once a write succeeded again
+};
+
+class WebhookOutbox {
+ public:
+  struct OpenResult {
+    std::unique_ptr<WebhookOutbox> outbox;  ///< null when `error`
+    std::error_code error;
+    std::string detail;  ///< what failed, for the startup error message
+    ReplayReport report;
+  };
+
+  /// Opens (or prepares to create) the outbox in the existing directory `dir` and replays it:
+  /// per-sink queues of the un-acked events, in order, with their seq, webhook-id and enqueue
+  /// time. A torn or damaged last record is dropped and the file truncated; damage in the middle
+  /// is skipped and reported (see ReplayReport). Errors: `dir` missing or not a directory,
+  /// another process holding the lock, the file unreadable, or a file with no intact record
+  /// that does not start like one (errc::illegal_byte_sequence: not an outbox, left
+  /// untouched). A file that exists but cannot be written, or cannot be created, is not an
+  /// error: report.write_error says why and appends wait in memory until writing works.
+  /// Throws only if std::random_device fails.
+  static OpenResult open(const std::filesystem::path& dir, OutboxOptions options = {});
+
+  ~WebhookOutbox();
+  WebhookOutbox(const WebhookOutbox&) = delete;
+  WebhookOutbox& operator=(const WebhookOutbox&) = delete;
+
+  /// Queues `payload` for `sink` with a new seq and webhook-id made from `now`, writes every
+  /// record waiting in memory and this one, and fsyncs. `sink` must be 1..65535 bytes and the
+  /// payload at most max_payload_bytes (else not queued, errc::invalid_argument).
+  AppendResult append(std::string_view sink, std::string_view payload,
+                      std::chrono::system_clock::time_point now);
+
+  /// The oldest undelivered event of `sink` (durable or still in memory: a full disk must not
+  /// stop paging), or null. Valid until the next non-const call.
+  const OutboxEvent* next(std::string_view sink) const;
+
+  /// Ends event `seq` of `sink` (delivered or given up on); any pending event may be acked, not
+  /// only the oldest. The ack is written and fsynced; an event not yet written is just dropped
+  /// from memory. Returns: empty on success; errc::invalid_argument when no such pending event
+  /// (nothing changes); a write error when the ack record waits in memory (the event is gone
+  /// from the queue either way; if the process dies first it is delivered again). May compact.
+  std::error_code ack(std::string_view sink, std::uint64_t seq);
+
+  /// Writes what waits in memory. Empty when nothing waits any more.
+  std::error_code flush_pending();
+
+  /// Events whose enqueue record waits in memory, not yet written.
+  std::size_t pending_in_memory() const;
+  /// Records of either kind waiting in memory.
+  std::size_t unwritten_records() const { return backlog_.size(); }
+  /// Undelivered events of `sink`.
+  std::size_t depth(std::string_view sink) const;
+  OutboxStats stats() const;
+
+  /// Rewrites the file with only the undelivered events: temp file, fsync, rename over,
+  /// fsync the directory; a crash at any step leaves the old or the new file whole. Refused
+  /// (errc::operation_would_block) while records wait in memory. Runs by itself from ack()
+  /// when the thresholds in OutboxOptions are passed.
+  std::error_code compact();
+
+ private:
+  struct Unwritten {
+    std::string bytes;
+    std::string sink;
+    std::uint64_t seq = 0;
+    bool is_enqueue = false;
+  };
+  using Queue = std::map<std::uint64_t, OutboxEvent>;
+
+  WebhookOutbox(std::filesystem::path dir, OutboxOptions options);
+  std::error_code replay(ReplayReport& report);
+  std::error_code ensure_writable();
+  std::error_code write_backlog();
+  std::error_code rewrite(const std::string& preserve_as);
+  void maybe_compact();
+  std::error_code fail(std::error_code e);
+  std::string path_of(std::string_view suffix) const;
+
+  std::filesystem::path dir_;
+  OutboxOptions options_;
+  std::map<std::string, Queue, std::less<>> queues_;
+  std::deque<Unwritten> backlog_;
+  std::mt19937_64 rng_;
+  int fd_ = -1;
+  int lock_fd_ = -1;
+  bool truncate_owed_ = false;  ///< bytes past file_end_ may be on disk and must go first
+  bool dir_sync_owed_ = false;  ///< the file's directory entry is not known to be durable yet
+  std::size_t unwritten_events_ = 0;  ///< enqueue records in backlog_
+  std::uint64_t file_end_ = 0;  ///< end of the last intact record
+  std::uint64_t live_bytes_ = 0;
+  std::uint64_t next_seq_ = 1;
+  std::uint64_t compaction_floor_ = 0;  ///< no automatic retry below this size after a failure
+  std::size_t compactions_ = 0;
+  std::size_t compaction_failures_ = 0;
+  std::error_code last_write_error_;
+};
+
+}  // namespace flywatch::alert

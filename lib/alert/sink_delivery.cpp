@@ -1,0 +1,122 @@
+#include "alert/sink_delivery.hpp"
+
+#include <random>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "alert/signing.hpp"
+
+namespace flywatch::alert {
+
+namespace asio = boost::asio;
+
+namespace {
+
+double jitter() {
+  static thread_local std::minstd_rand gen{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
+}
+
+const std::string* find_header(const core::ProbeResult& r, std::string_view name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+SinkDelivery::SinkDelivery(asio::io_context& io, SinkEndpoint endpoint, WebhookOutbox& outbox,
+                           net::HttpProber& prober,
+                           std::function<void(const DeliveryReport&)> on_attempt, Clock clock)
+    : io_(io),
+      endpoint_(std::move(endpoint)),
+      outbox_(outbox),
+      prober_(prober),
+      on_attempt_(std::move(on_attempt)),
+      clock_(std::move(clock)),
+      timer_(io),
+      backoff_(endpoint_.retry) {}
+
+void SinkDelivery::start() { asio::co_spawn(io_, run(shared_from_this()), asio::detached); }
+
+void SinkDelivery::wake() {
+  if (!retry_wait_) timer_.cancel();
+}
+
+void SinkDelivery::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+net::ProbeSpec SinkDelivery::request(const OutboxEvent& event,
+                                     std::chrono::system_clock::time_point now) const {
+  net::ProbeSpec spec;
+  spec.scheme = endpoint_.scheme;
+  spec.host = endpoint_.host;
+  spec.port = endpoint_.port;
+  spec.target = endpoint_.target;
+  spec.method = "POST";
+  spec.body = event.payload;
+  spec.timeout = endpoint_.timeout;
+  spec.max_body_bytes = 64 * 1024;  // a receiver's answer is read and dropped
+  spec.ca_file = endpoint_.ca_file;
+  spec.insecure_skip_verify = endpoint_.insecure_skip_verify;
+  // The timestamp is the attempt's; the id is the event's, the same on every retry.
+  const auto ts = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  spec.headers = {{"Content-Type", endpoint_.content_type},
+                  {"User-Agent", "flywatch"},
+                  {"webhook-id", event.webhook_id},
+                  {"webhook-timestamp", std::to_string(ts)}};
+  if (!endpoint_.signing_key.empty()) {
+    spec.headers.emplace_back("webhook-signature",
+                              sign_webhook(endpoint_.signing_key, event.webhook_id, ts, event.payload));
+  }
+  for (const auto& h : endpoint_.headers) spec.headers.push_back(h);
+  return spec;
+}
+
+// GCC 12 reports a false -Wmismatched-new-delete on this coroutine frame under ASan (Asio's
+// awaitable_frame_base pairs its own operator new and delete; GCC mismatches them here).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+// The unnamed parameter keeps the delivery alive in the coroutine frame.
+asio::awaitable<void> SinkDelivery::run(std::shared_ptr<SinkDelivery>) {
+  while (!stopped_) {
+    const OutboxEvent* next = outbox_.next(endpoint_.name);
+    if (next == nullptr) {
+      retry_wait_ = false;
+      timer_.expires_at(std::chrono::steady_clock::time_point::max());
+      co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    // Copied: the outbox may hand out or drop other events while this attempt is in flight.
+    const OutboxEvent event = *next;
+    const core::ProbeResult result = co_await prober_.probe(request(event, clock_()));
+    if (stopped_) break;
+    std::optional<std::chrono::milliseconds> retry_after;
+    if (const auto* ra = find_header(result, "retry-after")) retry_after = core::parse_retry_after(*ra);
+    DeliveryReport report{endpoint_.name, event.seq, event.webhook_id,
+                          classify_delivery(result, retry_after, backoff_, jitter())};
+    if (report.decision.result == DeliveryResult::retry) {
+      on_attempt_(report);
+      retry_wait_ = true;
+      timer_.expires_after(report.decision.delay);
+      co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+      retry_wait_ = false;
+      continue;
+    }
+    // Delivered, or refused for good: either way this event is done, the next one may go.
+    backoff_.reset();
+    outbox_.ack(endpoint_.name, event.seq);
+    on_attempt_(report);
+  }
+}
+
+#pragma GCC diagnostic pop
+
+}  // namespace flywatch::alert

@@ -1,0 +1,144 @@
+// SinkDelivery against a scripted receiver (the prober seam) and a real outbox in a temp dir:
+// order, retries under one webhook-id, signatures, give-up on 4xx.
+#include <doctest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "alert/signing.hpp"
+#include "alert/sink_delivery.hpp"
+
+using namespace flywatch;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct ScriptedReceiver : net::HttpProber {
+  std::deque<core::ProbeResult> answers;  ///< popped per attempt; 200 when empty
+  std::vector<net::ProbeSpec> seen;
+  boost::asio::awaitable<core::ProbeResult> probe(const net::ProbeSpec& spec) override {
+    seen.push_back(spec);
+    core::ProbeResult r;
+    r.http_status = 200;
+    if (!answers.empty()) {
+      r = answers.front();
+      answers.pop_front();
+    }
+    co_return r;
+  }
+};
+
+core::ProbeResult status(int s) {
+  core::ProbeResult r;
+  r.http_status = s;
+  return r;
+}
+
+std::string header(const net::ProbeSpec& spec, const std::string& name) {
+  for (const auto& [k, v] : spec.headers) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/flywatch-delivery-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("SinkDelivery: in order, retried under one webhook-id, signed, 4xx given up") {
+  TempDir dir;
+  auto opened = alert::WebhookOutbox::open(dir.path);
+  REQUIRE(opened.outbox);
+  auto& outbox = *opened.outbox;
+  const auto now = std::chrono::system_clock::now();
+  for (const char* body : {R"({"n":1})", R"({"n":2})", R"({"n":3})"}) {
+    REQUIRE(outbox.append("oncall", body, now).durable());
+  }
+  REQUIRE(outbox.append("other", R"({"n":9})", now).durable());
+
+  boost::asio::io_context io{1};
+  ScriptedReceiver receiver;
+  core::ProbeResult refused;
+  refused.transport_failure = core::FailureReason::connect;
+  refused.error = "connection refused";
+  receiver.answers = {status(503), refused, status(200), status(400), status(202)};
+  alert::SinkEndpoint ep;
+  ep.name = "oncall";
+  ep.scheme = "http";
+  ep.host = "127.0.0.1";
+  ep.port = 9;
+  ep.target = "/hook";
+  ep.signing_key = *alert::decode_webhook_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  ep.headers = {{"X-Team", "sre"}};
+  ep.retry.base = 5ms;
+  ep.retry.cap = 20ms;
+  std::vector<alert::DeliveryResult> results;
+  auto delivery = std::make_shared<alert::SinkDelivery>(
+      io, ep, outbox, receiver,
+      [&](const alert::DeliveryReport& r) { results.push_back(r.decision.result); });
+  delivery->start();
+  io.run_for(500ms);
+
+  using R = alert::DeliveryResult;
+  CHECK(results == std::vector<R>{R::retry, R::retry, R::delivered, R::failed, R::delivered});
+  REQUIRE(receiver.seen.size() == 5);
+  const std::string first_id = header(receiver.seen[0], "webhook-id");
+  CHECK_FALSE(first_id.empty());
+  for (int i = 0; i < 3; ++i) {
+    CHECK(header(receiver.seen[i], "webhook-id") == first_id);  // the same event, retried
+    CHECK(receiver.seen[i].body == R"({"n":1})");
+  }
+  CHECK(receiver.seen[3].body == R"({"n":2})");
+  CHECK(receiver.seen[4].body == R"({"n":3})");
+  CHECK(header(receiver.seen[3], "webhook-id") != first_id);
+  for (const auto& spec : receiver.seen) {
+    CHECK(spec.method == "POST");
+    CHECK(spec.target == "/hook");
+    CHECK(header(spec, "X-Team") == "sre");
+    const std::string ts = header(spec, "webhook-timestamp");
+    CHECK(alert::verify_webhook(ep.signing_key, header(spec, "webhook-id"), std::stoll(ts), spec.body,
+                                header(spec, "webhook-signature")));
+  }
+  CHECK(outbox.depth("oncall") == 0);
+  CHECK(outbox.depth("other") == 1);  // another sink's events are not this loop's
+  delivery->stop();
+  io.run_for(10ms);
+}
+
+TEST_CASE("SinkDelivery: an empty queue sleeps until woken") {
+  TempDir dir;
+  auto opened = alert::WebhookOutbox::open(dir.path);
+  REQUIRE(opened.outbox);
+  boost::asio::io_context io{1};
+  ScriptedReceiver receiver;
+  alert::SinkEndpoint ep;
+  ep.name = "oncall";
+  int attempts = 0;
+  auto delivery = std::make_shared<alert::SinkDelivery>(
+      io, ep, *opened.outbox, receiver, [&](const alert::DeliveryReport&) { ++attempts; });
+  delivery->start();
+  io.run_for(50ms);
+  CHECK(attempts == 0);
+  REQUIRE(opened.outbox->append("oncall", "{}", std::chrono::system_clock::now()).durable());
+  delivery->wake();
+  io.restart();
+  io.run_for(50ms);
+  CHECK(attempts == 1);
+  CHECK(receiver.seen.size() == 1);
+  delivery->stop();
+  io.restart();
+  io.run_for(10ms);
+}
