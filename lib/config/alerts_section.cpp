@@ -109,17 +109,7 @@ SinkConfig parse_sink(const Reader& r, const YAML::Node& node, Pos where) {
   if (s.type == SinkType::pagerduty && s.routing_key.empty()) {
     r.fail(where, "a pagerduty sink needs \"routing_key\" (or \"routing_key_file\")");
   }
-  if (const Field* f = fields.get("headers")) {
-    const Fields headers(r, f->value, f->value_pos(), "alerts.sinks.headers",
-                         "in alerts.sinks.headers");
-    for (const Field& h : headers.all()) {
-      header_name(r, h, "alerts.sinks.headers");
-      const std::string label = "alerts.sinks.headers." + h.key;
-      std::string value = r.string(h, label);
-      if (has_control_char(value)) r.fail(h.value_pos(), label + ": value contains a control character");
-      s.headers.emplace_back(h.key, std::move(value));
-    }
-  }
+  if (const Field* f = fields.get("headers")) s.headers = parse_header_map(r, *f, "alerts.sinks.headers");
   if (const Field* f = fields.get("filter")) parse_filter(r, *f, s);
   if (const Field* f = fields.get("tls")) s.tls = parse_tls(r, *f);
   return s;

@@ -13,6 +13,11 @@ std::vector<Target> parse_targets(const Reader& reader, const Field& field,
 /// A header name given as a mapping key: fails unless it is an HTTP token; returns it.
 std::string header_name(const Reader& r, const Field& f, std::string_view section);
 
+/// A `headers:` mapping of request headers, in order: names must be HTTP tokens, values free of
+/// control characters. Values may hold credentials, so no message repeats them.
+std::vector<std::pair<std::string, std::string>> parse_header_map(const Reader& r, const Field& f,
+                                                                  std::string_view section);
+
 /// A `tls:` mapping (ca_file must be readable now).
 TlsConfig parse_tls(const Reader& r, const Field& field);
 

@@ -163,18 +163,7 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
                                  " is not an upper-case HTTP method (e.g. GET, HEAD, POST)");
     }
   }
-  if (const Field* f = fields.get("headers")) {
-    const Fields headers(r, f->value, f->value_pos(), "headers", "in headers");
-    for (const Field& h : headers.all()) {
-      const std::string label = "headers." + h.key;
-      header_name(r, h, "headers");
-      std::string value = r.string(h, label);
-      // Values may hold credentials (often from ${VAR}), so they are never echoed.
-      if (has_control_char(value))
-        r.fail(h.value_pos(), label + ": value contains a control character");
-      t.headers.emplace_back(h.key, std::move(value));
-    }
-  }
+  if (const Field* f = fields.get("headers")) t.headers = parse_header_map(r, *f, "headers");
   add_bearer_token(r, fields, t);
   if (auto body = r.value_or_file(fields, "body")) t.body = std::move(*body);
 
@@ -207,6 +196,22 @@ std::string header_name(const Reader& r, const Field& f, std::string_view sectio
            std::string(section) + ": " + in_quotes(f.key) + " is not a valid header name");
   }
   return f.key;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_header_map(const Reader& r, const Field& f,
+                                                                  std::string_view section) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string name(section);
+  const Fields headers(r, f.value, f.value_pos(), name, "in " + name);
+  for (const Field& h : headers.all()) {
+    const std::string label = name + "." + h.key;
+    header_name(r, h, name);
+    std::string value = r.string(h, label);
+    // Values may hold credentials (often from ${VAR}), so they are never echoed.
+    if (has_control_char(value)) r.fail(h.value_pos(), label + ": value contains a control character");
+    out.emplace_back(h.key, std::move(value));
+  }
+  return out;
 }
 
 TlsConfig parse_tls(const Reader& r, const Field& field) {

@@ -188,16 +188,8 @@ const std::map<std::string, Check>& good_checks() {
 /// The first line of a bad file: `# expect: LINE:COL: message`, with {dir} → the file's
 /// directory and a final `{regex_error:SOURCE}` → core::Pattern's own message for SOURCE (the
 /// config must report it, whatever its wording).
-std::string expected_error(const fs::path& p) {
-  const std::string text = slurp(p);
-  const std::string prefix = "# expect: ";
-  const std::string first = text.substr(0, text.find('\n'));
-  REQUIRE_MESSAGE(first.starts_with(prefix), p.string() << ": first line must be '# expect: ...'");
-  std::string expected = first.substr(prefix.size());
-  const std::string dir = p.parent_path().string();
-  for (std::size_t at; (at = expected.find("{dir}")) != std::string::npos;) {
-    expected.replace(at, 5, dir);
-  }
+std::string expected_regex_error(const fs::path& p) {
+  std::string expected = flywatch::config::test::expected_error(p);
   const std::string marker = "{regex_error:";
   if (const std::size_t at = expected.find(marker); at != std::string::npos) {
     REQUIRE(expected.ends_with("}"));
@@ -233,5 +225,5 @@ TEST_CASE("every good config loads with the expected values") {
 
 TEST_CASE("every bad config is refused with its exact error") {
   flywatch::config::test::check_bad_files("bad", 30, [](const fs::path& p) { load(p); },
-                                          expected_error);
+                                          expected_regex_error);
 }
