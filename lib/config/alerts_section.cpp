@@ -1,21 +1,29 @@
-// `alerts:` → AlertsConfig: repeat interval, sinks (webhook, alertmanager, pagerduty, slack) and
-// maintenance windows.
+// `alerts:` → AlertsConfig: repeat interval, rules (alert_rules_section.cpp), sinks (webhook,
+// alertmanager, pagerduty, slack) and maintenance windows.
 #include "config/alerts_section.hpp"
 
 #include <cctype>
 #include <chrono>
 #include <optional>
+#include <string>
+#include <utility>
 
 #include "config/sections.hpp"
 #include "config/syntax.hpp"
 #include "config/yaml_reader.hpp"
 #include "core/alert.hpp"
+#include "core/duration.hpp"
 
-namespace flywatch::config {
-
-namespace detail {
+namespace flywatch::config::detail {
 
 namespace {
+
+constexpr Millis kMinRepeat = std::chrono::seconds(1);
+constexpr Millis kMaxRepeat = std::chrono::hours(24 * 7);
+constexpr Millis kMaxSinkTimeout = std::chrono::minutes(5);
+constexpr Millis kMaxRetry = std::chrono::hours(1);
+constexpr Millis kMinResend = std::chrono::seconds(1);
+constexpr Millis kMaxResend = std::chrono::hours(1);
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -29,15 +37,64 @@ SinkType parse_type(const Reader& r, const Field& f) {
                             " is not one of webhook, alertmanager, pagerduty, slack");
 }
 
-std::vector<std::string> string_list(const Reader& r, const Field& f, std::string_view name) {
-  std::vector<std::string> out;
+/// A list of strings, or one string standing for a list of one, each with where it is written.
+std::vector<std::pair<std::string, Pos>> located_list(const Reader& r, const Field& f,
+                                                      std::string_view name) {
+  std::vector<std::pair<std::string, Pos>> out;
   if (f.value.IsScalar()) {
-    out.push_back(r.string(f, name));
+    out.emplace_back(r.string(f, name), f.value_pos());
     return out;
   }
   r.require_sequence(f.value, f.value_pos(), name);
-  for (const YAML::Node& n : f.value) out.push_back(r.string(n, pos_of(n, f.value), name));
+  for (const YAML::Node& n : f.value) {
+    const Pos at = pos_of(n, f.value);
+    out.emplace_back(r.string(n, at, name), at);
+  }
   return out;
+}
+
+std::vector<std::string> string_list(const Reader& r, const Field& f, std::string_view name) {
+  std::vector<std::string> out;
+  for (auto& [s, at] : located_list(r, f, name)) out.push_back(std::move(s));
+  return out;
+}
+
+/// A maintenance scope list whose every entry must be one of `known` (a `kind` like "target"),
+/// else an error at that entry listing the known names (plain names, never URLs).
+std::vector<std::string> scope_list(const Reader& r, const Field& f, std::string_view name,
+                                    const std::vector<std::string>& known, std::string_view kind) {
+  std::vector<std::string> out;
+  for (auto& [s, at] : located_list(r, f, name)) {
+    bool found = false;
+    for (const std::string& k : known) found = found || k == s;
+    if (!found) {
+      std::string listed = known.empty() ? "no " + std::string(kind) + "s are configured"
+                                         : std::string(kind) + "s: ";
+      for (std::size_t i = 0; i < known.size(); ++i) listed += (i > 0 ? ", " : "") + known[i];
+      r.fail(at, std::string(name) + ": no " + std::string(kind) + " named " + in_quotes(s) +
+                     " (" + listed + ")");
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+/// `retry: {initial, max}`: the delivery backoff's base and cap.
+void parse_retry(const Reader& r, const Field& field, SinkConfig& out) {
+  const Fields fields(r, field.value, field.value_pos(), "alerts.sinks.retry",
+                      "in alerts.sinks.retry", {"initial", "max"});
+  const Field* initial = fields.get("initial");
+  const Field* max = fields.get("max");
+  if (initial) {
+    out.retry_initial = r.duration(*initial, "alerts.sinks.retry.initial", Millis{1}, kMaxRetry);
+  }
+  if (max) out.retry_max = r.duration(*max, "alerts.sinks.retry.max", Millis{1}, kMaxRetry);
+  if (out.retry_max < out.retry_initial) {
+    const Field* at = max ? max : initial;
+    r.fail(at->value_pos(), "alerts.sinks.retry.max (" + core::format_duration(out.retry_max) +
+                                ") must be at least retry.initial (" +
+                                core::format_duration(out.retry_initial) + ")");
+  }
 }
 
 void parse_filter(const Reader& r, const Field& field, SinkConfig& out) {
@@ -68,7 +125,8 @@ SinkConfig parse_sink(const Reader& r, const YAML::Node& node, Pos where) {
   s.line = where.line;
   const Fields fields(r, node, where, "alerts.sinks entry", "in sink",
                       {"name", "type", "url", "secret", "secret_file", "routing_key",
-                       "routing_key_file", "headers", "filter", "tls"});
+                       "routing_key_file", "headers", "filter", "tls", "timeout", "retry",
+                       "resend_interval"});
   const Field* name = fields.get("name");
   if (!name) r.fail(where, "sink is missing required key \"name\"");
   s.name = r.string(*name, "alerts.sinks.name");
@@ -85,7 +143,13 @@ SinkConfig parse_sink(const Reader& r, const YAML::Node& node, Pos where) {
   s.url = r.string(*url, "alerts.sinks.url");
   std::string error;
   const auto parsed = parse_target_url(s.url, error);
-  if (!parsed) r.fail(url->value_pos(), "alerts.sinks.url: " + error);
+  if (!parsed) {
+    // The shared URL check suggests target keys; a sink sends credentials in `headers`.
+    if (error.starts_with("credentials")) {
+      error = "credentials in the URL are not allowed (use headers)";
+    }
+    r.fail(url->value_pos(), "alerts.sinks.url: " + error);
+  }
   s.scheme = parsed->scheme;
   s.host = parsed->host;
   s.port = parsed->port;
@@ -109,9 +173,22 @@ SinkConfig parse_sink(const Reader& r, const YAML::Node& node, Pos where) {
   if (s.type == SinkType::pagerduty && s.routing_key.empty()) {
     r.fail(where, "a pagerduty sink needs \"routing_key\" (or \"routing_key_file\")");
   }
-  if (const Field* f = fields.get("headers")) s.headers = parse_header_map(r, *f, "alerts.sinks.headers");
+  if (const Field* f = fields.get("headers")) {
+    s.headers = parse_header_map(r, *f, "alerts.sinks.headers");
+  }
   if (const Field* f = fields.get("filter")) parse_filter(r, *f, s);
   if (const Field* f = fields.get("tls")) s.tls = parse_tls(r, *f);
+  if (const Field* f = fields.get("timeout")) {
+    s.timeout = r.duration(*f, "alerts.sinks.timeout", Millis{1}, kMaxSinkTimeout);
+  }
+  if (const Field* f = fields.get("retry")) parse_retry(r, *f, s);
+  if (const Field* f = fields.get("resend_interval")) {
+    // Only Alertmanager resolves an alert that is not re-sent; other sinks get `repeat`s.
+    if (s.type != SinkType::alertmanager) {
+      r.fail(f->key_pos(), "resend_interval is only for type alertmanager");
+    }
+    s.resend_interval = r.duration(*f, "alerts.sinks.resend_interval", kMinResend, kMaxResend);
+  }
   return s;
 }
 
@@ -181,7 +258,9 @@ std::chrono::system_clock::time_point parse_instant(const Reader& r, const Field
   return *t;
 }
 
-core::MaintenanceWindow parse_window(const Reader& r, const YAML::Node& node, Pos where) {
+core::MaintenanceWindow parse_window(const Reader& r, const YAML::Node& node, Pos where,
+                                     const std::vector<std::string>& targets,
+                                     const std::vector<std::string>& apps) {
   core::MaintenanceWindow w;
   const Fields fields(r, node, where, "alerts.maintenance entry", "in maintenance window",
                       {"name", "start", "end", "weekly", "targets", "apps"});
@@ -205,10 +284,11 @@ core::MaintenanceWindow parse_window(const Reader& r, const YAML::Node& node, Po
     }
     w.weekdays = parse_weekdays(r, *days);
     const std::string hhmm = r.string(*at, "alerts.maintenance.weekly.at");
-    const bool shape = hhmm.size() == 5 && hhmm[2] == ':' && std::isdigit(static_cast<unsigned char>(hhmm[0])) &&
-                       std::isdigit(static_cast<unsigned char>(hhmm[1])) &&
-                       std::isdigit(static_cast<unsigned char>(hhmm[3])) &&
-                       std::isdigit(static_cast<unsigned char>(hhmm[4]));
+    const auto digit = [&hhmm](std::size_t i) {
+      return std::isdigit(static_cast<unsigned char>(hhmm[i])) != 0;
+    };
+    const bool shape = hhmm.size() == 5 && hhmm[2] == ':' && digit(0) && digit(1) && digit(3) &&
+                       digit(4);
     const int hh = shape ? (hhmm[0] - '0') * 10 + (hhmm[1] - '0') : -1;
     const int mm = shape ? (hhmm[3] - '0') * 10 + (hhmm[4] - '0') : -1;
     if (hh < 0 || hh > 23 || mm < 0 || mm > 59) {
@@ -227,23 +307,21 @@ core::MaintenanceWindow parse_window(const Reader& r, const YAML::Node& node, Po
     w.end = parse_instant(r, *end, "alerts.maintenance.end");
     if (*w.end <= *w.start) r.fail(end->value_pos(), "alerts.maintenance.end must be after start");
   }
-  if (const Field* f = fields.get("targets")) w.targets = string_list(r, *f, "alerts.maintenance.targets");
-  if (const Field* f = fields.get("apps")) w.apps = string_list(r, *f, "alerts.maintenance.apps");
+  if (const Field* f = fields.get("targets")) {
+    w.targets = scope_list(r, *f, "alerts.maintenance.targets", targets, "target");
+  }
+  if (const Field* f = fields.get("apps")) {
+    w.apps = scope_list(r, *f, "alerts.maintenance.apps", apps, "fly app");
+  }
   return w;
 }
 
-AlertsConfig parse_alerts_section(const Reader& r, const Field& field) {
-  AlertsConfig out;
-  const Fields fields(r, field.value, field.value_pos(), "alerts", "in alerts",
-                      {"repeat_interval", "sinks", "maintenance"});
-  if (const Field* f = fields.get("repeat_interval")) {
-    out.repeat_interval = r.duration(*f, "alerts.repeat_interval");
-  }
-  const Field* sinks = fields.get("sinks");
-  if (!sinks) r.fail(field.key_pos(), "alerts is missing required key \"sinks\"");
-  r.require_sequence(sinks->value, sinks->value_pos(), "alerts.sinks");
-  for (const YAML::Node& node : sinks->value) {
-    const Pos where = pos_of(node, sinks->value);
+void parse_sinks(const Reader& r, const Field& sinks, AlertsConfig& out) {
+  // No sinks: alerts are only logged and counted.
+  if (sinks.value.IsNull()) return;
+  r.require_sequence(sinks.value, sinks.value_pos(), "alerts.sinks");
+  for (const YAML::Node& node : sinks.value) {
+    const Pos where = pos_of(node, sinks.value);
     if (!node.IsMap()) r.fail(where, "alerts.sinks: each entry must be a mapping");
     SinkConfig s = parse_sink(r, node, where);
     for (const auto& other : out.sinks) {
@@ -253,34 +331,36 @@ AlertsConfig parse_alerts_section(const Reader& r, const Field& field) {
     }
     out.sinks.push_back(std::move(s));
   }
+}
+
+}  // namespace
+
+AlertsConfig parse_alerts_section(const Reader& r, const Field& field,
+                                  const std::vector<Target>& targets,
+                                  const std::optional<FlyConfig>& fly) {
+  AlertsConfig out;
+  const Fields fields(r, field.value, field.value_pos(), "alerts", "in alerts",
+                      {"repeat_interval", "rules", "sinks", "maintenance"});
+  if (const Field* f = fields.get("repeat_interval")) {
+    out.repeat_interval = r.duration(*f, "alerts.repeat_interval", kMinRepeat, kMaxRepeat);
+  }
+  if (const Field* f = fields.get("rules")) out.rules = parse_alert_rules(r, *f);
+  out.rules.repeat_interval = out.repeat_interval;
+  if (const Field* f = fields.get("sinks")) parse_sinks(r, *f, out);
   if (const Field* f = fields.get("maintenance")) {
+    std::vector<std::string> target_names, app_names;
+    for (const Target& t : targets) target_names.push_back(t.name);
+    if (fly) {
+      for (const FlyApp& a : fly->apps) app_names.push_back(a.name);
+    }
     r.require_sequence(f->value, f->value_pos(), "alerts.maintenance");
     for (const YAML::Node& node : f->value) {
       const Pos where = pos_of(node, f->value);
       if (!node.IsMap()) r.fail(where, "alerts.maintenance: each entry must be a mapping");
-      out.maintenance.push_back(parse_window(r, node, where));
+      out.maintenance.push_back(parse_window(r, node, where, target_names, app_names));
     }
   }
   return out;
 }
 
-}  // namespace
-
-}  // namespace detail
-
-AlertsConfig parse_alerts_config(const std::string& text, const std::string& path,
-                                 EnvLookup getenv) {
-  const detail::Reader reader(path, std::move(getenv));
-  const YAML::Node root = detail::load_document(reader, text);
-  if (!root.IsMap()) {
-    reader.fail(detail::pos_of(root), std::string("the top level must be a mapping, got ") +
-                                          std::string(detail::describe(root)));
-  }
-  const detail::Fields fields(reader, root, detail::pos_of(root), "top level", "at top level",
-                              {"targets", "alerts"});
-  const detail::Field* alerts = fields.get("alerts");
-  if (!alerts) reader.fail(detail::pos_of(root), "missing required key \"alerts\"");
-  return detail::parse_alerts_section(reader, *alerts);
-}
-
-}  // namespace flywatch::config
+}  // namespace flywatch::config::detail

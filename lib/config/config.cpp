@@ -3,6 +3,7 @@
 #include <cstring>
 #include <utility>
 
+#include "config/alerts_section.hpp"
 #include "config/fly_section.hpp"
 #include "config/sections.hpp"
 #include "config/syntax.hpp"
@@ -95,15 +96,9 @@ Config parse_document(const Reader& r, const YAML::Node& root, const std::string
     r.fail(detail::pos_of(root), std::string("the top level must be a mapping, got ") +
                                      std::string(detail::describe(root)));
   }
-  // `alerts` is a documented key this version does not implement yet: it is refused loudly
-  // rather than ignored.
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    if (it->first.IsScalar() && it->first.Scalar() == "alerts") {
-      r.fail(detail::pos_of(it->first), it->first.Scalar() + ": not supported by this version");
-    }
-  }
-  const Fields fields(r, root, detail::pos_of(root), "top level", "at top level",
-                      {"server", "log", "state_dir", "defaults", "probes", "targets", "fly"});
+  const Fields fields(
+      r, root, detail::pos_of(root), "top level", "at top level",
+      {"server", "log", "state_dir", "defaults", "probes", "targets", "fly", "alerts"});
   if (const Field* f = fields.get("server")) config.server = parse_server(r, *f);
   if (const Field* f = fields.get("log")) config.log = parse_log(r, *f);
   if (const Field* f = fields.get("state_dir")) config.state_dir = r.path(*f, "state_dir");
@@ -115,6 +110,10 @@ Config parse_document(const Reader& r, const YAML::Node& root, const std::string
   // After the targets: apps name them.
   if (const Field* f = fields.get("fly")) {
     config.fly = detail::parse_fly_section(r, *f, config.targets);
+  }
+  // After targets and fly: maintenance windows name them.
+  if (const Field* f = fields.get("alerts")) {
+    config.alerts = detail::parse_alerts_section(r, *f, config.targets, config.fly);
   }
   return config;
 }

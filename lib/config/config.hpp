@@ -8,13 +8,16 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/alert_rules.hpp"
 #include "core/expectation.hpp"
 #include "core/log_line.hpp"
+#include "core/maintenance.hpp"
 
 namespace flywatch::config {
 
@@ -111,6 +114,47 @@ struct FlyConfig {
   std::vector<FlyApp> apps;  ///< at least one, names unique
 };
 
+enum class SinkType { webhook, alertmanager, pagerduty, slack };
+
+/// One `alerts.sinks[]` entry.
+struct SinkConfig {
+  std::string name;  ///< unique; a metric label value (letters, digits, '_', '.', '-')
+  SinkType type = SinkType::webhook;
+  /// As written; for alertmanager the base URL (…/api/v2/alerts is appended). For pagerduty and
+  /// slack the URL is a credential: never in a message.
+  std::string url;
+  std::string scheme, host, target;
+  std::uint16_t port = 0;
+  /// Standard Webhooks secret (`whsec_…`), from `secret` or `secret_file`; empty: unsigned.
+  /// A secret: never in a message.
+  std::string secret;
+  std::string routing_key;  ///< pagerduty: `routing_key` / `routing_key_file` (required there)
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::set<std::string> severities;  ///< filter.severity; empty: all
+  std::set<std::string> alertnames;  ///< filter.alertname; empty: all
+  TlsConfig tls;
+  int line = 0;
+  Millis timeout{10'000};          ///< `timeout:` per delivery attempt; > 0, at most 5m
+  /// `retry: {initial, max}`: exponential backoff base and cap; initial > 0, initial <= max <= 1h.
+  Millis retry_initial{1'000};
+  Millis retry_max{300'000};
+  /// alertmanager only (`resend_interval:`, 1s..1h): how often a firing alert is re-sent, so
+  /// Alertmanager does not resolve it on its own.
+  Millis resend_interval{60'000};
+};
+
+/// The `alerts:` section (DESIGN §7), with defaults when the file has none.
+struct AlertsConfig {
+  /// How often a firing alert is sent again; 1s..7d. Always equal to rules.repeat_interval.
+  Millis repeat_interval = core::AlertRules{}.repeat_interval;
+  /// `alerts.rules`: the built-in rules, core::AlertRules' defaults for what is not written.
+  core::AlertRules rules;
+  /// May be empty: alerts are then only logged and counted in metrics.
+  std::vector<SinkConfig> sinks;
+  /// Their `targets` name entries of Config::targets, their `apps` entries of Config::fly->apps.
+  std::vector<core::MaintenanceWindow> maintenance;
+};
+
 struct Config {
   std::string source_path;  ///< the file this came from
   ServerConfig server;
@@ -122,6 +166,8 @@ struct Config {
   std::vector<Target> targets;
   /// The `fly:` section, when present. Its apps' `target`s name entries of `targets`.
   std::optional<FlyConfig> fly;
+  /// The `alerts:` section; defaults (no sinks, default rules) when the file has none.
+  AlertsConfig alerts;
 };
 
 /// A configuration error with its position, rendered as `file:line:column: message`

@@ -195,6 +195,42 @@ Millis Reader::duration(const Field& f, std::string_view name) const {
   return *d;
 }
 
+Millis Reader::duration(const Field& f, std::string_view name, Millis min, Millis max) const {
+  if (min.count() > 0) {
+    const Millis d = duration(f, name);
+    if (d < min) {
+      fail(f.value_pos(), std::string(name) + ": must be at least " + core::format_duration(min));
+    }
+    if (d > max) {
+      fail(f.value_pos(), std::string(name) + ": must be at most " + core::format_duration(max));
+    }
+    return d;
+  }
+  const std::string text = string(f, name);
+  const auto d = core::parse_duration(text);
+  if (!d) {
+    fail(f.value_pos(), std::string(name) + ": bad duration " + in_quotes(text) +
+                            " (expected e.g. 0s, 250ms, 15s, 5m, 1h, 14d)");
+  }
+  if (*d > max) {
+    fail(f.value_pos(), std::string(name) + ": must be at most " + core::format_duration(max));
+  }
+  return *d;
+}
+
+double Reader::number(const Field& f, std::string_view name) const {
+  const std::string text = string(f, name);
+  const bool plain = !text.empty() && text.find_first_not_of("0123456789.") == std::string::npos &&
+                     text.front() != '.' && text.back() != '.';
+  double v = 0;
+  const char* end = text.data() + text.size();
+  if (plain) {
+    const auto [ptr, ec] = std::from_chars(text.data(), end, v, std::chars_format::fixed);
+    if (ptr == end && ec == std::errc{}) return v;
+  }
+  fail(f.value_pos(), std::string(name) + ": expected a number, got " + in_quotes(text));
+}
+
 std::size_t Reader::size(const Field& f, std::string_view name) const {
   const std::string text = string(f, name);
   const auto s = parse_size(text, kMaxBodyLimit);

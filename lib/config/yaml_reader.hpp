@@ -82,6 +82,10 @@ class Reader {
   bool boolean(const Field& f, std::string_view name) const;
   /// A duration greater than zero.
   Millis duration(const Field& f, std::string_view name) const;
+  /// A duration in [min, max]; `min` may be zero (then `0s` is allowed).
+  Millis duration(const Field& f, std::string_view name, Millis min, Millis max) const;
+  /// A plain decimal number (`30`, `12.5`; no sign, exponent or unit).
+  double number(const Field& f, std::string_view name) const;
   /// A size with unit B, KiB or MiB, greater than zero and at most 1024MiB.
   std::size_t size(const Field& f, std::string_view name) const;
 

@@ -35,8 +35,9 @@ EnvLookup fake_env() {
 }
 
 const std::vector<std::string>& secret_values() {
-  static const std::vector<std::string> v = {"SECRET", "tok-SECRET-env-123",
-                                             "file-SECRET-token-456", "line1-SECRET"};
+  static const std::vector<std::string> v = {
+      "SECRET", "tok-SECRET-env-123", "file-SECRET-token-456", "line1-SECRET",
+      "whsec_Zmx5d2F0Y2gtU0VDUkVULXRlc3Qta2V5LTMyYnl0ZXM="};  // secrets/webhook_secret.txt
   return v;
 }
 
@@ -93,6 +94,23 @@ void check_bad_files(const std::string& subdir, std::size_t min_count,
       for (const std::string& secret : secret_values()) {
         CHECK_MESSAGE(what.find(secret) == std::string::npos, "error leaks a secret: " << what);
       }
+    }
+  }
+}
+
+void check_good_files(const std::string& subdir, const std::set<std::string>& names,
+                      const std::function<void(const std::filesystem::path&)>& load_and_check) {
+  const auto files = yaml_files(subdir);
+  CHECK_FALSE(files.empty());
+  CHECK(files.size() == names.size());
+  for (const auto& p : files) {
+    CAPTURE(p.string());
+    REQUIRE_MESSAGE(names.count(p.filename().string()) == 1,
+                    "no checks written for " << p.filename());
+    try {
+      load_and_check(p);
+    } catch (const ConfigError& e) {
+      FAIL(std::string(e.what()));
     }
   }
 }

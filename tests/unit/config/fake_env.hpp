@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,5 +39,25 @@ void check_bad_files(const std::string& subdir, std::size_t min_count,
                      const std::function<void(const std::filesystem::path&)>& load,
                      const std::function<std::string(const std::filesystem::path&)>& expected =
                          expected_error);
+
+/// Table test over tests/testdata/config/<subdir>/*.yaml (at least one): `names` must be exactly
+/// the files' names, and `load_and_check(file)` is run for each; a ConfigError fails the case
+/// with its message.
+void check_good_files(const std::string& subdir, const std::set<std::string>& names,
+                      const std::function<void(const std::filesystem::path&)>& load_and_check);
+
+/// The same with one check per file name, each given what `load(file)` returned (a Config, a
+/// FlyConfig, …).
+template <class T, class Load>
+void check_good_files(const std::string& subdir,
+                      const std::map<std::string, std::function<void(const T&)>>& checks,
+                      const Load& load) {
+  std::set<std::string> names;
+  for (const auto& entry : checks) names.insert(entry.first);
+  check_good_files(subdir, names, [&](const std::filesystem::path& p) {
+    const T loaded = load(p);
+    checks.at(p.filename().string())(loaded);
+  });
+}
 
 }  // namespace flywatch::config::test

@@ -3,10 +3,8 @@
 #include <doctest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,18 +13,14 @@
 
 namespace fs = std::filesystem;
 using flywatch::config::Config;
-using flywatch::config::ConfigError;
 using flywatch::config::parse_config;
 using flywatch::config::Target;
 using flywatch::config::test::fake_env;
-using flywatch::config::test::secret_values;
 using flywatch::config::test::slurp;
 using flywatch::config::test::testdata_dir;
-using flywatch::config::test::yaml_files;
 using namespace std::chrono_literals;
 
 namespace {
-
 
 Config load(const fs::path& p) { return parse_config(slurp(p), p.string(), fake_env()); }
 
@@ -206,21 +200,11 @@ std::string expected_regex_error(const fs::path& p) {
 }  // namespace
 
 TEST_CASE("every good config loads with the expected values") {
-  const auto files = yaml_files("good");
-  CHECK(files.size() == good_checks().size());
-  for (const auto& p : files) {
-    CAPTURE(p.string());
-    const auto check = good_checks().find(p.filename().string());
-    REQUIRE_MESSAGE(check != good_checks().end(), "no checks written for " << p.filename());
-    Config c;
-    try {
-      c = load(p);
-    } catch (const ConfigError& e) {
-      FAIL(std::string(e.what()));
-    }
+  flywatch::config::test::check_good_files("good", good_checks(), [](const fs::path& p) {
+    Config c = load(p);
     CHECK(c.source_path == p.string());
-    check->second(c);
-  }
+    return c;
+  });
 }
 
 TEST_CASE("every bad config is refused with its exact error") {

@@ -12,6 +12,16 @@ using flywatch::config::parse_config;
 using flywatch::config::test::fake_env;
 using flywatch::config::test::testdata_dir;
 
+namespace {
+
+/// The first line of a file, without its newline.
+std::string slurp_line(const std::string& path) {
+  const std::string text = flywatch::config::test::slurp(path);
+  return text.substr(0, text.find('\n'));
+}
+
+}  // namespace
+
 TEST_CASE("load_config reads a file from disk") {
   const std::string path = testdata_dir() + "/good/full.yaml";
   const auto c = load_config(path);
@@ -106,14 +116,19 @@ TEST_CASE("load_config expands from the process environment") {
   }
 }
 
-TEST_CASE("config/medio.yaml, the shipped config for Medio, is valid with its credential in place") {
-  // The token file is a systemd credential at run time; here a test secret stands in for it.
+TEST_CASE("config/medio.yaml, the shipped config for Medio, is valid with its credentials") {
+  // The token and webhook secret files are systemd credentials at run time; here test secrets
+  // stand in for them.
   const std::string repo_config = std::string(FLYWATCH_TESTDATA) + "/../../config/medio.yaml";
   std::string text = flywatch::config::test::slurp(repo_config);
-  const std::string credential = "/run/credentials/flywatch.service/fly-token";
-  const auto at = text.find(credential);
-  REQUIRE(at != std::string::npos);
-  text.replace(at, credential.size(), testdata_dir() + "/secrets/token.txt");
+  const auto substitute = [&text](const std::string& credential, const std::string& stand_in) {
+    const auto at = text.find(credential);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, credential.size(), testdata_dir() + "/secrets/" + stand_in);
+    REQUIRE(text.find(credential) == std::string::npos);
+  };
+  substitute("/run/credentials/flywatch.service/fly-token", "token.txt");
+  substitute("/run/credentials/flywatch.service/webhook-secret", "webhook_secret.txt");
   const auto c = parse_config(text, repo_config, fake_env());
   REQUIRE(c.fly.has_value());
   CHECK(c.fly->api_url == "https://api.machines.dev");
@@ -122,4 +137,12 @@ TEST_CASE("config/medio.yaml, the shipped config for Medio, is valid with its cr
   CHECK(c.fly->apps[0].target == "medio-backend");
   CHECK(c.fly->apps[0].when_asleep == flywatch::config::WhenAsleep::skip);
   CHECK(c.fly->apps[1].when_asleep == flywatch::config::WhenAsleep::wake_every);
+  REQUIRE(c.alerts.sinks.size() == 1);
+  const auto& sink = c.alerts.sinks[0];
+  CHECK(sink.name == "oncall");
+  CHECK(sink.type == flywatch::config::SinkType::webhook);
+  CHECK(sink.url == "https://hooks.example.com/flywatch");
+  CHECK(sink.secret == slurp_line(testdata_dir() + "/secrets/webhook_secret.txt"));
+  CHECK(sink.secret.starts_with("whsec_"));
+  CHECK(c.alerts.maintenance.empty());
 }
