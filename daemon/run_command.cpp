@@ -7,13 +7,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <memory>
+
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "alert/alert_state.hpp"
+#include "alert/outbox.hpp"
+#include "alert/outbox_worker.hpp"
 #include "config/config.hpp"
+#include "engine/alert_dispatcher.hpp"
 #include "engine/check.hpp"
 #include "engine/check_apps.hpp"
 #include "engine/engine.hpp"
@@ -28,6 +35,22 @@ namespace flywatch::daemon {
 namespace asio = boost::asio;
 
 namespace {
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "flywatch";
+  return buf;
+}
+
+/// How long alerts restored after a restart wait to be seen again before they are resolved:
+/// two rounds of the slowest probe or poll, and then some.
+std::chrono::milliseconds restore_grace(const config::Config& cfg) {
+  std::chrono::milliseconds round{0};
+  for (const auto& t : cfg.targets) round = std::max(round, t.interval + t.timeout);
+  if (cfg.fly) round = std::max(round, cfg.fly->poll_interval * 2);
+  return std::max<std::chrono::milliseconds>(std::chrono::seconds(30),
+                                             round * 2 + std::chrono::seconds(10));
+}
 
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -59,7 +82,12 @@ class Daemon {
       const bool bad_address = step == "resolve" || ec == boost::system::errc::address_not_available;
       return bad_address ? exit_config : exit_internal;
     }
+    if (int rc = open_outbox(); rc != exit_ok) return rc;
     engine_.apply(cfg_);
+    restore_alerts();
+    dispatcher_->apply(cfg_.alerts);
+    // Nothing runs on the outbox thread before io_.run(): direct access is safe here.
+    dispatcher_->seed_queues(outbox_->outbox().stats());
     metrics_.config_last_reload_successful().Set(1);
     metrics_.config_last_reload_success_timestamp().Set(unix_now());
     ready_ = true;
@@ -80,6 +108,7 @@ class Daemon {
   net::AdminResponse route(const net::AdminRequest& r) {
     const bool get = r.method == "GET" || r.method == "HEAD";
     if (r.path == "/metrics" && get) {
+      if (dispatcher_) dispatcher_->refresh_metrics(std::chrono::system_clock::now());
       return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()};
     }
     if (r.path == "/healthz" && get) return {200, "text/plain; charset=utf-8", "ok\n"};
@@ -119,7 +148,11 @@ class Daemon {
           next.server.listen_port != cfg_.server.listen_port) {
         log_.warn("server.listen changed; the new address takes effect on restart");
       }
+      if (next.state_dir != cfg_.state_dir) {
+        log_.warn("state_dir changed; the new directory takes effect on restart");
+      }
       engine_.apply(next);
+      dispatcher_->apply(next.alerts);
       if (!opts_.log_format) log_.set_format(next.log.format);
       if (!opts_.log_level) log_.set_level(next.log.level);
       cfg_ = std::move(next);
@@ -135,6 +168,75 @@ class Daemon {
     }
     sd_notify(0, "READY=1");
     return ok;
+  }
+
+  /// Opens the durable outbox in state_dir (creating the directory) and starts its thread.
+  /// Startup fails when the directory cannot be made or another flywatch holds the outbox.
+  int open_outbox() {
+    const std::filesystem::path dir(cfg_.state_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      log_.error("cannot use state_dir", {{"path", cfg_.state_dir}, {"reason", ec.message()}});
+      return exit_config;
+    }
+    auto opened = alert::WebhookOutbox::open(dir);
+    if (!opened.outbox) {
+      log_.error("cannot open the alert outbox",
+                 {{"path", cfg_.state_dir}, {"reason", opened.detail + ": " + opened.error.message()}});
+      return opened.error == std::errc::not_a_directory ? exit_config : exit_internal;
+    }
+    report_replay(opened.report);
+    outbox_ = std::make_unique<alert::OutboxWorker>(std::move(opened.outbox), true);
+    dispatcher_ = std::make_unique<engine::AlertDispatcher>(io_, *outbox_, dir, *prober_, metrics_,
+                                                            log_, host_name());
+    engine_.alerts().set_publisher(
+        [this](const std::vector<core::AlertEvent>& events, std::vector<alert::PersistedAlert> state) {
+          dispatcher_->publish(events, std::move(state));
+        });
+    dispatcher_->set_firing_source([this] { return engine_.alerts().notified_firing(); });
+    return exit_ok;
+  }
+
+  void report_replay(const alert::ReplayReport& r) {
+    if (r.dropped_tail_bytes > 0) {
+      log_.warn("outbox: torn last record dropped",
+                {{"bytes", std::to_string(r.dropped_tail_bytes)}, {"reason", r.dropped_tail_reason}});
+    }
+    for (const auto& c : r.corruptions) {
+      log_.error("outbox: damaged records skipped", {{"offset", std::to_string(c.offset)},
+                                                     {"bytes", std::to_string(c.bytes)},
+                                                     {"reason", c.reason},
+                                                     {"copy", r.preserved_copy}});
+    }
+    if (r.write_error) {
+      log_.error("outbox write failed",
+                 {{"reason", r.write_error.message()}, {"effect", "alert events wait in memory"}});
+    }
+    if (r.pending_events > 0) {
+      log_.info("outbox replayed", {{"pending", std::to_string(r.pending_events)}});
+    }
+  }
+
+  /// Re-creates the alerts firing before the restart from state_dir/alerts.json.
+  void restore_alerts() {
+    std::error_code ec;
+    const auto text = alert::read_alert_state(cfg_.state_dir, ec);
+    if (!text) return;
+    const std::string path = (std::filesystem::path(cfg_.state_dir) / alert::alert_state_file_name).string();
+    if (ec) {
+      log_.error("cannot read the alert state", {{"path", path}, {"reason", ec.message()}});
+      return;
+    }
+    std::string error;
+    auto alerts = alert::parse_alert_state(*text, error);
+    if (!alerts) {
+      // Firing alerts will fire again as new rather than be forgotten silently.
+      log_.error("alert state unreadable; ignored", {{"path", path}, {"reason", error}});
+      return;
+    }
+    engine_.alerts().restore(*alerts, restore_grace(cfg_), std::chrono::system_clock::now());
+    if (!alerts->empty()) log_.info("alerts restored", {{"firing", std::to_string(alerts->size())}});
   }
 
   static void notify_reloading() {
@@ -157,6 +259,7 @@ class Daemon {
       log_.info("stopping", {{"reason", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
       sd_notify(0, "STOPPING=1");
       engine_.stop();
+      dispatcher_->stop();
       server_.stop();
       watchdog_.cancel();
       // Probes still in flight are abandoned: io_context's destructor frees their coroutines.
@@ -187,6 +290,8 @@ class Daemon {
   metrics::Metrics metrics_;
   std::unique_ptr<net::HttpProber> prober_;
   engine::Engine engine_;
+  std::unique_ptr<alert::OutboxWorker> outbox_;
+  std::unique_ptr<engine::AlertDispatcher> dispatcher_;
   net::AdminServer server_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_;

@@ -29,7 +29,7 @@ const std::string* find_header(const core::ProbeResult& r, std::string_view name
 
 }  // namespace
 
-SinkDelivery::SinkDelivery(asio::io_context& io, SinkEndpoint endpoint, WebhookOutbox& outbox,
+SinkDelivery::SinkDelivery(asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
                            net::HttpProber& prober,
                            std::function<void(const DeliveryReport&)> on_attempt, Clock clock)
     : io_(io),
@@ -44,6 +44,7 @@ SinkDelivery::SinkDelivery(asio::io_context& io, SinkEndpoint endpoint, WebhookO
 void SinkDelivery::start() { asio::co_spawn(io_, run(shared_from_this()), asio::detached); }
 
 void SinkDelivery::wake() {
+  woken_ = true;
   if (!retry_wait_) timer_.cancel();
 }
 
@@ -86,22 +87,40 @@ net::ProbeSpec SinkDelivery::request(const OutboxEvent& event,
 
 // The unnamed parameter keeps the delivery alive in the coroutine frame.
 asio::awaitable<void> SinkDelivery::run(std::shared_ptr<SinkDelivery>) {
+  struct Acked {
+    std::error_code error;
+    std::size_t depth = 0;
+    std::optional<std::chrono::system_clock::time_point> oldest;
+  };
+  const std::string sink = endpoint_.name;
+  // Named, not temporaries in the co_await expressions: GCC 12 frees closures with string
+  // members at a wrong address when they are temporaries across a suspension.
+  const auto read_next = [sink](WebhookOutbox& o) -> std::optional<OutboxEvent> {
+    const OutboxEvent* e = o.next(sink);
+    return e ? std::optional<OutboxEvent>(*e) : std::nullopt;
+  };
   while (!stopped_) {
-    const OutboxEvent* next = outbox_.next(endpoint_.name);
-    if (next == nullptr) {
+    woken_ = false;
+    // A copy: the outbox may hand out or drop other events while this attempt is in flight.
+    const std::optional<OutboxEvent> next = co_await outbox_.run(read_next);
+    if (stopped_) break;
+    if (!next) {
+      if (woken_) continue;  // appended while the queue was read: look again
       retry_wait_ = false;
       timer_.expires_at(std::chrono::steady_clock::time_point::max());
       co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    // Copied: the outbox may hand out or drop other events while this attempt is in flight.
-    const OutboxEvent event = *next;
+    const OutboxEvent& event = *next;
     const core::ProbeResult result = co_await prober_.probe(request(event, clock_()));
     if (stopped_) break;
     std::optional<std::chrono::milliseconds> retry_after;
     if (const auto* ra = find_header(result, "retry-after")) retry_after = core::parse_retry_after(*ra);
-    DeliveryReport report{endpoint_.name, event.seq, event.webhook_id,
-                          classify_delivery(result, retry_after, backoff_, jitter())};
+    DeliveryReport report;
+    report.sink = endpoint_.name;
+    report.seq = event.seq;
+    report.webhook_id = event.webhook_id;
+    report.decision = classify_delivery(result, retry_after, backoff_, jitter());
     if (report.decision.result == DeliveryResult::retry) {
       on_attempt_(report);
       retry_wait_ = true;
@@ -112,7 +131,17 @@ asio::awaitable<void> SinkDelivery::run(std::shared_ptr<SinkDelivery>) {
     }
     // Delivered, or refused for good: either way this event is done, the next one may go.
     backoff_.reset();
-    outbox_.ack(endpoint_.name, event.seq);
+    const std::uint64_t seq = event.seq;
+    const auto ack = [sink, seq](WebhookOutbox& o) {
+      Acked a{o.ack(sink, seq), o.depth(sink), std::nullopt};
+      // Events leave in enqueue order, so the head is the oldest.
+      if (const OutboxEvent* head = o.next(sink)) a.oldest = head->enqueued_at;
+      return a;
+    };
+    const Acked acked = co_await outbox_.run(ack);
+    report.ack_error = acked.error;
+    report.depth = acked.depth;
+    report.oldest_enqueued_at = acked.oldest;
     on_attempt_(report);
   }
 }

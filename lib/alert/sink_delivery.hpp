@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
+#include <system_error>
 #include <memory>
 #include <string>
 #include <utility>
@@ -16,7 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "alert/delivery_policy.hpp"
-#include "alert/outbox.hpp"
+#include "alert/outbox_worker.hpp"
 #include "net/http_prober.hpp"
 
 namespace flywatch::alert {
@@ -42,13 +44,18 @@ struct DeliveryReport {
   std::uint64_t seq = 0;
   std::string webhook_id;
   DeliveryDecision decision;
+  /// After a delivered or failed attempt (the event acked): the sink's queue now.
+  std::size_t depth = 0;
+  std::optional<std::chrono::system_clock::time_point> oldest_enqueued_at;
+  /// The ack could not be written (the event is delivered again if flywatch dies before it is).
+  std::error_code ack_error;
 };
 
 class SinkDelivery : public std::enable_shared_from_this<SinkDelivery> {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
   /// `outbox` and `prober` must outlive the delivery; `on_attempt` sees every attempt's result.
-  SinkDelivery(boost::asio::io_context& io, SinkEndpoint endpoint, WebhookOutbox& outbox,
+  SinkDelivery(boost::asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
                net::HttpProber& prober, std::function<void(const DeliveryReport&)> on_attempt,
                Clock clock = std::chrono::system_clock::now);
 
@@ -67,7 +74,7 @@ class SinkDelivery : public std::enable_shared_from_this<SinkDelivery> {
 
   boost::asio::io_context& io_;
   SinkEndpoint endpoint_;
-  WebhookOutbox& outbox_;
+  OutboxWorker& outbox_;
   net::HttpProber& prober_;
   std::function<void(const DeliveryReport&)> on_attempt_;
   Clock clock_;
@@ -75,6 +82,7 @@ class SinkDelivery : public std::enable_shared_from_this<SinkDelivery> {
   core::Backoff backoff_;
   bool stopped_ = false;
   bool retry_wait_ = false;  ///< the timer is a retry delay, which wake() must not cut short
+  bool woken_ = false;  ///< wake() came while the queue was being read: look again first
 };
 
 }  // namespace flywatch::alert

@@ -16,9 +16,14 @@ bool listed(const std::vector<std::string>& names, const std::string& name) {
 
 }  // namespace
 
-bool MaintenanceWindow::covers(system_clock::time_point t) const {
-  if (!weekly()) return start && end && *start <= t && t < *end;
-  if (duration <= minutes(0)) return false;
+std::optional<system_clock::time_point> MaintenanceWindow::end_of_cover(
+    system_clock::time_point t) const {
+  if (!weekly()) {
+    if (start && end && *start <= t && t < *end) return *end;
+    return std::nullopt;
+  }
+  if (duration <= minutes(0)) return std::nullopt;
+  std::optional<system_clock::time_point> until;
   const auto day = std::chrono::floor<days>(t);
   // A window opened on one of the last days may still be running: look back as many days as
   // the duration spans (at most a week is meaningful).
@@ -28,9 +33,12 @@ bool MaintenanceWindow::covers(system_clock::time_point t) const {
     const unsigned weekday = std::chrono::weekday(std::chrono::sys_days(d)).c_encoding();
     if ((weekdays & (1u << weekday)) == 0) continue;
     const auto open = d + minutes(minute_of_day);
-    if (open <= t && t < open + duration) return true;
+    if (open <= t && t < open + duration) {
+      const system_clock::time_point close = open + duration;
+      if (!until || close > *until) until = close;
+    }
   }
-  return false;
+  return until;
 }
 
 bool MaintenanceWindow::applies_to(const std::string& target, const std::string& app) const {
@@ -45,6 +53,16 @@ std::optional<std::string> MaintenanceSchedule::silenced_by(system_clock::time_p
     if (w.applies_to(target, app) && w.covers(t)) return w.name;
   }
   return std::nullopt;
+}
+
+std::optional<system_clock::time_point> MaintenanceSchedule::silenced_until(
+    system_clock::time_point t, const std::string& target, const std::string& app) const {
+  std::optional<system_clock::time_point> until;
+  for (const auto& w : windows_) {
+    if (!w.applies_to(target, app)) continue;
+    if (auto end = w.end_of_cover(t); end && (!until || *end > *until)) until = end;
+  }
+  return until;
 }
 
 }  // namespace flywatch::core

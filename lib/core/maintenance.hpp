@@ -28,7 +28,11 @@ struct MaintenanceWindow {
   bool weekly() const { return weekdays != 0; }
   /// True when the window covers `t` (ignoring scope). A weekly window that starts late on one
   /// day may run past midnight into the next.
-  bool covers(std::chrono::system_clock::time_point t) const;
+  bool covers(std::chrono::system_clock::time_point t) const { return end_of_cover(t).has_value(); }
+  /// When the occurrence of the window that covers `t` ends, or nullopt when none covers `t`.
+  /// Of overlapping weekly occurrences (duration over a day), the one ending last.
+  std::optional<std::chrono::system_clock::time_point> end_of_cover(
+      std::chrono::system_clock::time_point t) const;
   /// True when the window applies to an alert labelled with `target` or `app` (either may be
   /// empty). A global window applies to every alert.
   bool applies_to(const std::string& target, const std::string& app) const;
@@ -43,6 +47,13 @@ class MaintenanceSchedule {
   /// The name of a window that silences an alert about `target`/`app` at `t`, or nullopt.
   std::optional<std::string> silenced_by(std::chrono::system_clock::time_point t,
                                          const std::string& target, const std::string& app) const;
+
+  /// When notifications about `target`/`app` silenced at `t` may be sent again: the latest end
+  /// of the windows applying and covering `t` (another window may start right then: ask again
+  /// at that time). Nullopt when nothing silences them at `t`.
+  std::optional<std::chrono::system_clock::time_point> silenced_until(
+      std::chrono::system_clock::time_point t, const std::string& target,
+      const std::string& app) const;
 
   const std::vector<MaintenanceWindow>& windows() const { return windows_; }
 

@@ -74,12 +74,13 @@ std::string_view to_string(core::OwnProbe p) {
 }  // namespace
 
 AppWatch::AppWatch(asio::io_context& io, AppWatchSettings settings, net::HttpProber& prober,
-                   metrics::Metrics& metrics, log::Logger& log)
+                   metrics::Metrics& metrics, log::Logger& log, AlertCenter& alerts)
     : io_(io),
       settings_(std::move(settings)),
       prober_(prober),
       metrics_(metrics),
       log_(log),
+      alerts_(alerts),
       timer_(io),
       poll_state_(settings_.poll_interval),
       fleet_(limits_of(settings_.app)),
@@ -247,6 +248,8 @@ void AppWatch::observe(system_clock::time_point now) {
     asleep_ = update.asleep;
     log_.info(asleep_ ? "app asleep" : "app awake", {{"app", settings_.app.name}});
   }
+  if (update.count(core::MachineState::healthy) > 0) wake_failed_ = false;
+  alerts_.observe_fleet(settings_.app.name, update, fleet_, regions_, wake_failed_, now);
 }
 
 void AppWatch::sync_machine_probes(steady_clock::time_point now) {
@@ -315,7 +318,7 @@ asio::awaitable<void> AppWatch::probe_machine(std::shared_ptr<AppWatch>, std::st
   p.in_flight = false;
   const auto now = system_clock::now();
   const core::Verdict verdict =
-      record_probe(*settings_.target, result, metrics_, log_, machine_context(id));
+      record_probe(*settings_.target, result, metrics_, log_, alerts_, machine_context(id));
   // During a cold start the proxy holds the request until the app listens, so the answer is as
   // slow as the rest of the boot: a right answer that is only too slow shows the app is ready
   // (the target's series still count the latency failure; the cold start metrics time it).
@@ -333,10 +336,12 @@ asio::awaitable<void> AppWatch::probe_app(std::shared_ptr<AppWatch>, net::ProbeS
   if (stopped_ || generation != probe_generation_ || !settings_.target) co_return;
   app_probe_.in_flight = false;
   const auto now = system_clock::now();
-  const core::Verdict verdict = record_probe(*settings_.target, result, metrics_, log_,
+  const core::Verdict verdict = record_probe(*settings_.target, result, metrics_, log_, alerts_,
                                              {{"app", settings_.app.name}});
   app_probe_.last = LastOutcome{verdict, result.http_status, result.total, now};
   if (!wake) co_return;
+  wake_failed_ = !verdict.success;
+  observe(now);  // AppNoHealthyMachines follows a failed wake-up at once
   if (verdict.success) {
     metrics_.fleet().observe_wake_latency(settings_.app.name,
                                           std::chrono::duration<double>(result.total).count());

@@ -19,6 +19,7 @@
 #include "config/config.hpp"
 #include "core/machine_lifecycle.hpp"
 #include "core/own_probe_tracker.hpp"
+#include "engine/alert_center.hpp"
 #include "engine/target_runtime.hpp"
 #include "fly/app_poll_state.hpp"
 #include "fly/machine_poller.hpp"
@@ -52,7 +53,7 @@ struct AppWatchSettings {
 class AppWatch : public std::enable_shared_from_this<AppWatch> {
  public:
   AppWatch(boost::asio::io_context& io, AppWatchSettings settings, net::HttpProber& prober,
-           metrics::Metrics& metrics, log::Logger& log);
+           metrics::Metrics& metrics, log::Logger& log, AlertCenter& alerts);
   AppWatch(const AppWatch&) = delete;
   AppWatch& operator=(const AppWatch&) = delete;
 
@@ -105,6 +106,7 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   net::HttpProber& prober_;
   metrics::Metrics& metrics_;
   log::Logger& log_;
+  AlertCenter& alerts_;
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
   bool polling_ = false;   ///< a list request is in flight
@@ -123,6 +125,8 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   std::map<std::string, MachineProbe> probes_;     ///< started machines of an app with a target
   std::uint64_t probe_generation_ = 0;  ///< bumped when the target changes; older results dropped
   AppProbe app_probe_;
+  /// The latest wake_every probe failed and no machine has been healthy since.
+  bool wake_failed_ = false;
   /// The last wake_every probe, or the last poll that found the app awake (or the start).
   std::chrono::steady_clock::time_point last_wake_;
 };

@@ -26,7 +26,8 @@ double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double
 
 Engine::Engine(asio::io_context& io, net::HttpProber& prober, metrics::Metrics& metrics,
                log::Logger& logger)
-    : io_(io), prober_(prober), metrics_(metrics), log_(logger), timer_(io) {}
+    : io_(io), prober_(prober), metrics_(metrics), log_(logger), alerts_(io, metrics, logger),
+      timer_(io) {}
 
 void Engine::apply(const config::Config& cfg) {
   max_in_flight_ = std::max(1, cfg.engine.max_in_flight);
@@ -89,6 +90,14 @@ void Engine::apply(const config::Config& cfg) {
   targets_ = std::move(next);
   apply_fly(cfg);
 
+  std::set<std::string, std::less<>> target_names, app_names;
+  for (const auto& [name, t] : targets_) {
+    t->flapping.set_thresholds(cfg.alerts.rules.flapping);
+    target_names.insert(name);
+  }
+  for (const auto& [name, watch] : apps_) app_names.insert(name);
+  alerts_.apply(cfg.alerts, target_names, app_names, system_clock::now());
+
   if (!timer_loop_running_ && !stopped_) {
     timer_loop_running_ = true;
     asio::co_spawn(io_, timer_loop(), asio::detached);
@@ -123,7 +132,7 @@ void Engine::apply_fly(const config::Config& cfg) {
         apps_.erase(old);
         continue;
       }
-      auto watch = std::make_shared<AppWatch>(io_, std::move(s), prober_, metrics_, log_);
+      auto watch = std::make_shared<AppWatch>(io_, std::move(s), prober_, metrics_, log_, alerts_);
       if (!stopped_) watch->start();
       next.emplace(app.name, std::move(watch));
     }
@@ -141,6 +150,7 @@ void Engine::apply_fly(const config::Config& cfg) {
 
 void Engine::stop() {
   stopped_ = true;
+  alerts_.stop();
   timer_.cancel();
   waiting_.clear();
   for (auto& [name, watch] : apps_) watch->stop();
@@ -237,7 +247,7 @@ asio::awaitable<void> Engine::run_probe(std::shared_ptr<TargetRuntime> t) {
   ++completed_;
   if (t->retired || stopped_) co_return;
   try {
-    record_probe(*t, result, metrics_, log_);
+    record_probe(*t, result, metrics_, log_, alerts_);
   } catch (const std::exception& e) {
     // Only allocation failure can get here; the target keeps being probed.
     log_.error("recording a probe failed", {{"target", t->cfg.name}, {"reason", e.what()}});

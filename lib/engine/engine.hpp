@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/config.hpp"
+#include "engine/alert_center.hpp"
 #include "engine/app_watch.hpp"
 #include "engine/target_runtime.hpp"
 #include "log/logger.hpp"
@@ -47,6 +48,10 @@ class Engine {
   /// Stops scheduling. Probes in flight finish or are abandoned with the io_context.
   void stop();
 
+  /// The alert evaluation fed by every probe and fleet evaluation (its publisher is set by the
+  /// daemon).
+  AlertCenter& alerts() { return alerts_; }
+
   /// The status document of /api/v1/status.
   std::string status_json() const;
 
@@ -78,6 +83,7 @@ class Engine {
   net::HttpProber& prober_;
   metrics::Metrics& metrics_;
   log::Logger& log_;
+  AlertCenter alerts_;
   boost::asio::steady_timer timer_;
   bool timer_loop_running_ = false;
   bool stopped_ = false;

@@ -18,7 +18,7 @@ core::LogFields with_context(core::LogFields fields, const core::LogFields& cont
 }  // namespace
 
 core::Verdict record_probe(TargetRuntime& t, const core::ProbeResult& result,
-                           metrics::Metrics& metrics_, log::Logger& log_,
+                           metrics::Metrics& metrics_, log::Logger& log_, AlertCenter& alerts,
                            const core::LogFields& context) {
   const auto now = std::chrono::system_clock::now();
   const core::Verdict verdict = core::evaluate(result, t.cfg.expect, now);
@@ -64,6 +64,7 @@ core::Verdict record_probe(TargetRuntime& t, const core::ProbeResult& result,
   }
 
   t.last = LastOutcome{verdict, result.http_status, result.total, now};
+  alerts.observe_target(t, verdict, result, now);
   return verdict;
 }
 

@@ -6,6 +6,7 @@
 #include "core/expectation.hpp"
 #include "core/log_line.hpp"
 #include "core/probe_result.hpp"
+#include "engine/alert_center.hpp"
 #include "engine/target_runtime.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
@@ -14,10 +15,10 @@ namespace flywatch::engine {
 
 /// Evaluates `result` against the target's expectations, counts it in the target's series,
 /// feeds the target's health (logging a change of state), logs a new kind of failure at warn,
-/// and stores it as the target's last outcome. `context` is appended to every log line (e.g.
-/// `machine` and `region` for a per-machine probe). Returns the verdict.
+/// stores it as the target's last outcome, and has `alerts` judge it. `context` is appended to
+/// every log line (e.g. `machine` and `region` for a per-machine probe). Returns the verdict.
 core::Verdict record_probe(TargetRuntime& t, const core::ProbeResult& result,
-                           metrics::Metrics& metrics, log::Logger& log,
+                           metrics::Metrics& metrics, log::Logger& log, AlertCenter& alerts,
                            const core::LogFields& context = {});
 
 }  // namespace flywatch::engine

@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "core/expectation.hpp"
+#include "core/flapping.hpp"
 #include "core/target_health.hpp"
 #include "net/http_prober.hpp"
 
@@ -30,6 +31,7 @@ struct TargetRuntime {
   config::Target cfg;
   const net::ProbeSpec spec;  ///< derived from cfg once; a changed probe gets a new runtime
   core::TargetHealth health;
+  core::FlappingDetector flapping;  ///< raw results, for TargetFlapping
   std::optional<LastOutcome> last;
   core::FailureReason last_failure = core::FailureReason::none;  ///< to log repeats quietly
 

@@ -62,7 +62,8 @@ TEST_CASE("SinkDelivery: in order, retried under one webhook-id, signed, 4xx giv
   TempDir dir;
   auto opened = alert::WebhookOutbox::open(dir.path);
   REQUIRE(opened.outbox);
-  auto& outbox = *opened.outbox;
+  alert::OutboxWorker worker(std::move(opened.outbox), true);  // fsync on its own thread
+  auto& outbox = worker.outbox();
   const auto now = std::chrono::system_clock::now();
   for (const char* body : {R"({"n":1})", R"({"n":2})", R"({"n":3})"}) {
     REQUIRE(outbox.append("oncall", body, now).durable());
@@ -86,9 +87,13 @@ TEST_CASE("SinkDelivery: in order, retried under one webhook-id, signed, 4xx giv
   ep.retry.base = 5ms;
   ep.retry.cap = 20ms;
   std::vector<alert::DeliveryResult> results;
+  std::vector<std::size_t> depths;  // after each acked event
   auto delivery = std::make_shared<alert::SinkDelivery>(
-      io, ep, outbox, receiver,
-      [&](const alert::DeliveryReport& r) { results.push_back(r.decision.result); });
+      io, ep, worker, receiver,
+      [&](const alert::DeliveryReport& r) {
+        results.push_back(r.decision.result);
+        if (r.decision.result != alert::DeliveryResult::retry) depths.push_back(r.depth);
+      });
   delivery->start();
   io.run_for(500ms);
 
@@ -112,6 +117,7 @@ TEST_CASE("SinkDelivery: in order, retried under one webhook-id, signed, 4xx giv
     CHECK(alert::verify_webhook(ep.signing_key, header(spec, "webhook-id"), std::stoll(ts), spec.body,
                                 header(spec, "webhook-signature")));
   }
+  CHECK(depths == std::vector<std::size_t>{2, 1, 0});
   CHECK(outbox.depth("oncall") == 0);
   CHECK(outbox.depth("other") == 1);  // another sink's events are not this loop's
   delivery->stop();
@@ -127,12 +133,13 @@ TEST_CASE("SinkDelivery: an empty queue sleeps until woken") {
   alert::SinkEndpoint ep;
   ep.name = "oncall";
   int attempts = 0;
+  alert::OutboxWorker worker(std::move(opened.outbox), false);
   auto delivery = std::make_shared<alert::SinkDelivery>(
-      io, ep, *opened.outbox, receiver, [&](const alert::DeliveryReport&) { ++attempts; });
+      io, ep, worker, receiver, [&](const alert::DeliveryReport&) { ++attempts; });
   delivery->start();
   io.run_for(50ms);
   CHECK(attempts == 0);
-  REQUIRE(opened.outbox->append("oncall", "{}", std::chrono::system_clock::now()).durable());
+  REQUIRE(worker.outbox().append("oncall", "{}", std::chrono::system_clock::now()).durable());
   delivery->wake();
   io.restart();
   io.run_for(50ms);

@@ -74,3 +74,24 @@ TEST_CASE("scope: global windows silence everything, scoped ones only what they 
   CHECK(s.silenced_by(at(27, 12, 0), "medio-backend", "") == std::optional<std::string>("weekly"));
   CHECK_FALSE(s.silenced_by(at(27, 12, 0), "other", "").has_value());
 }
+
+TEST_CASE("silenced_until: the end of the covering occurrence, the latest of overlapping windows") {
+  const unsigned friday = 1u << 5;
+  MaintenanceWindow nightly = weekly(friday, 23, 30, 60min);
+  nightly.targets = {"web"};
+  MaintenanceWindow deploy;
+  deploy.name = "deploy";
+  deploy.start = at(28, 0, 0);
+  deploy.end = at(28, 2, 0);
+  deploy.apps = {"medio"};
+  const MaintenanceSchedule s({nightly, deploy});
+  // Friday's occurrence that crossed midnight ends Saturday 00:30.
+  CHECK(nightly.end_of_cover(at(28, 0, 10)) == at(28, 0, 30));
+  CHECK_FALSE(nightly.end_of_cover(at(28, 0, 30)).has_value());
+  CHECK(s.silenced_until(at(27, 23, 45), "web", "") == at(28, 0, 30));
+  CHECK_FALSE(s.silenced_until(at(27, 23, 45), "api", "").has_value());  // out of scope
+  CHECK(s.silenced_until(at(28, 0, 10), "", "medio") == at(28, 2, 0));
+  // Covered by both: the later end.
+  CHECK(s.silenced_until(at(28, 0, 10), "web", "medio") == at(28, 2, 0));
+  CHECK_FALSE(s.silenced_until(at(28, 2, 0), "web", "medio").has_value());
+}

@@ -1,0 +1,268 @@
+#include "engine/alert_center.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+
+namespace flywatch::engine {
+
+namespace {
+
+using std::chrono::system_clock;
+
+const core::AlertRule* rule_for(const core::AlertRules& r, std::string_view name) {
+  if (name == core::alert_target_down) return &r.target_down;
+  if (name == core::alert_target_flapping) return &r.target_flapping;
+  if (name == core::alert_cert_expiring_soon) return &r.cert_expiring_soon;
+  if (name == core::alert_machine_unhealthy) return &r.machine_unhealthy;
+  if (name == core::alert_machine_stuck) return &r.machine_stuck;
+  if (name == core::alert_machine_failed) return &r.machine_failed;
+  if (name == core::alert_cold_start_slow) return &r.cold_start_slow;
+  if (name == core::alert_app_no_healthy_machines) return &r.app_no_healthy_machines;
+  return nullptr;
+}
+
+constexpr std::string_view all_alert_names[] = {
+    core::alert_target_down,      core::alert_target_flapping,  core::alert_cert_expiring_soon,
+    core::alert_machine_unhealthy, core::alert_machine_stuck,   core::alert_machine_failed,
+    core::alert_cold_start_slow,  core::alert_app_no_healthy_machines};
+
+const std::string& label(const core::AlertLabels& labels, const std::string& name) {
+  static const std::string none;
+  auto it = labels.find(name);
+  return it == labels.end() ? none : it->second;
+}
+
+template <class T>
+void append(std::vector<T>& to, std::vector<T> more) {
+  to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
+
+}  // namespace
+
+AlertCenter::AlertCenter(boost::asio::io_context& io, metrics::Metrics& metrics, log::Logger& log)
+    : io_(io), metrics_(metrics), log_(log), timer_(io) {
+  update_metrics();
+}
+
+void AlertCenter::apply(const config::AlertsConfig& cfg,
+                        const std::set<std::string, std::less<>>& targets,
+                        const std::set<std::string, std::less<>>& apps, time_point now) {
+  rules_ = cfg.rules;
+  rules_.repeat_interval = cfg.repeat_interval;
+  book_.set_repeat_interval(cfg.repeat_interval);
+  maintenance_ = core::MaintenanceSchedule(cfg.maintenance);
+  for (auto it = machines_.begin(); it != machines_.end();) {
+    it = apps.contains(it->first) ? std::next(it) : machines_.erase(it);
+  }
+  // Alerts nothing will observe again, or whose labels the new rules would spell differently,
+  // end now: otherwise they would stay firing for ever.
+  auto events = book_.retire(
+      [&](const core::AlertLabels& labels) {
+        const core::AlertRule* rule = rule_for(rules_, label(labels, "alertname"));
+        if (rule == nullptr || !rule->enabled) return true;
+        if (label(labels, "severity") != core::to_string(rule->severity)) return true;
+        if (labels.contains("target") && !targets.contains(label(labels, "target"))) return true;
+        return labels.contains("app") && !apps.contains(label(labels, "app"));
+      },
+      now);
+  handle(std::move(events), now);
+}
+
+void AlertCenter::restore(const std::vector<alert::PersistedAlert>& alerts,
+                          std::chrono::milliseconds grace, time_point now) {
+  std::vector<core::AlertSnapshotEntry> entries;
+  for (const auto& a : alerts) {
+    entries.push_back(a.entry);
+    if (a.notified) notified_.insert(a.entry.alert.fingerprint);
+  }
+  book_.restore(entries, now, grace);
+  update_metrics();
+  rearm(now);
+}
+
+void AlertCenter::observe_target(TargetRuntime& t, const core::Verdict& verdict,
+                                 const core::ProbeResult& result, time_point now) {
+  static const core::FlappingDetector steady;  // never flapping
+  if (!t.bound) t.flapping.observe(verdict.success);
+  const std::string reason =
+      verdict.success ? std::string() : std::string(core::to_string(verdict.reason));
+  auto events = book_.observe_target(rules_, t.cfg.name, t.health.state(),
+                                     t.bound ? steady : t.flapping, now, reason);
+  // Without a certificate (plain HTTP, or the handshake failed) nothing is known: the last
+  // judgement stands rather than resolving with every TLS failure.
+  if (result.cert_not_after) {
+    append(events, book_.observe(
+                       rules_.cert_expiring_soon_condition(t.cfg.name, result.cert_not_after, now),
+                       now));
+  }
+  handle(std::move(events), now);
+}
+
+void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate& update,
+                                const core::AppFleet& fleet,
+                                const std::map<std::string, std::string>& regions,
+                                bool wake_failed, time_point now) {
+  auto& tracked = machines_[app];
+  std::vector<core::AlertCondition> conditions;
+  static const core::MachineUpdate nothing;
+  for (const auto& [id, lc] : fleet.machines()) {
+    auto it = tracked.find(id);
+    if (it == tracked.end()) {
+      auto r = regions.find(id);
+      TrackedMachine m;
+      m.region = r == regions.end() ? std::string() : r->second;
+      // After a restart, alerts that are latches (not levels) are re-armed from the book.
+      const auto firing = [&](std::string_view name, core::Severity sev) {
+        return book_.firing(core::machine_alert_labels(name, sev, app, id, m.region));
+      };
+      m.state.restore(firing(core::alert_machine_stuck, rules_.machine_stuck.severity),
+                      firing(core::alert_machine_failed, rules_.machine_failed.severity),
+                      firing(core::alert_cold_start_slow, rules_.cold_start_slow.severity));
+      it = tracked.emplace(id, std::move(m)).first;
+    }
+    auto u = update.machines.find(id);
+    it->second.state.observe(u == update.machines.end() ? nothing : u->second, lc.state());
+    append(conditions, it->second.state.conditions(rules_, app, id, it->second.region));
+  }
+  // Gone machines: every alert of theirs resolves.
+  for (auto it = tracked.begin(); it != tracked.end();) {
+    if (fleet.machines().contains(it->first)) {
+      ++it;
+      continue;
+    }
+    append(conditions, it->second.state.conditions(rules_, app, it->first, it->second.region, true));
+    it = tracked.erase(it);
+  }
+  const bool awake = !update.asleep && !fleet.machines().empty();
+  conditions.push_back(rules_.app_no_healthy_machines_condition(
+      app, awake, update.count(core::MachineState::healthy), wake_failed));
+  handle(book_.observe(conditions, now), now);
+}
+
+std::vector<core::Alert> AlertCenter::notified_firing() const {
+  std::vector<core::Alert> out;
+  for (auto& e : book_.snapshot()) {
+    if (notified_.contains(e.alert.fingerprint)) out.push_back(std::move(e.alert));
+  }
+  return out;
+}
+
+std::vector<alert::PersistedAlert> AlertCenter::state() const {
+  std::vector<alert::PersistedAlert> out;
+  for (auto& e : book_.snapshot()) {
+    const bool notified = notified_.contains(e.alert.fingerprint);
+    out.push_back(alert::PersistedAlert{std::move(e), notified});
+  }
+  return out;
+}
+
+void AlertCenter::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+std::optional<std::string> AlertCenter::silenced_by(const core::AlertLabels& labels,
+                                                    time_point now) const {
+  if (maintenance_.windows().empty()) return std::nullopt;
+  return maintenance_.silenced_by(now, label(labels, "target"), label(labels, "app"));
+}
+
+void AlertCenter::handle(std::vector<core::AlertEvent> events, time_point now) {
+  std::vector<core::AlertEvent> send;
+  for (auto& e : events) {
+    const std::string& fp = e.alert.fingerprint;
+    if (e.kind == core::AlertEventKind::resolved) {
+      // Resolutions are never held: holding one would leave a page open that has ended.
+      const bool was_notified = notified_.erase(fp) > 0;
+      log_event(e, "alert resolved", core::LogLevel::info);
+      if (was_notified) send.push_back(std::move(e));
+      continue;
+    }
+    const bool notified = notified_.contains(fp);
+    if (auto window = silenced_by(e.alert.labels, now)) {
+      if (!notified && e.kind == core::AlertEventKind::firing) {
+        log_event(e, "alert held", core::LogLevel::info, *window);
+      }
+      continue;
+    }
+    if (!notified) {
+      e.kind = core::AlertEventKind::firing;  // a repeat of a held alert is its first page
+      notified_.insert(fp);
+      log_event(e, "alert firing", core::LogLevel::warn);
+    } else {
+      log_event(e, "alert repeated", core::LogLevel::info);
+    }
+    send.push_back(std::move(e));
+  }
+  release_held(now, send);
+  if (!events.empty() || !send.empty()) {
+    update_metrics();
+    if (publish_) publish_(send, state());
+  }
+  rearm(now);
+}
+
+void AlertCenter::release_held(time_point now, std::vector<core::AlertEvent>& out) {
+  if (notified_.size() == book_.size()) return;  // nothing can be held
+  for (auto& entry : book_.snapshot()) {
+    if (notified_.contains(entry.alert.fingerprint) || silenced_by(entry.alert.labels, now)) {
+      continue;
+    }
+    core::AlertEvent e{core::AlertEventKind::firing, std::move(entry.alert), now};
+    notified_.insert(e.alert.fingerprint);
+    log_event(e, "alert firing", core::LogLevel::warn);
+    out.push_back(std::move(e));
+  }
+}
+
+std::optional<AlertCenter::time_point> AlertCenter::next_release(time_point now) const {
+  if (maintenance_.windows().empty() || notified_.size() == book_.size()) return std::nullopt;
+  std::optional<time_point> best;
+  for (const auto& entry : book_.snapshot()) {
+    if (notified_.contains(entry.alert.fingerprint)) continue;
+    const auto& labels = entry.alert.labels;
+    const auto until =
+        maintenance_.silenced_until(now, label(labels, "target"), label(labels, "app"));
+    const time_point t = until.value_or(now);
+    if (!best || t < *best) best = t;
+  }
+  return best;
+}
+
+void AlertCenter::rearm(time_point now) {
+  if (stopped_) return;
+  std::optional<time_point> due = book_.next_deadline();
+  if (auto r = next_release(now); r && (!due || *r < *due)) due = r;
+  if (due == armed_) return;  // the usual case: a probe changed nothing
+  armed_ = due;
+  if (!due) {
+    timer_.cancel();
+    return;
+  }
+  const auto wait = std::max(std::chrono::nanoseconds(0),
+                             std::chrono::duration_cast<std::chrono::nanoseconds>(*due - now));
+  timer_.expires_after(wait);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    armed_.reset();
+    const auto at = system_clock::now();
+    handle(book_.tick(at), at);
+  });
+}
+
+void AlertCenter::log_event(const core::AlertEvent& e, const char* msg, core::LogLevel level,
+                            const std::string& window) const {
+  core::LogFields fields;
+  for (const auto& [k, v] : e.alert.labels) fields.emplace_back(k, v);
+  fields.emplace_back("fingerprint", e.alert.fingerprint);
+  if (!window.empty()) fields.emplace_back("window", window);
+  log_.write(level, msg, std::move(fields));
+}
+
+void AlertCenter::update_metrics() const {
+  std::map<std::string, int, std::less<>> counts;
+  for (auto name : all_alert_names) counts[std::string(name)] = 0;
+  for (const auto& e : book_.snapshot()) ++counts[std::string(e.alert.name())];
+  for (const auto& [name, n] : counts) metrics_.set_alerts_firing(name, n);
+}
+
+}  // namespace flywatch::engine

@@ -1,0 +1,328 @@
+#include "engine/alert_dispatcher.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/bind_executor.hpp>
+
+#include "alert/signing.hpp"
+
+namespace flywatch::engine {
+
+namespace {
+
+using std::chrono::system_clock;
+
+alert::SinkKind kind_of(config::SinkType t) {
+  switch (t) {
+    case config::SinkType::webhook: return alert::SinkKind::webhook;
+    case config::SinkType::alertmanager: return alert::SinkKind::alertmanager;
+    case config::SinkType::pagerduty: return alert::SinkKind::pagerduty;
+    case config::SinkType::slack: return alert::SinkKind::slack;
+  }
+  return alert::SinkKind::webhook;
+}
+
+bool same_sink(const config::SinkConfig& a, const config::SinkConfig& b) {
+  return a.type == b.type && a.url == b.url && a.secret == b.secret &&
+         a.routing_key == b.routing_key && a.headers == b.headers &&
+         a.severities == b.severities && a.alertnames == b.alertnames && a.tls == b.tls &&
+         a.timeout == b.timeout && a.retry_initial == b.retry_initial &&
+         a.retry_max == b.retry_max && a.resend_interval == b.resend_interval;
+}
+
+double seconds_since(std::optional<system_clock::time_point> t, system_clock::time_point now) {
+  if (!t) return 0;
+  return std::max(0.0, std::chrono::duration<double>(now - *t).count());
+}
+
+std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()); }
+
+}  // namespace
+
+alert::SinkEndpoint sink_endpoint(const config::SinkConfig& sink) {
+  alert::SinkEndpoint ep;
+  ep.name = sink.name;
+  ep.scheme = sink.scheme;
+  ep.host = sink.host;
+  ep.port = sink.port;
+  ep.target = sink.target;
+  if (sink.type == config::SinkType::alertmanager) {
+    // The base URL may carry a path prefix (a reverse proxy); the API lives under it.
+    std::string base = sink.target;
+    if (auto q = base.find('?'); q != std::string::npos) base.resize(q);
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    ep.target = base + "/api/v2/alerts";
+  }
+  if (!sink.secret.empty()) {
+    // The config loader checked the secret; a bad one cannot get here.
+    if (auto key = alert::decode_webhook_secret(sink.secret)) ep.signing_key = *key;
+  }
+  ep.headers = sink.headers;
+  ep.ca_file = sink.tls.ca_file;
+  ep.insecure_skip_verify = sink.tls.insecure_skip_verify;
+  ep.timeout = sink.timeout;
+  ep.retry.base = sink.retry_initial;
+  ep.retry.cap = sink.retry_max;
+  return ep;
+}
+
+AlertDispatcher::AlertDispatcher(boost::asio::io_context& io, alert::OutboxWorker& outbox,
+                                 std::filesystem::path state_dir, net::HttpProber& prober,
+                                 metrics::Metrics& metrics, log::Logger& log, std::string source)
+    : io_(io),
+      outbox_(outbox),
+      state_dir_(std::move(state_dir)),
+      prober_(prober),
+      metrics_(metrics),
+      log_(log),
+      source_(std::move(source)),
+      flush_timer_(io) {}
+
+void AlertDispatcher::apply(const config::AlertsConfig& cfg) {
+  std::map<std::string, Sink, std::less<>> next;
+  for (const auto& sc : cfg.sinks) {
+    auto old = sinks_.find(sc.name);
+    if (old != sinks_.end() && same_sink(old->second.cfg, sc)) {
+      next.emplace(sc.name, std::move(old->second));
+      sinks_.erase(old);
+      continue;
+    }
+    if (old != sinks_.end()) {
+      stop_sink(old->second);
+      next.emplace(sc.name, Sink{}).first->second.depth = old->second.depth;
+      next[sc.name].oldest = old->second.oldest;
+      sinks_.erase(old);
+    }
+    Sink& s = next[sc.name];
+    s.cfg = sc;
+    s.kind = kind_of(sc.type);
+    for (const auto& name : sc.severities) {
+      if (auto sev = core::parse_severity(name)) s.filter.severities.insert(*sev);
+    }
+    s.filter.alertnames.insert(sc.alertnames.begin(), sc.alertnames.end());
+    s.settings.source = source_;
+    s.settings.routing_key = sc.routing_key;
+    if (sc.type == config::SinkType::alertmanager) {
+      // Alertmanager resolves a firing alert by itself once endsAt passes, as it does for
+      // Prometheus: several missed re-sends in a row mean flywatch is gone.
+      s.settings.alertmanager_valid_for = std::max(
+          std::chrono::seconds(1),
+          std::chrono::duration_cast<std::chrono::seconds>(sc.resend_interval * 4));
+    }
+    if (!stopped_) start_sink(s);
+  }
+  for (auto& [name, s] : sinks_) {
+    log_.info("sink removed", {{"sink", name},
+                               {"reason", "undelivered events stay in the outbox until a sink of "
+                                          "this name is configured again"}});
+    stop_sink(s);
+    metrics_.remove_sink(name);
+  }
+  sinks_ = std::move(next);
+}
+
+void AlertDispatcher::start_sink(Sink& s) {
+  s.delivery = std::make_shared<alert::SinkDelivery>(
+      io_, sink_endpoint(s.cfg), outbox_, prober_,
+      [this, alive = std::weak_ptr<int>(alive_)](const alert::DeliveryReport& r) {
+        if (!alive.expired()) on_attempt(r);
+      });
+  s.delivery->start();
+  metrics_.set_webhook_queue(s.cfg.name, static_cast<double>(s.depth), 0);
+  if (s.kind == alert::SinkKind::alertmanager) {
+    s.resend = std::make_unique<boost::asio::steady_timer>(io_);
+    schedule_resend(s);
+  }
+}
+
+void AlertDispatcher::stop_sink(Sink& s) {
+  if (s.delivery) s.delivery->stop();
+  s.delivery.reset();
+  if (s.resend) s.resend->cancel();
+  s.resend.reset();
+}
+
+void AlertDispatcher::stop() {
+  stopped_ = true;
+  for (auto& [name, s] : sinks_) stop_sink(s);
+  flush_timer_.cancel();
+}
+
+void AlertDispatcher::publish(const std::vector<core::AlertEvent>& events,
+                              std::vector<alert::PersistedAlert> state) {
+  std::vector<Append> appends;
+  for (const auto& e : events) {
+    for (const auto& [name, s] : sinks_) {
+      if (!s.filter.matches(e.alert)) continue;
+      appends.push_back({name, alert::format_for_sink(s.kind, e, s.settings).body});
+    }
+  }
+  enqueue(std::move(appends), alert::format_alert_state(state));
+}
+
+void AlertDispatcher::enqueue(std::vector<Append> appends, std::optional<std::string> state_text) {
+  const auto now = system_clock::now();
+  auto job = [appends, state_text = std::move(state_text), dir = state_dir_,
+              now](alert::WebhookOutbox& o) {
+    AppendOutcome out;
+    for (const auto& a : appends) out.results.push_back(o.append(a.sink, a.body, now));
+    for (const auto& a : appends) {
+      if (std::any_of(out.queues.begin(), out.queues.end(),
+                      [&](const QueueState& q) { return q.sink == a.sink; })) {
+        continue;
+      }
+      const alert::OutboxEvent* head = o.next(a.sink);
+      out.queues.push_back({a.sink, o.depth(a.sink),
+                            head ? std::optional(head->enqueued_at) : std::nullopt});
+    }
+    if (state_text) out.state_error = alert::write_alert_state(dir, *state_text, out.state_step);
+    return out;
+  };
+  outbox_.run(std::move(job),
+              boost::asio::bind_executor(
+                  io_, [this, appends = std::move(appends),
+                        alive = std::weak_ptr<int>(alive_)](AppendOutcome outcome) {
+                    if (!alive.expired()) on_appended(appends, outcome);
+                  }));
+}
+
+void AlertDispatcher::on_appended(const std::vector<Append>& appends, const AppendOutcome& outcome) {
+  std::error_code write_error;
+  for (std::size_t i = 0; i < appends.size() && i < outcome.results.size(); ++i) {
+    const auto& r = outcome.results[i];
+    if (!r.queued) {
+      // Only the in-memory limit of a long disk outage refuses an event: say so loudly.
+      log_.error("alert event dropped", {{"sink", appends[i].sink},
+                                         {"reason", r.error ? r.error.message() : "refused"}});
+      continue;
+    }
+    if (r.error) write_error = r.error;
+  }
+  if (write_error) {
+    note_write_error(write_error, "alert events wait in memory");
+  } else if (!appends.empty() && last_write_error_) {
+    last_write_error_.clear();
+    log_.info("outbox written again");
+  }
+  if (outcome.state_error) {
+    log_.error("alert state write failed",
+               {{"reason", outcome.state_step + ": " + outcome.state_error.message()},
+                {"path", (state_dir_ / alert::alert_state_file_name).string()}});
+  }
+  for (const auto& q : outcome.queues) {
+    auto it = sinks_.find(q.sink);
+    if (it == sinks_.end()) continue;
+    it->second.depth = q.depth;
+    it->second.oldest = q.oldest;
+    metrics_.set_webhook_queue(q.sink, static_cast<double>(q.depth),
+                               seconds_since(q.oldest, system_clock::now()));
+    if (it->second.delivery) it->second.delivery->wake();
+  }
+}
+
+void AlertDispatcher::on_attempt(const alert::DeliveryReport& r) {
+  metrics_.count_webhook_delivery(r.sink, alert::to_string(r.decision.result));
+  switch (r.decision.result) {
+    case alert::DeliveryResult::retry:
+      log_.warn("webhook delivery failed", {{"sink", r.sink},
+                                            {"webhook_id", r.webhook_id},
+                                            {"reason", r.decision.reason},
+                                            {"retry_in_ms", ms_text(r.decision.delay)}});
+      return;
+    case alert::DeliveryResult::failed:
+      log_.error("webhook given up",
+                 {{"sink", r.sink}, {"webhook_id", r.webhook_id}, {"reason", r.decision.reason}});
+      break;
+    case alert::DeliveryResult::delivered:
+      log_.debug("webhook delivered", {{"sink", r.sink}, {"webhook_id", r.webhook_id}});
+      break;
+  }
+  if (r.ack_error) note_write_error(r.ack_error, "a delivered event may be sent again");
+  auto it = sinks_.find(r.sink);
+  if (it == sinks_.end()) return;
+  it->second.depth = r.depth;
+  it->second.oldest = r.oldest_enqueued_at;
+  metrics_.set_webhook_queue(r.sink, static_cast<double>(r.depth),
+                             seconds_since(r.oldest_enqueued_at, system_clock::now()));
+}
+
+void AlertDispatcher::seed_queues(const alert::OutboxStats& stats) {
+  for (const auto& q : stats.sinks) {
+    if (q.depth == 0) continue;
+    auto it = sinks_.find(q.sink);
+    if (it == sinks_.end()) {
+      log_.warn("outbox holds events for a sink that is not configured",
+                {{"sink", q.sink}, {"pending", std::to_string(q.depth)}});
+      continue;
+    }
+    it->second.depth = q.depth;
+    it->second.oldest = q.oldest_enqueued_at;
+  }
+  refresh_metrics(system_clock::now());
+}
+
+void AlertDispatcher::refresh_metrics(time_point now) {
+  for (const auto& [name, s] : sinks_) {
+    metrics_.set_webhook_queue(name, static_cast<double>(s.depth), seconds_since(s.oldest, now));
+  }
+}
+
+void AlertDispatcher::schedule_resend(Sink& s) {
+  s.resend->expires_after(s.cfg.resend_interval);
+  s.resend->async_wait([this, name = s.cfg.name, alive = std::weak_ptr<int>(alive_)](
+                           const boost::system::error_code& ec) {
+    if (ec || alive.expired() || stopped_) return;
+    resend(name);
+  });
+}
+
+void AlertDispatcher::resend(const std::string& name) {
+  auto it = sinks_.find(name);
+  if (it == sinks_.end() || !it->second.resend) return;
+  Sink& s = it->second;
+  schedule_resend(s);
+  // While older events wait, Alertmanager is not being reached: re-sends would only pile up
+  // behind them. The queue drains in order and the next round re-sends.
+  if (!firing_source_ || s.depth > 0) return;
+  const auto now = system_clock::now();
+  std::vector<Append> appends;
+  for (auto& a : firing_source_()) {
+    if (!s.filter.matches(a)) continue;
+    const core::AlertEvent e{core::AlertEventKind::repeat, std::move(a), now};
+    appends.push_back({name, alert::format_for_sink(s.kind, e, s.settings).body});
+  }
+  if (!appends.empty()) enqueue(std::move(appends), std::nullopt);
+}
+
+void AlertDispatcher::note_write_error(std::error_code error, const std::string& what) {
+  if (error != last_write_error_) {
+    log_.error("outbox write failed",
+               {{"reason", error.message()}, {"path", state_dir_.string()}, {"effect", what}});
+  }
+  last_write_error_ = error;
+  schedule_flush();
+}
+
+void AlertDispatcher::schedule_flush() {
+  if (flush_scheduled_ || stopped_) return;
+  flush_scheduled_ = true;
+  flush_timer_.expires_after(std::chrono::seconds(5));
+  flush_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: the dispatcher may be gone
+    flush_scheduled_ = false;
+    if (stopped_) return;
+    outbox_.run([](alert::WebhookOutbox& o) { return o.flush_pending(); },
+                boost::asio::bind_executor(io_, [this, alive = std::weak_ptr<int>(alive_)](
+                                                    std::error_code e) {
+                  if (alive.expired()) return;
+                  if (e) {
+                    note_write_error(e, "alert events wait in memory");
+                    return;
+                  }
+                  if (last_write_error_) log_.info("outbox written again");
+                  last_write_error_.clear();
+                }));
+  });
+}
+
+}  // namespace flywatch::engine

@@ -1,0 +1,129 @@
+#pragma once
+/// The delivery side of alerts (DESIGN §7). Formats each event for every sink whose filter takes
+/// it, appends it to the durable outbox on the outbox's own thread (fsync never runs on the event
+/// loop), persists the firing alerts next to it, wakes the sinks' delivery loops, re-sends firing
+/// alerts to Alertmanager sinks, and keeps the flywatch_webhook_* metrics and the delivery log
+/// lines. Runs on the io_context thread.
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "alert/alert_state.hpp"
+#include "alert/outbox_worker.hpp"
+#include "alert/sink_delivery.hpp"
+#include "alert/sink_format.hpp"
+#include "config/config.hpp"
+#include "core/alert.hpp"
+#include "log/logger.hpp"
+#include "metrics/metrics.hpp"
+#include "net/http_prober.hpp"
+
+namespace flywatch::engine {
+
+/// How a configured sink is reached and what it is sent (exposed for tests).
+alert::SinkEndpoint sink_endpoint(const config::SinkConfig& sink);
+
+class AlertDispatcher {
+ public:
+  using time_point = std::chrono::system_clock::time_point;
+
+  /// `outbox` and `prober` must outlive the dispatcher. `state_dir` receives alerts.json.
+  /// `source` names this instance in PagerDuty and Slack messages.
+  AlertDispatcher(boost::asio::io_context& io, alert::OutboxWorker& outbox,
+                  std::filesystem::path state_dir, net::HttpProber& prober,
+                  metrics::Metrics& metrics, log::Logger& log, std::string source);
+  AlertDispatcher(const AlertDispatcher&) = delete;
+  AlertDispatcher& operator=(const AlertDispatcher&) = delete;
+
+  /// Starts a delivery loop per new sink (it first delivers what the outbox already holds for
+  /// that name), restarts changed ones, stops removed ones (their undelivered events stay in the
+  /// outbox until a sink of that name comes back). Call once the outbox holds its replay.
+  void apply(const config::AlertsConfig& cfg);
+
+  /// The queues found in the outbox at startup, for the metrics and a warning about events for
+  /// sinks that are not configured. Call after apply().
+  void seed_queues(const alert::OutboxStats& stats);
+
+  /// AlertCenter's publisher: queues `events` for the sinks that take them and then writes
+  /// `state` to alerts.json, in that order, on the outbox thread.
+  void publish(const std::vector<core::AlertEvent>& events, std::vector<alert::PersistedAlert> state);
+
+  /// Where Alertmanager sinks get the alerts to re-send while they fire (AlertCenter's
+  /// notified_firing()).
+  void set_firing_source(std::function<std::vector<core::Alert>()> source) {
+    firing_source_ = std::move(source);
+  }
+
+  /// Sets flywatch_webhook_queue_depth and _oldest_pending_seconds as of `now` (call before
+  /// rendering /metrics: the age grows without any event).
+  void refresh_metrics(time_point now);
+
+  /// Stops the delivery loops and timers; queued events stay in the outbox.
+  void stop();
+
+ private:
+  struct Sink {
+    config::SinkConfig cfg;
+    alert::SinkKind kind = alert::SinkKind::webhook;
+    alert::SinkFilter filter;
+    alert::SinkSettings settings;
+    std::shared_ptr<alert::SinkDelivery> delivery;
+    std::unique_ptr<boost::asio::steady_timer> resend;  ///< alertmanager sinks only
+    std::size_t depth = 0;
+    std::optional<time_point> oldest;
+  };
+  struct Append {
+    std::string sink;
+    std::string body;
+  };
+  struct QueueState {
+    std::string sink;
+    std::size_t depth = 0;
+    std::optional<time_point> oldest;
+  };
+  struct AppendOutcome {
+    std::vector<alert::AppendResult> results;  ///< one per Append, in order
+    std::vector<QueueState> queues;            ///< the sinks appended to
+    std::error_code state_error;               ///< writing alerts.json
+    std::string state_step;
+  };
+
+  void start_sink(Sink& s);
+  void stop_sink(Sink& s);
+  /// Appends on the outbox thread, then (if `state_text`) replaces alerts.json; completes on
+  /// the io_context.
+  void enqueue(std::vector<Append> appends, std::optional<std::string> state_text);
+  void on_appended(const std::vector<Append>& appends, const AppendOutcome& outcome);
+  void on_attempt(const alert::DeliveryReport& report);
+  void schedule_resend(Sink& s);
+  void resend(const std::string& sink);
+  void note_write_error(std::error_code error, const std::string& what);
+  void schedule_flush();
+
+  boost::asio::io_context& io_;
+  alert::OutboxWorker& outbox_;
+  std::filesystem::path state_dir_;
+  net::HttpProber& prober_;
+  metrics::Metrics& metrics_;
+  log::Logger& log_;
+  std::string source_;
+  std::function<std::vector<core::Alert>()> firing_source_;
+  std::map<std::string, Sink, std::less<>> sinks_;
+  boost::asio::steady_timer flush_timer_;
+  bool flush_scheduled_ = false;
+  std::error_code last_write_error_;  ///< to log a failing disk loudly once per kind
+  bool stopped_ = false;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< expires with the dispatcher
+};
+
+}  // namespace flywatch::engine
