@@ -27,7 +27,9 @@ REQUIRED = {
     "Restart": "on-failure",
     "DynamicUser": "yes",
     "StateDirectory": "flywatch",
-    "LoadCredential": "fly-token:/etc/flywatch/fly-token",
+    # The secrets config/medio.yaml reads through $CREDENTIALS_DIRECTORY.
+    "LoadCredential": ["fly-token:/etc/flywatch/fly-token",
+                       "webhook-secret:/etc/flywatch/webhook-secret"],
 }
 
 
@@ -49,9 +51,10 @@ def directives(text: str) -> dict[str, list[str]]:
 
 def check_required(text: str) -> None:
     found = directives(text)
-    for key, want in REQUIRED.items():
-        if want not in found.get(key, []):
-            fail(f"{key}={want} missing (have {found.get(key)})")
+    for key, wants in REQUIRED.items():
+        for want in wants if isinstance(wants, list) else [wants]:
+            if want not in found.get(key, []):
+                fail(f"{key}={want} missing (have {found.get(key)})")
     print("required directives: ok")
 
 
