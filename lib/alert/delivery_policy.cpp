@@ -26,7 +26,9 @@ DeliveryDecision classify_delivery(const core::ProbeResult& result,
   DeliveryDecision d;
   if (!result.transport_ok()) {
     d.result = DeliveryResult::retry;
-    d.reason = std::string(core::to_string(result.transport_failure)) + ": " + result.error;
+    // The prober's error usually names its step already ("connect: …"): not twice.
+    const std::string step(core::to_string(result.transport_failure));
+    d.reason = result.error.starts_with(step + ":") ? result.error : step + ": " + result.error;
     d.delay = backoff.next_delay(random, std::nullopt);
     return d;
   }

@@ -65,6 +65,7 @@ net::ProbeSpec SinkDelivery::request(const OutboxEvent& event,
   spec.timeout = endpoint_.timeout;
   spec.max_body_bytes = 64 * 1024;  // a receiver's answer is read and dropped
   spec.ca_file = endpoint_.ca_file;
+  spec.server_name = endpoint_.server_name;
   spec.insecure_skip_verify = endpoint_.insecure_skip_verify;
   // The timestamp is the attempt's; the id is the event's, the same on every retry.
   const auto ts = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();

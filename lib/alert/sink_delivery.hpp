@@ -33,6 +33,7 @@ struct SinkEndpoint {
   std::string signing_key;
   std::vector<std::pair<std::string, std::string>> headers;  ///< the sink's custom headers
   std::string ca_file;
+  std::string server_name;  ///< SNI and verified name; empty: `host`
   bool insecure_skip_verify = false;
   std::chrono::milliseconds timeout{10'000};  ///< per attempt
   core::BackoffPolicy retry = default_delivery_backoff();

@@ -27,6 +27,19 @@ constexpr Millis kMaxResend = std::chrono::hours(1);
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
+// Standard base64 of at least one byte, padded or not: what lib/alert's decoder accepts.
+bool is_base64_key(std::string_view text) {
+  std::size_t data_len = text.size();
+  while (data_len > 0 && text[data_len - 1] == '=') --data_len;
+  const std::size_t pad = text.size() - data_len;
+  if (data_len < 2 || pad > 2 || data_len % 4 == 1) return false;
+  if (pad != 0 && pad != (4 - data_len % 4) % 4) return false;
+  for (char c : text.substr(0, data_len)) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
+  }
+  return true;
+}
+
 SinkType parse_type(const Reader& r, const Field& f) {
   const std::string v = r.string(f, "alerts.sinks.type");
   if (v == "webhook") return SinkType::webhook;
@@ -158,6 +171,11 @@ SinkConfig parse_sink(const Reader& r, const YAML::Node& node, Pos where) {
     const Field* f = fields.get("secret") ? fields.get("secret") : fields.get("secret_file");
     if (secret->empty() || has_control_char(*secret)) {
       r.fail(f->value_pos(), f->key + ": the secret is empty or contains a control character");
+    }
+    // A whsec_ secret that does not decode would leave the sink's requests unsigned.
+    if (secret->starts_with("whsec_") && !is_base64_key(std::string_view(*secret).substr(6))) {
+      r.fail(f->value_pos(), f->key + ": a whsec_ secret must be followed by base64 of the key "
+                                      "(Standard Webhooks)");
     }
     s.secret = std::move(*secret);
   }

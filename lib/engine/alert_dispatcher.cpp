@@ -59,6 +59,7 @@ alert::SinkEndpoint sink_endpoint(const config::SinkConfig& sink) {
   }
   ep.headers = sink.headers;
   ep.ca_file = sink.tls.ca_file;
+  ep.server_name = sink.tls.server_name;
   ep.insecure_skip_verify = sink.tls.insecure_skip_verify;
   ep.timeout = sink.timeout;
   ep.retry.base = sink.retry_initial;
@@ -162,6 +163,10 @@ void AlertDispatcher::publish(const std::vector<core::AlertEvent>& events,
 
 void AlertDispatcher::enqueue(std::vector<Append> appends, std::optional<std::string> state_text) {
   const auto now = system_clock::now();
+  if (state_text) {
+    unsaved_state_ = *state_text;  // until written: a flush retries it
+    ++state_generation_;
+  }
   auto job = [appends, state_text = std::move(state_text), dir = state_dir_,
               now](alert::WebhookOutbox& o) {
     AppendOutcome out;
@@ -175,14 +180,22 @@ void AlertDispatcher::enqueue(std::vector<Append> appends, std::optional<std::st
       out.queues.push_back({a.sink, o.depth(a.sink),
                             head ? std::optional(head->enqueued_at) : std::nullopt});
     }
-    if (state_text) out.state_error = alert::write_alert_state(dir, *state_text, out.state_step);
+    if (state_text) {
+      out.state_error = alert::write_alert_state(dir, *state_text, out.state_step);
+      out.state_written = !out.state_error;
+    }
     return out;
   };
   outbox_.run(std::move(job),
               boost::asio::bind_executor(
-                  io_, [this, appends = std::move(appends),
+                  io_, [this, appends = std::move(appends), generation = state_generation_,
                         alive = std::weak_ptr<int>(alive_)](AppendOutcome outcome) {
-                    if (!alive.expired()) on_appended(appends, outcome);
+                    if (alive.expired()) return;
+                    on_appended(appends, outcome);
+                    // Only the newest state counts as saved: an older write says nothing.
+                    if (outcome.state_written && generation == state_generation_) {
+                      unsaved_state_.reset();
+                    }
                   }));
 }
 
@@ -208,6 +221,7 @@ void AlertDispatcher::on_appended(const std::vector<Append>& appends, const Appe
     log_.error("alert state write failed",
                {{"reason", outcome.state_step + ": " + outcome.state_error.message()},
                 {"path", (state_dir_ / alert::alert_state_file_name).string()}});
+    schedule_flush();
   }
   for (const auto& q : outcome.queues) {
     auto it = sinks_.find(q.sink);
@@ -311,10 +325,25 @@ void AlertDispatcher::schedule_flush() {
     if (ec) return;  // cancelled: the dispatcher may be gone
     flush_scheduled_ = false;
     if (stopped_) return;
-    outbox_.run([](alert::WebhookOutbox& o) { return o.flush_pending(); },
-                boost::asio::bind_executor(io_, [this, alive = std::weak_ptr<int>(alive_)](
-                                                    std::error_code e) {
+    // The latest alert state too, if its write failed (a newer one may have succeeded since).
+    struct Flushed {
+      std::error_code outbox, state;
+    };
+    auto job = [state = unsaved_state_, dir = state_dir_](alert::WebhookOutbox& o) {
+      std::string step;
+      return Flushed{o.flush_pending(),
+                     state ? alert::write_alert_state(dir, *state, step) : std::error_code()};
+    };
+    outbox_.run(std::move(job),
+                boost::asio::bind_executor(io_, [this, generation = state_generation_,
+                                                 alive = std::weak_ptr<int>(alive_)](Flushed f) {
                   if (alive.expired()) return;
+                  if (f.state) {
+                    schedule_flush();
+                  } else if (generation == state_generation_) {
+                    unsaved_state_.reset();
+                  }
+                  const std::error_code e = f.outbox;
                   if (e) {
                     note_write_error(e, "alert events wait in memory");
                     return;

@@ -96,6 +96,7 @@ class AlertDispatcher {
     std::vector<QueueState> queues;            ///< the sinks appended to
     std::error_code state_error;               ///< writing alerts.json
     std::string state_step;
+    bool state_written = false;
   };
 
   void start_sink(Sink& s);
@@ -122,6 +123,8 @@ class AlertDispatcher {
   boost::asio::steady_timer flush_timer_;
   bool flush_scheduled_ = false;
   std::error_code last_write_error_;  ///< to log a failing disk loudly once per kind
+  std::optional<std::string> unsaved_state_;  ///< the latest alerts.json text not known written
+  std::uint64_t state_generation_ = 0;        ///< counts the states handed to the outbox thread
   bool stopped_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< expires with the dispatcher
 };

@@ -51,7 +51,10 @@ TEST_CASE("delivery: network errors retry; delays grow with jitter and honour Re
   auto d = alert::classify_delivery(refused, std::nullopt, b, 1.0);
   CHECK(d.result == DeliveryResult::retry);
   CHECK(d.reason == "connect: connection refused");
-  CHECK(d.delay == 2s);  // first failure: window [0, 1 s * 2^1], random 1.0 takes its top
+  CHECK(d.delay == 2s);
+  core::Backoff other(alert::default_delivery_backoff());
+  refused.error = "connect: 127.0.0.1:9: Connection refused";  // the prober names its step
+  CHECK(alert::classify_delivery(refused, std::nullopt, other, 1.0).reason == refused.error);  // first failure: window [0, 1 s * 2^1], random 1.0 takes its top
   d = alert::classify_delivery(answered(503), std::nullopt, b, 1.0);
   CHECK(d.delay == 4s);
   d = alert::classify_delivery(answered(429), 30s, b, 0.0);
