@@ -100,7 +100,7 @@ void AlertCenter::observe_target(TargetRuntime& t, const core::Verdict& verdict,
 void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate& update,
                                 const core::AppFleet& fleet,
                                 const std::map<std::string, std::string>& regions,
-                                bool wake_failed, time_point now) {
+                                bool wake_failed, int undecided, time_point now) {
   auto& tracked = machines_[app];
   std::vector<core::AlertCondition> conditions;
   static const core::MachineUpdate nothing;
@@ -132,9 +132,9 @@ void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate&
     append(conditions, it->second.state.conditions(rules_, app, it->first, it->second.region, true));
     it = tracked.erase(it);
   }
-  const bool awake = !update.asleep && !fleet.machines().empty();
-  conditions.push_back(rules_.app_no_healthy_machines_condition(
-      app, awake, update.count(core::MachineState::healthy), wake_failed));
+  const int healthy = update.count(core::MachineState::healthy);
+  const bool awake = !update.asleep && !fleet.machines().empty() && (healthy > 0 || undecided == 0);
+  conditions.push_back(rules_.app_no_healthy_machines_condition(app, awake, healthy, wake_failed));
   handle(book_.observe(conditions, now), now);
 }
 

@@ -61,10 +61,12 @@ class AlertCenter {
                       const core::ProbeResult& result, time_point now);
 
   /// One evaluation of an app's fleet: machine alerts from `update` and the tracked machines,
-  /// AppNoHealthyMachines from the counts. `regions` maps machine ids to regions.
+  /// AppNoHealthyMachines from the counts. `regions` maps machine ids to regions. `undecided`
+  /// machines may still become healthy: while there are any and none is healthy, the app is
+  /// not judged to have no healthy machine (a failed wake-up still is).
   void observe_fleet(const std::string& app, const core::FleetUpdate& update,
                      const core::AppFleet& fleet, const std::map<std::string, std::string>& regions,
-                     bool wake_failed, time_point now);
+                     bool wake_failed, int undecided, time_point now);
 
   /// The firing alerts whose `firing` reached the sinks (for sinks that want re-sends).
   std::vector<core::Alert> notified_firing() const;

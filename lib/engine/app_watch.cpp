@@ -249,7 +249,21 @@ void AppWatch::observe(system_clock::time_point now) {
     log_.info(asleep_ ? "app asleep" : "app awake", {{"app", settings_.app.name}});
   }
   if (update.count(core::MachineState::healthy) > 0) wake_failed_ = false;
-  alerts_.observe_fleet(settings_.app.name, update, fleet_, regions_, wake_failed_, now);
+  // Machines not judged yet (started and awaiting their first own probe, or starting within the
+  // cold-start SLO) may still turn healthy: until they are, the app is not "without a healthy
+  // machine" (after a restart every machine is briefly unjudged).
+  int undecided = 0;
+  for (const auto& [id, lc] : fleet_.machines()) {
+    const auto o = own.find(id);
+    if (lc.state() == core::MachineState::started && o != own.end() &&
+        o->second == core::OwnProbe::pending) {
+      ++undecided;
+    } else if (lc.state() == core::MachineState::starting &&
+               now - lc.since() < settings_.app.cold_start_slo) {
+      ++undecided;
+    }
+  }
+  alerts_.observe_fleet(settings_.app.name, update, fleet_, regions_, wake_failed_, undecided, now);
 }
 
 void AppWatch::sync_machine_probes(steady_clock::time_point now) {

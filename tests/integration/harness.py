@@ -28,12 +28,13 @@ import urllib.request
 
 import pki as pki_mod
 from procs import cpu_seconds, free_port, port_open, rss_bytes, start_process, stop_process, wait_port
+from receiver import Receiver, StatusServer
 from servers import (GarbageServer, Nginx, ResetServer, PATH_BIG, PATH_DOWN, PATH_HEALTHY,
                      PATH_SLOW)
 
-__all__ = ["Env", "Daemon", "run", "check", "wait_until", "target", "to_yaml", "parse_metrics",
-           "free_port", "cpu_seconds", "rss_bytes", "port_open", "start_process", "stop_process",
-           "wait_port", "http_request", "PATH_BIG", "PATH_DOWN", "PATH_HEALTHY", "PATH_SLOW"]
+__all__ = ["Env", "Daemon", "run", "check", "wait_until", "target", "webhook_sink", "to_yaml",
+           "parse_metrics", "free_port", "cpu_seconds", "rss_bytes", "port_open", "start_process",
+           "stop_process", "wait_port", "http_request", "PATH_BIG", "PATH_DOWN", "PATH_HEALTHY", "PATH_SLOW"]
 
 
 class CheckFailed(AssertionError):
@@ -112,6 +113,15 @@ def target(name, url, ca_file=None, **extra):
     return t
 
 
+def webhook_sink(name, url, secret=None, **extra):
+    """One `alerts.sinks[]` entry of type webhook; `extra` adds keys verbatim (filter, retry, …)."""
+    s = {"name": name, "type": "webhook", "url": url}
+    if secret:
+        s["secret"] = secret
+    s.update(extra)
+    return s
+
+
 # --------------------------------------------------------------------------------------- HTTP
 
 def http_request(url, method="GET", data=None, timeout=5.0):
@@ -179,13 +189,14 @@ class Metrics:
 class Daemon:
     """A `flywatch run` process with a config file, an admin port and a log file."""
 
-    def __init__(self, env, binary, name="flywatch"):
+    def __init__(self, env, binary, name="flywatch", state_dir=None):
         self.env = env
         self.binary = binary
         self.port = free_port()
         self.config_path = os.path.join(env.dir, f"{name}.yaml")
         self.log_path = os.path.join(env.dir, f"{name}.log")
-        self.state_dir = os.path.join(env.dir, f"{name}-state")
+        # Two daemons given the same state_dir share the outbox (a restart as another process).
+        self.state_dir = state_dir or os.path.join(env.dir, f"{name}-state")
         os.makedirs(self.state_dir, exist_ok=True)
         self.proc = None
 
@@ -194,19 +205,24 @@ class Daemon:
         return f"http://127.0.0.1:{self.port}"
 
     def config(self, targets, interval="1s", timeout="700ms", failure_threshold=1,
-               success_threshold=1, extra=None):
-        """The config document (a dict) for `targets`."""
+               success_threshold=1, extra=None, alerts=None, state_dir=None, **top):
+        """The config document (a dict) for `targets`. `alerts` becomes the `alerts:` section,
+        `state_dir` overrides this daemon's own, and `extra` (a dict) or keyword arguments add
+        or replace top-level keys verbatim."""
         doc = {
             "server": {"listen": f"127.0.0.1:{self.port}"},
             "log": {"format": "logfmt", "level": "info"},
-            "state_dir": self.state_dir,
+            "state_dir": state_dir or self.state_dir,
             "defaults": {"interval": interval, "timeout": timeout,
                          "failure_threshold": failure_threshold,
                          "success_threshold": success_threshold},
             "targets": targets,
         }
+        if alerts is not None:
+            doc["alerts"] = alerts
         if extra:
             doc.update(extra)
+        doc.update(top)
         return doc
 
     def write_config(self, doc_or_text):
@@ -320,8 +336,20 @@ class Env:
         self.on_cleanup(s.stop)
         return s.start()
 
-    def daemon(self, name="flywatch"):
-        d = Daemon(self, self.flywatch, name)
+    def receiver(self, secret=None):
+        """A webhook receiver (receiver.Receiver) on 127.0.0.1, answering 204 until told else."""
+        r = Receiver(secret=secret)
+        self.on_cleanup(r.stop)
+        return r
+
+    def status_server(self):
+        """A plain-HTTP target whose status per path is switchable (receiver.StatusServer)."""
+        s = StatusServer()
+        self.on_cleanup(s.stop)
+        return s
+
+    def daemon(self, name="flywatch", state_dir=None):
+        d = Daemon(self, self.flywatch, name, state_dir=state_dir)
         self.daemons.append(d)
         return d
 
