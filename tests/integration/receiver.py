@@ -488,6 +488,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="Webhook receiver: prints one line per request.")
     ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free one)")
     ap.add_argument("--secret", help="Standard Webhooks secret (whsec_…) to verify signatures")
+    ap.add_argument("--secret-file", help="read the secret from this file (keeps it out of ps)")
     ap.add_argument("--status", type=int, default=204, help="status to answer (default 204)")
     ap.add_argument("--retry-after", help="Retry-After value sent with --status")
     ap.add_argument("--delay", type=float, default=0.0, help="seconds to wait before answering")
@@ -496,6 +497,9 @@ def main(argv=None):
     if a.self_check:
         self_check()
         return 0
+    if a.secret_file:
+        with open(a.secret_file, encoding="utf-8") as f:
+            a.secret = f.read().strip()
     if a.secret:
         _secret_key(a.secret)  # a bad secret fails here, not on the first request
     r = Receiver(secret=a.secret, port=a.port,
