@@ -336,9 +336,10 @@ class Env:
         self.on_cleanup(s.stop)
         return s.start()
 
-    def receiver(self, secret=None):
-        """A webhook receiver (receiver.Receiver) on 127.0.0.1, answering 204 until told else."""
-        r = Receiver(secret=secret)
+    def receiver(self, secret=None, tls=None):
+        """A webhook receiver (receiver.Receiver) on 127.0.0.1, answering 204 until told else;
+        with `tls` (a pki Leaf) over HTTPS."""
+        r = Receiver(secret=secret, tls=(tls.cert, tls.key) if tls else None)
         self.on_cleanup(r.stop)
         return r
 

@@ -23,6 +23,7 @@ import hmac
 import http.server
 import json
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -121,8 +122,9 @@ class _Server(http.server.ThreadingHTTPServer):
 class Receiver:
     """See the module doc. Thread-safe; `requests()` returns a snapshot list."""
 
-    def __init__(self, secret=None, port=0, on_request=None):
+    def __init__(self, secret=None, port=0, on_request=None, tls=None):
         self.secret = secret
+        self.tls = tls  # (cert file, key file): serve HTTPS
         self.on_request = on_request  # called with each Request once it is recorded
         self._lock = threading.Lock()
         self._requests = []
@@ -167,6 +169,10 @@ class Receiver:
 
         self._stopping.clear()
         self._server = _Server(("127.0.0.1", self.port), Handler)
+        if self.tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*self.tls)
+            self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.1}, daemon=True)
@@ -201,8 +207,8 @@ class Receiver:
     def is_up(self):
         return self._server is not None
 
-    def url(self, path="/hook"):
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path="/hook", host="127.0.0.1"):
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}{path}"
 
     # -- modes
 
