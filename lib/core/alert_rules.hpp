@@ -242,6 +242,8 @@ class AlertBook {
 
   /// True when an alert with `labels` has been sent as firing and is not resolved.
   bool firing(const AlertLabels& labels) const;
+  /// True when notifications of the alert with fingerprint `fp` are suppressed (suppress()).
+  bool suppressed(const std::string& fp) const { return suppressed_.contains(fp); }
   /// True when the alert with `labels` is tracked (pending, firing, or held by a suppression).
   bool tracked(const AlertLabels& labels) const;
   std::size_t size() const { return entries_.size(); }

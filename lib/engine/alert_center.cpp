@@ -204,7 +204,9 @@ void AlertCenter::handle(std::vector<core::AlertEvent> events, time_point now) {
 void AlertCenter::release_held(time_point now, std::vector<core::AlertEvent>& out) {
   if (notified_.size() == book_.size()) return;  // nothing can be held
   for (auto& entry : book_.snapshot()) {
-    if (notified_.contains(entry.alert.fingerprint) || silenced_by(entry.alert.labels, now)) {
+    // A suppressed alert (TargetDown while its target flaps) waits for the book to reconcile it.
+    const std::string& fp = entry.alert.fingerprint;
+    if (notified_.contains(fp) || book_.suppressed(fp) || silenced_by(entry.alert.labels, now)) {
       continue;
     }
     core::AlertEvent e{core::AlertEventKind::firing, std::move(entry.alert), now};
@@ -215,10 +217,11 @@ void AlertCenter::release_held(time_point now, std::vector<core::AlertEvent>& ou
 }
 
 std::optional<AlertCenter::time_point> AlertCenter::next_release(time_point now) const {
-  if (maintenance_.windows().empty() || notified_.size() == book_.size()) return std::nullopt;
+  if (notified_.size() == book_.size()) return std::nullopt;
   std::optional<time_point> best;
   for (const auto& entry : book_.snapshot()) {
-    if (notified_.contains(entry.alert.fingerprint)) continue;
+    const std::string& fp = entry.alert.fingerprint;
+    if (notified_.contains(fp) || book_.suppressed(fp)) continue;
     const auto& labels = entry.alert.labels;
     const auto until =
         maintenance_.silenced_until(now, label(labels, "target"), label(labels, "app"));

@@ -1,0 +1,541 @@
+// AlertCenter on its own io_context with real metrics and a logger writing to a temp file: what
+// reaches the publisher for target results and fleet evaluations, maintenance windows holding
+// and releasing, restore after a restart, retirement on apply.
+#include <doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "core/machine_lifecycle.hpp"
+#include "engine/alert_center.hpp"
+#include "test_targets.hpp"
+#include "testdata_files.hpp"
+
+using namespace flywatch;
+using namespace std::chrono_literals;
+using std::chrono::system_clock;
+using Kind = core::AlertEventKind;
+
+namespace {
+
+struct Published {
+  std::vector<core::AlertEvent> events;
+  std::vector<alert::PersistedAlert> state;
+  system_clock::time_point at;
+};
+
+struct CenterRig {
+  boost::asio::io_context io{1};
+  metrics::Metrics metrics{"test"};
+  std::FILE* sink = std::tmpfile();
+  log::Logger logger{core::LogFormat::logfmt, core::LogLevel::debug, false, sink};
+  engine::AlertCenter center{io, metrics, logger};
+  std::vector<Published> published;
+  config::AlertsConfig cfg;
+  std::set<std::string, std::less<>> targets{"a"};
+  std::set<std::string, std::less<>> apps;
+
+  CenterRig() {
+    center.set_publisher([this](const std::vector<core::AlertEvent>& events,
+                                std::vector<alert::PersistedAlert> state) {
+      published.push_back({events, std::move(state), system_clock::now()});
+    });
+  }
+  ~CenterRig() {
+    center.stop();
+    io.restart();
+    io.run_for(10ms);
+    std::fclose(sink);
+  }
+
+  void apply() { center.apply(cfg, targets, apps, system_clock::now()); }
+  void run_for(std::chrono::milliseconds d) {
+    io.restart();
+    io.run_for(d);
+  }
+
+  /// A target that goes down at its first failure and up at its first success.
+  static std::unique_ptr<engine::TargetRuntime> target(const std::string& name) {
+    config::Target t = test::make_target(name);
+    t.failure_threshold = 1;
+    t.success_threshold = 1;
+    return std::make_unique<engine::TargetRuntime>(t, net::ProbeSpec{});
+  }
+  /// One probe result of `t`, recorded as the engine does: health first, then the alerts.
+  void probe(engine::TargetRuntime& t, bool ok) {
+    const auto now = system_clock::now();
+    t.health.observe(ok, now);
+    core::Verdict v;
+    v.success = ok;
+    v.reason = ok ? core::FailureReason::none : core::FailureReason::timeout;
+    core::ProbeResult r = {};
+    r.http_status = ok ? 200 : 0;
+    center.observe_target(t, v, r, now);
+  }
+
+  /// Every published event of `kind` for `alertname`, in order.
+  std::vector<core::AlertEvent> events(Kind kind, std::string_view alertname) const {
+    std::vector<core::AlertEvent> out;
+    for (const auto& p : published) {
+      for (const auto& e : p.events) {
+        if (e.kind == kind && e.alert.name() == alertname) out.push_back(e);
+      }
+    }
+    return out;
+  }
+  std::size_t event_count(std::string_view alertname) const {
+    return events(Kind::firing, alertname).size() + events(Kind::repeat, alertname).size() +
+           events(Kind::resolved, alertname).size();
+  }
+  /// The log lines containing every one of `parts`.
+  std::vector<std::string> log_lines(std::initializer_list<std::string> parts) {
+    std::vector<std::string> out;
+    std::istringstream in(test::read_all(sink));
+    std::string line;
+    while (std::getline(in, line)) {
+      if (std::all_of(parts.begin(), parts.end(),
+                      [&](const std::string& p) { return line.find(p) != std::string::npos; })) {
+        out.push_back(line);
+      }
+    }
+    return out;
+  }
+  /// flywatch_alerts_firing{alertname=…} from the rendered metrics; -1 when absent.
+  double firing_metric(const std::string& alertname) const {
+    const std::string prefix = "flywatch_alerts_firing{alertname=\"" + alertname + "\"} ";
+    std::istringstream in(metrics.render());
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind(prefix, 0) == 0) return std::stod(line.substr(prefix.size()));
+    }
+    return -1;
+  }
+};
+
+core::MaintenanceWindow window(const std::string& name, system_clock::time_point start,
+                               system_clock::time_point end,
+                               std::vector<std::string> targets = {}) {
+  core::MaintenanceWindow w;
+  w.name = name;
+  w.start = start;
+  w.end = end;
+  w.targets = std::move(targets);
+  return w;
+}
+
+core::AlertLabels down_labels(const std::string& target) {
+  return core::target_alert_labels(core::alert_target_down, core::Severity::critical, target);
+}
+
+alert::PersistedAlert persisted(const core::AlertLabels& labels, bool notified) {
+  alert::PersistedAlert p;
+  p.entry.alert.labels = labels;
+  p.entry.alert.fingerprint = core::alert_fingerprint(labels);
+  p.entry.alert.starts_at = system_clock::now() - 10min;
+  p.entry.last_notified = system_clock::now() - 10min;
+  p.notified = notified;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("AlertCenter: TargetDown fires once, resolves when up, and is counted and logged") {
+  CenterRig rig;
+  rig.apply();
+  auto t = CenterRig::target("a");
+  CHECK(rig.firing_metric("TargetDown") == 0);
+
+  rig.probe(*t, false);
+  rig.probe(*t, false);  // still down: nothing new
+  const auto firing = rig.events(Kind::firing, core::alert_target_down);
+  REQUIRE(firing.size() == 1);
+  CHECK(firing[0].alert.labels == core::AlertLabels{{"alertname", "TargetDown"},
+                                                    {"severity", "critical"},
+                                                    {"target", "a"}});
+  CHECK(rig.events(Kind::resolved, core::alert_target_down).empty());
+  CHECK(rig.firing_metric("TargetDown") == 1);
+  CHECK(rig.log_lines({"level=warn", "msg=\"alert firing\"", "alertname=TargetDown", "target=a"})
+            .size() == 1);
+  // What the publisher is told to persist: the firing alert, notified.
+  REQUIRE(!rig.published.empty());
+  REQUIRE(rig.published.back().state.size() == 1);
+  CHECK(rig.published.back().state[0].notified);
+  CHECK(rig.published.back().state[0].entry.alert.labels == down_labels("a"));
+
+  rig.probe(*t, true);
+  const auto resolved = rig.events(Kind::resolved, core::alert_target_down);
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].alert.labels == down_labels("a"));
+  CHECK(resolved[0].alert.ends_at.has_value());
+  CHECK(rig.published.back().state.empty());
+  CHECK(rig.firing_metric("TargetDown") == 0);
+  CHECK(rig.log_lines({"msg=\"alert resolved\"", "alertname=TargetDown", "target=a"}).size() == 1);
+  CHECK(rig.events(Kind::firing, core::alert_target_down).size() == 1);
+}
+
+TEST_CASE("AlertCenter: a global window holds firing and sends it when the window ends") {
+  CenterRig rig;
+  const auto now = system_clock::now();
+  const auto end = now + 200ms;
+  rig.cfg.maintenance = {window("deploy", now - 1min, end)};
+  rig.apply();
+  auto t = CenterRig::target("a");
+
+  rig.probe(*t, false);
+  CHECK(rig.events(Kind::firing, core::alert_target_down).empty());
+  CHECK(rig.log_lines({"msg=\"alert held\"", "alertname=TargetDown", "window=deploy"}).size() == 1);
+  CHECK(rig.log_lines({"msg=\"alert firing\""}).empty());
+  // The state still says what is firing, marked as not yet notified.
+  REQUIRE(!rig.published.empty());
+  CHECK(rig.published.back().events.empty());
+  REQUIRE(rig.published.back().state.size() == 1);
+  CHECK_FALSE(rig.published.back().state[0].notified);
+  CHECK(rig.center.notified_firing().empty());
+
+  rig.run_for(450ms);
+  const auto firing = rig.events(Kind::firing, core::alert_target_down);
+  REQUIRE(firing.size() == 1);
+  CHECK(firing[0].alert.labels == down_labels("a"));
+  CHECK(rig.published.back().at >= end);
+  REQUIRE(rig.published.back().state.size() == 1);
+  CHECK(rig.published.back().state[0].notified);
+  CHECK(rig.log_lines({"msg=\"alert firing\"", "alertname=TargetDown"}).size() == 1);
+  CHECK(rig.center.notified_firing().size() == 1);
+}
+
+TEST_CASE("AlertCenter: a resolve is never held; an alert never sent resolves silently") {
+  CenterRig rig;
+  rig.targets = {"a", "b"};
+  rig.apply();
+  auto a = CenterRig::target("a");
+  auto b = CenterRig::target("b");
+  rig.probe(*a, false);
+  REQUIRE(rig.events(Kind::firing, core::alert_target_down).size() == 1);
+
+  // A window opens over everything; a's page was sent before it.
+  const auto now = system_clock::now();
+  rig.cfg.maintenance = {window("upgrade", now - 1min, now + 1h)};
+  rig.apply();
+  CHECK(rig.events(Kind::resolved, core::alert_target_down).empty());  // not retired by the reload
+
+  rig.probe(*b, false);  // held
+  CHECK(rig.events(Kind::firing, core::alert_target_down).size() == 1);
+
+  rig.probe(*a, true);
+  const auto resolved = rig.events(Kind::resolved, core::alert_target_down);
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].alert.labels == down_labels("a"));
+
+  rig.probe(*b, true);  // b's firing never went out: nothing to resolve
+  CHECK(rig.events(Kind::resolved, core::alert_target_down).size() == 1);
+  CHECK(rig.events(Kind::firing, core::alert_target_down).size() == 1);
+  CHECK(rig.firing_metric("TargetDown") == 0);
+}
+
+TEST_CASE("AlertCenter: a window scoped to another target does not hold") {
+  CenterRig rig;
+  rig.targets = {"a", "other"};
+  const auto now = system_clock::now();
+  rig.cfg.maintenance = {window("other-only", now - 1min, now + 1h, {"other"})};
+  rig.apply();
+  auto a = CenterRig::target("a");
+  auto other = CenterRig::target("other");
+
+  rig.probe(*a, false);
+  const auto firing = rig.events(Kind::firing, core::alert_target_down);
+  REQUIRE(firing.size() == 1);
+  CHECK(firing[0].alert.labels == down_labels("a"));
+  CHECK(rig.log_lines({"msg=\"alert held\""}).empty());
+
+  rig.probe(*other, false);  // the scoped one is held
+  CHECK(rig.events(Kind::firing, core::alert_target_down).size() == 1);
+  CHECK(rig.log_lines({"msg=\"alert held\"", "target=other", "window=other-only"}).size() == 1);
+}
+
+TEST_CASE("AlertCenter: a restored, notified alert seen again is not paged again") {
+  CenterRig rig;
+  rig.apply();
+  rig.center.restore({persisted(down_labels("a"), true)}, 10s, system_clock::now());
+  CHECK(rig.firing_metric("TargetDown") == 1);
+  CHECK(rig.center.notified_firing().size() == 1);
+  auto t = CenterRig::target("a");
+
+  rig.probe(*t, false);
+  rig.probe(*t, false);
+  CHECK(rig.events(Kind::firing, core::alert_target_down).empty());
+  CHECK(rig.log_lines({"msg=\"alert firing\""}).empty());
+
+  // Still known as sent: recovery resolves it.
+  rig.probe(*t, true);
+  const auto resolved = rig.events(Kind::resolved, core::alert_target_down);
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].alert.labels == down_labels("a"));
+  CHECK(rig.firing_metric("TargetDown") == 0);
+}
+
+TEST_CASE("AlertCenter: a restored alert not seen again within the grace is resolved by the timer") {
+  CenterRig rig;
+  rig.apply();
+  const auto restored_at = system_clock::now();
+  rig.center.restore({persisted(down_labels("gone"), true)}, 100ms, restored_at);
+  rig.run_for(50ms);
+  CHECK(rig.events(Kind::resolved, core::alert_target_down).empty());  // not before the grace
+
+  rig.run_for(300ms);
+  const auto resolved = rig.events(Kind::resolved, core::alert_target_down);
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].alert.labels == down_labels("gone"));
+  REQUIRE(resolved[0].alert.ends_at.has_value());
+  CHECK(*resolved[0].alert.ends_at >= restored_at + 100ms);
+  CHECK(rig.published.back().state.empty());
+  CHECK(rig.firing_metric("TargetDown") == 0);
+}
+
+TEST_CASE("AlertCenter: a restored alert that was held and is seen again is sent as firing") {
+  CenterRig rig;
+  rig.apply();  // no maintenance window any more
+  rig.center.restore({persisted(down_labels("a"), false)}, 10s, system_clock::now());
+  CHECK(rig.center.notified_firing().empty());
+  auto t = CenterRig::target("a");
+
+  rig.probe(*t, false);
+  const auto firing = rig.events(Kind::firing, core::alert_target_down);
+  REQUIRE(firing.size() == 1);
+  CHECK(firing[0].alert.labels == down_labels("a"));
+  REQUIRE(rig.published.back().state.size() == 1);
+  CHECK(rig.published.back().state[0].notified);
+  CHECK(rig.center.notified_firing().size() == 1);
+}
+
+TEST_CASE("AlertCenter: apply() resolves alerts of removed targets and disabled rules") {
+  CenterRig rig;
+  rig.targets = {"a", "b"};
+  rig.apply();
+  auto a = CenterRig::target("a");
+  auto b = CenterRig::target("b");
+  rig.probe(*a, false);
+  rig.probe(*b, false);
+  REQUIRE(rig.events(Kind::firing, core::alert_target_down).size() == 2);
+
+  SUBCASE("target removed") {
+    rig.targets = {"b"};
+    rig.apply();
+    const auto resolved = rig.events(Kind::resolved, core::alert_target_down);
+    REQUIRE(resolved.size() == 1);
+    CHECK(resolved[0].alert.labels == down_labels("a"));
+    CHECK(rig.firing_metric("TargetDown") == 1);
+  }
+  SUBCASE("rule disabled") {
+    rig.cfg.rules.target_down.enabled = false;
+    rig.apply();
+    const auto resolved = rig.events(Kind::resolved, core::alert_target_down);
+    REQUIRE(resolved.size() == 2);
+    std::set<std::string> names;
+    for (const auto& e : resolved) names.insert(e.alert.labels.at("target"));
+    CHECK(names == std::set<std::string>{"a", "b"});
+    CHECK(rig.firing_metric("TargetDown") == 0);
+    rig.probe(*a, false);  // a disabled rule does not fire again
+    CHECK(rig.events(Kind::firing, core::alert_target_down).size() == 2);
+  }
+}
+
+TEST_CASE("AlertCenter: an unbound target flaps and TargetDown is held; a bound one never flaps") {
+  CenterRig rig;
+  rig.targets = {"free", "bound"};
+  rig.apply();
+  auto free = CenterRig::target("free");
+  auto bound = CenterRig::target("bound");
+  bound->bound = true;
+
+  std::size_t down_events_when_flapping = 0;
+  bool flapping_seen = false;
+  bool ok = false;
+  for (int i = 0; i < 20; ++i) {
+    rig.probe(*free, ok);
+    rig.probe(*bound, ok);
+    ok = !ok;
+    if (!flapping_seen && !rig.events(Kind::firing, core::alert_target_flapping).empty()) {
+      flapping_seen = true;
+      for (const auto& p : rig.published) {
+        for (const auto& e : p.events) {
+          if (e.alert.name() == core::alert_target_down && e.alert.labels.at("target") == "free") {
+            ++down_events_when_flapping;
+          }
+        }
+      }
+      // Flapping is reached with changes in at most 7 of 20 slots (FlappingDetector's weights).
+      CHECK(i < 10);
+      CHECK(down_events_when_flapping > 0);  // TargetDown did page before flapping began
+    }
+  }
+  const auto flapping = rig.events(Kind::firing, core::alert_target_flapping);
+  REQUIRE(flapping.size() == 1);
+  CHECK(flapping[0].alert.labels.at("target") == "free");
+  CHECK(flapping[0].alert.labels.at("severity") == "warning");
+
+  std::size_t free_down = 0;
+  std::size_t bound_down = 0;
+  for (const auto& p : rig.published) {
+    for (const auto& e : p.events) {
+      if (e.alert.name() != core::alert_target_down) continue;
+      (e.alert.labels.at("target") == "free" ? free_down : bound_down)++;
+    }
+  }
+  // While flapping, TargetDown of `free` sends nothing however often it goes down.
+  CHECK(free_down == down_events_when_flapping);
+  // The bound target is judged on every result (down/up pages) but never as flapping.
+  CHECK(bound_down == 20);
+  CHECK(rig.log_lines({"alertname=TargetFlapping", "target=bound"}).empty());
+}
+
+TEST_CASE("AlertCenter: MachineUnhealthy fires with its region and resolves with it when gone") {
+  CenterRig rig;
+  rig.targets = {};
+  rig.apps = {"medio"};
+  rig.cfg.rules.machine_unhealthy.for_duration = 0ms;
+  rig.apply();
+
+  core::AppFleet fleet;
+  core::MachineSnapshot m;
+  m.id = "m1";
+  m.state = "started";
+  m.region = "ams";
+  m.process_group = "app";
+  m.checks = {{"http", "critical", "connection refused"}};
+  auto now = system_clock::now();
+  auto update = fleet.observe({m}, {{"m1", core::OwnProbe::failing}}, now);
+  REQUIRE(fleet.machines().at("m1").state() == core::MachineState::unhealthy);
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, false, 0, now);
+
+  const core::AlertLabels labels{{"alertname", "MachineUnhealthy"}, {"severity", "warning"},
+                                 {"app", "medio"},                  {"machine", "m1"},
+                                 {"region", "ams"}};
+  const auto firing = rig.events(Kind::firing, core::alert_machine_unhealthy);
+  REQUIRE(firing.size() == 1);
+  CHECK(firing[0].alert.labels == labels);
+  CHECK(rig.firing_metric("MachineUnhealthy") == 1);
+  CHECK(rig.log_lines({"msg=\"alert firing\"", "alertname=MachineUnhealthy", "app=medio",
+                       "machine=m1", "region=ams"})
+            .size() == 1);
+
+  // The machine is gone from the list; the regions known now no longer name it.
+  now = system_clock::now();
+  update = fleet.observe({}, {}, now);
+  REQUIRE(fleet.machines().empty());
+  rig.center.observe_fleet("medio", update, fleet, {}, false, 0, now);
+  const auto resolved = rig.events(Kind::resolved, core::alert_machine_unhealthy);
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].alert.labels == labels);
+  CHECK(resolved[0].alert.fingerprint == firing[0].alert.fingerprint);
+  CHECK(rig.firing_metric("MachineUnhealthy") == 0);
+}
+
+TEST_CASE("AlertCenter: a restored, held alert whose window has ended is sent without waiting") {
+  CenterRig rig;
+  const auto now = system_clock::now();
+  rig.cfg.maintenance = {window("done", now - 2h, now - 1h)};  // ended before the restart
+  rig.apply();
+  rig.center.restore({persisted(down_labels("a"), false)}, 10s, system_clock::now());
+  rig.run_for(100ms);  // no observation: the timer releases it
+  const auto firing = rig.events(Kind::firing, core::alert_target_down);
+  REQUIRE(firing.size() == 1);
+  CHECK(firing[0].alert.labels == down_labels("a"));
+  CHECK(rig.center.notified_firing().size() == 1);
+}
+
+TEST_CASE("AlertCenter: CertExpiringSoon follows the certificate; a result without one changes nothing") {
+  CenterRig rig;
+  rig.apply();
+  auto t = CenterRig::target("a");
+  const auto probe_cert = [&](std::optional<system_clock::time_point> not_after) {
+    const auto now = system_clock::now();
+    t->health.observe(true, now);
+    core::Verdict v;
+    v.success = true;
+    core::ProbeResult r;
+    r.http_status = 200;
+    r.cert_not_after = not_after;
+    rig.center.observe_target(*t, v, r, now);
+  };
+  probe_cert(system_clock::now() + 24h * 3);
+  const auto firing = rig.events(Kind::firing, core::alert_cert_expiring_soon);
+  REQUIRE(firing.size() == 1);
+  CHECK(firing[0].alert.labels ==
+        core::target_alert_labels(core::alert_cert_expiring_soon, core::Severity::warning, "a"));
+  CHECK(rig.firing_metric("CertExpiringSoon") == 1);
+
+  probe_cert(std::nullopt);  // e.g. plain HTTP answer or a failed handshake: nothing known
+  CHECK(rig.events(Kind::resolved, core::alert_cert_expiring_soon).empty());
+
+  probe_cert(system_clock::now() + 24h * 60);  // renewed
+  CHECK(rig.events(Kind::resolved, core::alert_cert_expiring_soon).size() == 1);
+  CHECK(rig.firing_metric("CertExpiringSoon") == 0);
+}
+
+// A TargetDown held by a window and then suppressed by flapping is the book's to reconcile:
+// the window's end must not page it.
+TEST_CASE("AlertCenter: the end of a window does not page a TargetDown that flapping suppresses") {
+  CenterRig rig;
+  const auto now = system_clock::now();
+  const auto end = now + 200ms;
+  rig.cfg.maintenance = {window("deploy", now - 1min, end)};
+  rig.apply();
+  auto t = CenterRig::target("a");
+  // Up first, then alternating: flapping begins on an up result (the 6th change), right after
+  // a down whose TargetDown went out (held by the window).
+  bool ok = true;
+  for (int i = 0; i < 7; ++i) {
+    rig.probe(*t, ok);
+    ok = !ok;
+    CHECK(t->flapping.flapping() == (i >= 6));
+  }
+  rig.probe(*t, false);  // the target is down when the window ends
+  REQUIRE(t->flapping.flapping());
+  REQUIRE(rig.published.back().events.empty());  // everything held so far
+  rig.run_for(450ms);
+  // TargetFlapping is what pages for a flapping target; TargetDown stays suppressed.
+  CHECK(rig.events(Kind::firing, core::alert_target_flapping).size() == 1);
+  CHECK(rig.events(Kind::firing, core::alert_target_down).empty());
+}
+
+TEST_CASE("AlertCenter: AppNoHealthyMachines waits while a machine is still unjudged") {
+  CenterRig rig;
+  rig.targets = {};
+  rig.apps = {"medio"};
+  rig.cfg.rules.app_no_healthy_machines.for_duration = 0ms;
+  rig.apply();
+
+  core::AppFleet fleet;
+  core::MachineSnapshot m;
+  m.id = "m1";
+  m.state = "started";
+  m.region = "ams";
+  m.process_group = "app";
+  auto now = system_clock::now();
+  // Started, own probe not answered yet: `started`, not healthy.
+  auto update = fleet.observe({m}, {{"m1", core::OwnProbe::pending}}, now);
+  REQUIRE(fleet.machines().at("m1").state() == core::MachineState::started);
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, false, 1, now);
+  CHECK(rig.events(Kind::firing, core::alert_app_no_healthy_machines).empty());
+
+  // The same fleet with the machine judged (nothing undecided): the app has no healthy machine.
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, false, 0, now);
+  CHECK(rig.events(Kind::firing, core::alert_app_no_healthy_machines).size() == 1);
+
+  // A failed wake-up pages even while machines are undecided.
+  CenterRig woken;
+  woken.targets = {};
+  woken.apps = {"medio"};
+  woken.cfg.rules.app_no_healthy_machines.for_duration = 0ms;
+  woken.apply();
+  woken.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, true, 1, now);
+  CHECK(woken.events(Kind::firing, core::alert_app_no_healthy_machines).size() == 1);
+}

@@ -1,0 +1,405 @@
+// AlertDispatcher with a real outbox in a temp dir on its own thread and a scripted receiver
+// behind the prober seam: per-sink filters and order, alerts.json, endpoints, signatures,
+// given-up deliveries, a disk that refuses writes, Alertmanager re-sends.
+#include <doctest.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include "alert/signing.hpp"
+#include "engine/alert_dispatcher.hpp"
+#include "testdata_files.hpp"
+
+using namespace flywatch;
+using namespace std::chrono_literals;
+using std::chrono::system_clock;
+using Kind = core::AlertEventKind;
+
+namespace {
+
+const char* const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// Plays the sinks' HTTP servers: records every request and answers `status_for` (200 when
+/// unset).
+struct Receiver : net::HttpProber {
+  std::vector<net::ProbeSpec> seen;
+  std::function<int(const net::ProbeSpec&)> status_for;
+  boost::asio::awaitable<core::ProbeResult> probe(const net::ProbeSpec& spec) override {
+    seen.push_back(spec);
+    core::ProbeResult r;
+    r.http_status = status_for ? status_for(spec) : 200;
+    co_return r;
+  }
+  std::vector<net::ProbeSpec> to(const std::string& target) const {
+    std::vector<net::ProbeSpec> out;
+    for (const auto& s : seen) {
+      if (s.target == target) out.push_back(s);
+    }
+    return out;
+  }
+};
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/flywatch-dispatch-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+std::string header(const net::ProbeSpec& spec, const std::string& name) {
+  for (const auto& [k, v] : spec.headers) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+config::SinkConfig webhook_sink(const std::string& name, const std::string& target) {
+  config::SinkConfig s;
+  s.name = name;
+  s.type = config::SinkType::webhook;
+  s.url = "http://127.0.0.1:9" + target;
+  s.scheme = "http";
+  s.host = "127.0.0.1";
+  s.port = 9;
+  s.target = target;
+  s.timeout = 1s;
+  s.retry_initial = 5ms;
+  s.retry_max = 20ms;
+  return s;
+}
+
+core::AlertEvent event(Kind kind, std::string_view name, core::Severity sev,
+                       const std::string& target) {
+  core::AlertEvent e;
+  e.kind = kind;
+  e.at = system_clock::now();
+  e.alert.labels = core::target_alert_labels(name, sev, target);
+  e.alert.fingerprint = core::alert_fingerprint(e.alert.labels);
+  e.alert.starts_at = e.at - 1min;
+  if (kind == Kind::resolved) e.alert.ends_at = e.at;
+  return e;
+}
+
+alert::PersistedAlert persisted(const core::AlertEvent& e, bool notified) {
+  alert::PersistedAlert p;
+  p.entry.alert = e.alert;
+  p.entry.last_notified = e.at;
+  p.notified = notified;
+  return p;
+}
+
+/// "alertname/target/status" of a Standard Webhooks body.
+std::string summary(const net::ProbeSpec& spec) {
+  const auto doc = boost::json::parse(spec.body);
+  const auto& data = doc.at("data");
+  const auto& labels = data.at("labels");
+  return std::string(labels.at("alertname").as_string()) + "/" +
+         std::string(labels.at("target").as_string()) + "/" +
+         std::string(data.at("status").as_string());
+}
+
+struct DispatchRig {
+  TempDir dir;
+  boost::asio::io_context io{1};
+  Receiver receiver;
+  metrics::Metrics metrics{"test"};
+  std::FILE* sink = std::tmpfile();
+  log::Logger logger{core::LogFormat::logfmt, core::LogLevel::debug, false, sink};
+  std::unique_ptr<alert::OutboxWorker> worker;
+  std::unique_ptr<engine::AlertDispatcher> dispatcher;
+
+  explicit DispatchRig(alert::OutboxOptions options = {}) {
+    auto opened = alert::WebhookOutbox::open(dir.path, std::move(options));
+    REQUIRE(opened.outbox);
+    worker = std::make_unique<alert::OutboxWorker>(std::move(opened.outbox), true);
+    dispatcher = std::make_unique<engine::AlertDispatcher>(io, *worker, dir.path, receiver,
+                                                           metrics, logger, "test-host");
+  }
+  ~DispatchRig() {
+    dispatcher->stop();
+    io.restart();
+    io.run_for(30ms);  // the delivery loops see the stop
+    dispatcher.reset();
+    worker.reset();  // joins the outbox thread while the io_context still exists
+    std::fclose(sink);
+  }
+
+  /// Runs the io_context until `done` holds (checked every 10 ms) or `limit` passes.
+  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 3s) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= end) return false;
+      io.restart();
+      io.run_for(10ms);
+    }
+    return true;
+  }
+  void run_for(std::chrono::milliseconds d) {
+    io.restart();
+    io.run_for(d);
+  }
+
+  /// The value of the series of `family` whose labels contain every one of `labels`; -1 if none.
+  double metric(const std::string& family, std::initializer_list<std::string> labels) const {
+    std::istringstream in(metrics.render());
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind(family + "{", 0) != 0) continue;
+      bool all = true;
+      for (const auto& l : labels) all = all && line.find(l) != std::string::npos;
+      if (all) return std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    return -1;
+  }
+  std::vector<std::string> log_lines(std::initializer_list<std::string> parts) {
+    std::vector<std::string> out;
+    std::istringstream in(test::read_all(sink));
+    std::string line;
+    while (std::getline(in, line)) {
+      bool all = true;
+      for (const auto& p : parts) all = all && line.find(p) != std::string::npos;
+      if (all) out.push_back(line);
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("AlertDispatcher: each sink gets what its filter takes, in order; alerts.json follows") {
+  DispatchRig rig;
+  config::AlertsConfig cfg;
+  cfg.sinks.push_back(webhook_sink("crit", "/crit"));
+  cfg.sinks.back().severities = {"critical"};
+  cfg.sinks.push_back(webhook_sink("flaps", "/flaps"));
+  cfg.sinks.back().alertnames = {"TargetFlapping"};
+  rig.dispatcher->apply(cfg);
+
+  const auto down_a = event(Kind::firing, core::alert_target_down, core::Severity::critical, "a");
+  const auto flap_b =
+      event(Kind::firing, core::alert_target_flapping, core::Severity::warning, "b");
+  const auto cert_c =
+      event(Kind::firing, core::alert_cert_expiring_soon, core::Severity::warning, "c");
+  const auto down_d = event(Kind::firing, core::alert_target_down, core::Severity::critical, "d");
+  rig.dispatcher->publish({down_a, flap_b, cert_c, down_d},
+                          {persisted(down_a, true), persisted(flap_b, true),
+                           persisted(cert_c, true), persisted(down_d, true)});
+  rig.dispatcher->publish(
+      {event(Kind::resolved, core::alert_target_down, core::Severity::critical, "a"),
+       event(Kind::resolved, core::alert_target_flapping, core::Severity::warning, "b")},
+      {persisted(cert_c, true), persisted(down_d, false)});
+
+  REQUIRE(rig.run_until([&] { return rig.receiver.seen.size() >= 5; }));
+  rig.run_for(50ms);  // nothing more may come
+  std::vector<std::string> crit;
+  for (const auto& s : rig.receiver.to("/crit")) crit.push_back(summary(s));
+  std::vector<std::string> flaps;
+  for (const auto& s : rig.receiver.to("/flaps")) flaps.push_back(summary(s));
+  CHECK(crit == std::vector<std::string>{"TargetDown/a/firing", "TargetDown/d/firing",
+                                         "TargetDown/a/resolved"});
+  CHECK(flaps == std::vector<std::string>{"TargetFlapping/b/firing", "TargetFlapping/b/resolved"});
+  CHECK(rig.receiver.seen.size() == 5);
+  for (const auto& s : rig.receiver.seen) {
+    CHECK(s.method == "POST");
+    CHECK(s.host == "127.0.0.1");
+    CHECK(header(s, "webhook-signature").empty());  // no secret: unsigned
+  }
+
+  // alerts.json holds the state of the latest publish.
+  std::error_code ec;
+  const auto text = alert::read_alert_state(rig.dir.path, ec);
+  REQUIRE(text);
+  CHECK_FALSE(ec);
+  std::string error;
+  const auto state = alert::parse_alert_state(*text, error);
+  REQUIRE_MESSAGE(state, error);
+  REQUIRE(state->size() == 2);
+  CHECK((*state)[0].entry.alert.labels == cert_c.alert.labels);
+  CHECK((*state)[0].notified);
+  CHECK((*state)[1].entry.alert.labels == down_d.alert.labels);
+  CHECK_FALSE((*state)[1].notified);
+
+  CHECK(rig.metric("flywatch_webhook_queue_depth", {"sink=\"crit\""}) == 0);
+  CHECK(rig.metric("flywatch_webhook_queue_depth", {"sink=\"flaps\""}) == 0);
+  CHECK(rig.metric("flywatch_webhook_deliveries_total", {"sink=\"crit\"", "result=\"delivered\""}) ==
+        3);
+  CHECK(rig.metric("flywatch_webhook_deliveries_total",
+                   {"sink=\"flaps\"", "result=\"delivered\""}) == 2);
+  CHECK(rig.worker->outbox().depth("crit") == 0);
+}
+
+TEST_CASE("sink_endpoint: Alertmanager's API under the URL's path, a webhook's path as written") {
+  config::SinkConfig am = webhook_sink("am", "/prefix/");
+  am.type = config::SinkType::alertmanager;
+  am.url = "http://h:9093/prefix/";
+  am.host = "h";
+  am.port = 9093;
+  am.timeout = 3s;
+  auto ep = engine::sink_endpoint(am);
+  CHECK(ep.name == "am");
+  CHECK(ep.scheme == "http");
+  CHECK(ep.host == "h");
+  CHECK(ep.port == 9093);
+  CHECK(ep.target == "/prefix/api/v2/alerts");
+  CHECK(ep.timeout == 3s);
+  CHECK(ep.retry.base == 5ms);
+  CHECK(ep.retry.cap == 20ms);
+  CHECK(ep.signing_key.empty());
+
+  am.target = "/";
+  CHECK(engine::sink_endpoint(am).target == "/api/v2/alerts");
+
+  config::SinkConfig hook = webhook_sink("hook", "/hooks/flywatch/");
+  hook.secret = secret;
+  hook.headers = {{"X-Team", "sre"}};
+  hook.scheme = "https";
+  hook.port = 8443;
+  hook.tls.ca_file = "/etc/ssl/hooks.pem";
+  hook.tls.server_name = "hooks.internal";
+  ep = engine::sink_endpoint(hook);
+  CHECK(ep.scheme == "https");
+  CHECK(ep.port == 8443);
+  CHECK(ep.target == "/hooks/flywatch/");
+  CHECK(ep.ca_file == "/etc/ssl/hooks.pem");
+  CHECK(ep.server_name == "hooks.internal");
+  CHECK_FALSE(ep.insecure_skip_verify);
+  CHECK(ep.signing_key == *alert::decode_webhook_secret(secret));
+  CHECK(ep.headers == hook.headers);
+}
+
+TEST_CASE("AlertDispatcher: a webhook is signed with the configured secret") {
+  DispatchRig rig;
+  config::AlertsConfig cfg;
+  cfg.sinks.push_back(webhook_sink("hook", "/hook"));
+  cfg.sinks.back().secret = secret;
+  cfg.sinks.back().headers = {{"X-Team", "sre"}};
+  rig.dispatcher->apply(cfg);
+  rig.dispatcher->publish(
+      {event(Kind::firing, core::alert_target_down, core::Severity::critical, "a")}, {});
+  REQUIRE(rig.run_until([&] { return rig.receiver.seen.size() == 1; }));
+  const auto& spec = rig.receiver.seen[0];
+  CHECK(spec.target == "/hook");
+  CHECK(header(spec, "X-Team") == "sre");
+  const std::string id = header(spec, "webhook-id");
+  const std::string ts = header(spec, "webhook-timestamp");
+  const std::string sig = header(spec, "webhook-signature");
+  REQUIRE_FALSE(id.empty());
+  REQUIRE_FALSE(ts.empty());
+  CHECK(alert::verify_webhook(*alert::decode_webhook_secret(secret), id, std::stoll(ts), spec.body,
+                              sig));
+  CHECK_FALSE(alert::verify_webhook("another key", id, std::stoll(ts), spec.body, sig));
+  CHECK(summary(spec) == "TargetDown/a/firing");
+}
+
+TEST_CASE("AlertDispatcher: a 400 is given up and counted; the next event still goes") {
+  DispatchRig rig;
+  int answered = 0;
+  rig.receiver.status_for = [&](const net::ProbeSpec&) { return answered++ == 0 ? 400 : 200; };
+  config::AlertsConfig cfg;
+  cfg.sinks.push_back(webhook_sink("hook", "/hook"));
+  rig.dispatcher->apply(cfg);
+
+  rig.dispatcher->publish(
+      {event(Kind::firing, core::alert_target_down, core::Severity::critical, "a")}, {});
+  REQUIRE(rig.run_until([&] {
+    return rig.metric("flywatch_webhook_deliveries_total", {"sink=\"hook\"", "result=\"failed\""}) ==
+           1;
+  }));
+  rig.run_for(50ms);
+  CHECK(rig.receiver.seen.size() == 1);  // a 4xx is not retried
+  CHECK(rig.log_lines({"level=error", "msg=\"webhook given up\"", "sink=hook"}).size() == 1);
+
+  rig.dispatcher->publish(
+      {event(Kind::firing, core::alert_target_down, core::Severity::critical, "b")}, {});
+  REQUIRE(rig.run_until([&] { return rig.receiver.seen.size() == 2; }));
+  REQUIRE(rig.run_until([&] {
+    return rig.metric("flywatch_webhook_deliveries_total",
+                      {"sink=\"hook\"", "result=\"delivered\""}) == 1;
+  }));
+  CHECK(summary(rig.receiver.seen[1]) == "TargetDown/b/firing");
+  CHECK(rig.metric("flywatch_webhook_deliveries_total", {"sink=\"hook\"", "result=\"failed\""}) == 1);
+  CHECK(rig.metric("flywatch_webhook_queue_depth", {"sink=\"hook\""}) == 0);
+}
+
+TEST_CASE("AlertDispatcher: a disk that refuses writes is logged once; events go from memory") {
+  alert::OutboxOptions options;
+  options.ops.pwrite = [](int, const void*, std::size_t, off_t) -> ssize_t {
+    errno = ENOSPC;
+    return -1;
+  };
+  options.ops.fsync = [](int) {
+    errno = ENOSPC;
+    return -1;
+  };
+  DispatchRig rig(std::move(options));
+  config::AlertsConfig cfg;
+  cfg.sinks.push_back(webhook_sink("hook", "/hook"));
+  rig.dispatcher->apply(cfg);
+
+  rig.dispatcher->publish(
+      {event(Kind::firing, core::alert_target_down, core::Severity::critical, "a")}, {});
+  REQUIRE(rig.run_until([&] { return rig.receiver.seen.size() == 1; }));
+  rig.dispatcher->publish(
+      {event(Kind::firing, core::alert_target_down, core::Severity::critical, "b")}, {});
+  REQUIRE(rig.run_until([&] { return rig.receiver.seen.size() == 2; }));
+  REQUIRE(rig.run_until([&] {
+    return rig.metric("flywatch_webhook_deliveries_total",
+                      {"sink=\"hook\"", "result=\"delivered\""}) == 2;
+  }));
+  CHECK(summary(rig.receiver.seen[0]) == "TargetDown/a/firing");
+  CHECK(summary(rig.receiver.seen[1]) == "TargetDown/b/firing");
+
+  const auto failed = rig.log_lines({"msg=\"outbox write failed\""});
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].find("level=error") != std::string::npos);
+  CHECK(rig.log_lines({"msg=\"alert event dropped\""}).empty());
+  CHECK(rig.metric("flywatch_webhook_queue_depth", {"sink=\"hook\""}) == 0);
+}
+
+TEST_CASE("AlertDispatcher: an Alertmanager sink re-sends firing alerts while they fire") {
+  DispatchRig rig;
+  config::SinkConfig am = webhook_sink("am", "/");
+  am.type = config::SinkType::alertmanager;
+  am.resend_interval = 200ms;
+  config::AlertsConfig cfg;
+  cfg.sinks.push_back(am);
+  bool firing = true;
+  const auto down = event(Kind::firing, core::alert_target_down, core::Severity::critical, "a");
+  rig.dispatcher->set_firing_source([&]() -> std::vector<core::Alert> {
+    if (!firing) return {};
+    return {down.alert};
+  });
+  rig.dispatcher->apply(cfg);
+
+  REQUIRE(rig.run_until([&] { return rig.receiver.seen.size() >= 3; }, 2s));
+  for (const auto& s : rig.receiver.seen) {
+    CHECK(s.method == "POST");
+    CHECK(s.target == "/api/v2/alerts");
+    const auto doc = boost::json::parse(s.body);
+    REQUIRE(doc.is_array());
+    REQUIRE(doc.as_array().size() == 1);
+    const auto& a = doc.as_array()[0];
+    CHECK(a.at("labels").at("alertname").as_string() == "TargetDown");
+    CHECK(a.at("labels").at("target").as_string() == "a");
+    CHECK(a.as_object().contains("endsAt"));  // firing: valid for a few re-send intervals
+  }
+
+  firing = false;
+  rig.run_for(250ms);  // a re-send already queued may still arrive
+  const auto after_stop = rig.receiver.seen.size();
+  rig.run_for(650ms);
+  CHECK(rig.receiver.seen.size() == after_stop);  // nothing firing: nothing re-sent
+}
