@@ -151,8 +151,9 @@ class Daemon {
       if (next.state_dir != cfg_.state_dir) {
         log_.warn("state_dir changed; the new directory takes effect on restart");
       }
-      engine_.apply(next);
+      // Sinks first: resolutions of alerts the new config retires go to the sinks it keeps.
       dispatcher_->apply(next.alerts);
+      engine_.apply(next);
       if (!opts_.log_format) log_.set_format(next.log.format);
       if (!opts_.log_level) log_.set_level(next.log.level);
       cfg_ = std::move(next);
@@ -191,7 +192,8 @@ class Daemon {
     dispatcher_ = std::make_unique<engine::AlertDispatcher>(io_, *outbox_, dir, *prober_, metrics_,
                                                             log_, host_name());
     engine_.alerts().set_publisher(
-        [this](const std::vector<core::AlertEvent>& events, std::vector<alert::PersistedAlert> state) {
+        [this](const std::vector<core::AlertEvent>& events,
+               std::optional<std::vector<alert::PersistedAlert>> state) {
           dispatcher_->publish(events, std::move(state));
         });
     dispatcher_->set_firing_source([this] { return engine_.alerts().notified_firing(); });

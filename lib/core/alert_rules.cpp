@@ -204,12 +204,17 @@ bool AlertBook::step(const std::string& fingerprint, Entry& e, time_point now,
     e.active = false;
     e.inactive_since = *e.unconfirmed_until;
     e.unconfirmed_until.reset();
+    ++changes_;
   }
   const bool quiet = suppressed_.contains(fingerprint);
   if (!e.active) {
-    if (!e.sent) return true;
+    if (!e.sent) {
+      ++changes_;
+      return true;
+    }
     if (quiet) return false;  // held: reconciled when the suppression is lifted
     out.push_back(event(AlertEventKind::resolved, fingerprint, e, now));
+    ++changes_;
     return true;
   }
   if (quiet) return false;
@@ -219,12 +224,14 @@ bool AlertBook::step(const std::string& fingerprint, Entry& e, time_point now,
       e.starts_at = e.active_since;
       e.last_notified = now;
       out.push_back(event(AlertEventKind::firing, fingerprint, e, now));
+      ++changes_;
     }
     return false;
   }
   if (now - e.last_notified >= repeat_interval_) {
     e.last_notified = now;
     out.push_back(event(AlertEventKind::repeat, fingerprint, e, now));
+    ++changes_;
   }
   return false;
 }
@@ -240,21 +247,28 @@ std::vector<AlertEvent> AlertBook::observe(const AlertCondition& c, time_point n
     e.active = true;
     e.active_since = now;
     it = entries_.emplace(fp, std::move(e)).first;
+    ++changes_;
   }
   Entry& e = it->second;
   e.annotations = c.annotations;
   e.for_duration = c.for_duration;
   if (e.unconfirmed_until) {
     // A restored alert seen again: still true means it has been firing all along.
+    ++changes_;
     e.unconfirmed_until.reset();
     e.active = c.active;
     if (c.active) e.active_since = e.starts_at;
     else e.inactive_since = now;
   } else if (c.active != e.active) {
+    ++changes_;
     e.active = c.active;
     (c.active ? e.active_since : e.inactive_since) = now;
   }
-  if (step(fp, e, now, out)) entries_.erase(it);
+  if (step(fp, e, now, out)) {
+    entries_.erase(it);
+  } else {
+    note_deadline(fp, e);
+  }
   return out;
 }
 
@@ -276,6 +290,16 @@ std::vector<AlertEvent> AlertBook::tick(time_point now) {
     else ++it;
   }
   return out;
+}
+
+void AlertBook::note_deadline(const std::string& fp, const Entry& e) {
+  std::optional<time_point> d;
+  if (e.unconfirmed_until) {
+    d = *e.unconfirmed_until;
+  } else if (!suppressed_.contains(fp) && e.active) {
+    d = e.sent ? e.last_notified + repeat_interval_ : e.active_since + e.for_duration;
+  }
+  if (d && (!hint_ || *d < *hint_)) hint_ = d;
 }
 
 std::optional<time_point> AlertBook::next_deadline() const {
@@ -300,12 +324,17 @@ std::vector<AlertEvent> AlertBook::suppress(const AlertLabels& labels, bool supp
   std::vector<AlertEvent> out;
   const std::string fp = alert_fingerprint(labels);
   if (suppressed) {
-    suppressed_.insert(fp);
+    if (suppressed_.insert(fp).second) ++changes_;
     return out;
   }
   if (suppressed_.erase(fp) == 0) return out;
+  ++changes_;
   if (auto it = entries_.find(fp); it != entries_.end()) {
-    if (step(fp, it->second, now, out)) entries_.erase(it);
+    if (step(fp, it->second, now, out)) {
+      entries_.erase(it);
+    } else {
+      note_deadline(fp, it->second);
+    }
   }
   return out;
 }
@@ -367,8 +396,22 @@ void AlertBook::restore(const std::vector<AlertSnapshotEntry>& snapshot, time_po
     e.starts_at = s.alert.starts_at;
     e.last_notified = s.last_notified;
     e.unconfirmed_until = now + grace;
+    note_deadline(fp, e);
     entries_.emplace(fp, std::move(e));
+    ++changes_;
   }
+}
+
+std::optional<AlertSnapshotEntry> AlertBook::sent_alert(const std::string& fp) const {
+  const auto it = entries_.find(fp);
+  if (it == entries_.end() || !it->second.sent) return std::nullopt;
+  AlertSnapshotEntry s;
+  s.alert.labels = it->second.labels;
+  s.alert.annotations = it->second.annotations;
+  s.alert.starts_at = it->second.starts_at;
+  s.alert.fingerprint = fp;
+  s.last_notified = it->second.last_notified;
+  return s;
 }
 
 bool AlertBook::firing(const AlertLabels& labels) const {

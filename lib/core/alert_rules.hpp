@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -185,7 +186,18 @@ class AlertBook {
   std::vector<AlertEvent> tick(std::chrono::system_clock::time_point now);
 
   /// The earliest time at which tick() would return something (nullopt: nothing scheduled).
+  /// O(alerts): see take_deadline_hint() for the per-observation path.
   std::optional<std::chrono::system_clock::time_point> next_deadline() const;
+
+  /// The earliest deadline set by the changes since the last call (nullopt: none), then
+  /// forgets it. A caller that keeps a timer at min(its deadline, this hint) and recomputes
+  /// next_deadline() only when the timer fires never misses a deadline (it may wake early when
+  /// an alert went away), at O(1) per observation instead of O(alerts).
+  std::optional<std::chrono::system_clock::time_point> take_deadline_hint() {
+    auto h = hint_;
+    hint_.reset();
+    return h;
+  }
 
   /// Suppresses (or lifts the suppression of) notifications for the alert with `labels`, which
   /// need not exist yet. While suppressed nothing is sent for it (no firing, repeat or
@@ -236,12 +248,20 @@ class AlertBook {
       }
       suppressed_.erase(it->first);
       it = entries_.erase(it);
+      ++changes_;
     }
     return out;
   }
 
   /// True when an alert with `labels` has been sent as firing and is not resolved.
   bool firing(const AlertLabels& labels) const;
+  /// Counts changes to what the book would do: it grows whenever an alert is added, removed,
+  /// sent, repeated, confirmed, changes between active and inactive, or is (un)suppressed. Equal
+  /// values mean next_deadline() and the set of firing alerts are unchanged (annotations may
+  /// have been refreshed), so callers can skip work on the common "nothing changed" path.
+  std::uint64_t changes() const { return changes_; }
+  /// The firing (sent) alert with fingerprint `fp`, or nullopt.
+  std::optional<AlertSnapshotEntry> sent_alert(const std::string& fp) const;
   /// True when notifications of the alert with fingerprint `fp` are suppressed (suppress()).
   bool suppressed(const std::string& fp) const { return suppressed_.contains(fp); }
   /// True when the alert with `labels` is tracked (pending, firing, or held by a suppression).
@@ -265,6 +285,8 @@ class AlertBook {
     std::optional<time_point> unconfirmed_until;  ///< restored, not observed again yet
   };
 
+  /// Lowers hint_ to `e`'s deadline, if it has one.
+  void note_deadline(const std::string& fingerprint, const Entry& e);
   /// Decides what `e` needs at `now`; returns true when the entry is to be erased.
   bool step(const std::string& fingerprint, Entry& e, time_point now,
             std::vector<AlertEvent>& out);
@@ -274,6 +296,8 @@ class AlertBook {
   std::chrono::milliseconds repeat_interval_;
   std::map<std::string, Entry> entries_;  ///< by fingerprint
   std::set<std::string> suppressed_;      ///< fingerprints
+  std::uint64_t changes_ = 0;
+  std::optional<time_point> hint_;
 };
 
 }  // namespace flywatch::core

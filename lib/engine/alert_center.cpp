@@ -39,8 +39,11 @@ void append(std::vector<T>& to, std::vector<T> more) {
 }  // namespace
 
 AlertCenter::AlertCenter(boost::asio::io_context& io, metrics::Metrics& metrics, log::Logger& log)
-    : io_(io), metrics_(metrics), log_(log), timer_(io) {
-  update_metrics();
+    : io_(io), metrics_(metrics), log_(log), timer_(io), state_timer_(io) {
+  for (auto name : all_alert_names) {
+    firing_counts_[std::string(name)] = 0;
+    set_metric(std::string(name));
+  }
 }
 
 void AlertCenter::apply(const config::AlertsConfig& cfg,
@@ -64,29 +67,32 @@ void AlertCenter::apply(const config::AlertsConfig& cfg,
         return labels.contains("app") && !apps.contains(label(labels, "app"));
       },
       now);
-  handle(std::move(events), now);
+  handle(std::move(events), now, true);  // windows may have changed: release what they held
 }
 
 void AlertCenter::restore(const std::vector<alert::PersistedAlert>& alerts,
                           std::chrono::milliseconds grace, time_point now) {
   std::vector<core::AlertSnapshotEntry> entries;
   for (const auto& a : alerts) {
+    if (book_.firing(a.entry.alert.labels)) continue;
     entries.push_back(a.entry);
-    if (a.notified) notified_.insert(a.entry.alert.fingerprint);
+    (a.notified ? notified_ : held_).insert(a.entry.alert.fingerprint);
+    count_firing(core::AlertEvent{core::AlertEventKind::firing, a.entry.alert, now}, +1);
   }
   book_.restore(entries, now, grace);
-  update_metrics();
-  rearm(now);
+  // Alerts held by a window that has ended meanwhile go out now.
+  handle({}, now, true);
 }
 
 void AlertCenter::observe_target(TargetRuntime& t, const core::Verdict& verdict,
                                  const core::ProbeResult& result, time_point now) {
-  static const core::FlappingDetector steady;  // never flapping
-  if (!t.bound) t.flapping.observe(verdict.success);
-  const std::string reason =
-      verdict.success ? std::string() : std::string(core::to_string(verdict.reason));
-  auto events = book_.observe_target(rules_, t.cfg.name, t.health.state(),
-                                     t.bound ? steady : t.flapping, now, reason);
+  std::vector<core::AlertEvent> events;
+  if (!t.bound) {
+    t.flapping.observe(verdict.success);
+    const std::string reason =
+        verdict.success ? std::string() : std::string(core::to_string(verdict.reason));
+    events = book_.observe_target(rules_, t.cfg.name, t.health.state(), t.flapping, now, reason);
+  }
   // Without a certificate (plain HTTP, or the handshake failed) nothing is known: the last
   // judgement stands rather than resolving with every TLS failure.
   if (result.cert_not_after) {
@@ -100,7 +106,7 @@ void AlertCenter::observe_target(TargetRuntime& t, const core::Verdict& verdict,
 void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate& update,
                                 const core::AppFleet& fleet,
                                 const std::map<std::string, std::string>& regions,
-                                bool wake_failed, int undecided, time_point now) {
+                                const FleetVerdicts& verdicts, time_point now) {
   auto& tracked = machines_[app];
   std::vector<core::AlertCondition> conditions;
   static const core::MachineUpdate nothing;
@@ -121,7 +127,11 @@ void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate&
     }
     auto u = update.machines.find(id);
     it->second.state.observe(u == update.machines.end() ? nothing : u->second, lc.state());
-    append(conditions, it->second.state.conditions(rules_, app, id, it->second.region));
+    auto mc = it->second.state.conditions(rules_, app, id, it->second.region);
+    // Unjudged, the machine's health is unknown: its MachineUnhealthy stays as it was (a
+    // restored one is neither confirmed nor resolved by a machine that was just not probed yet).
+    if (verdicts.undecided.contains(id)) mc.erase(mc.begin());  // MachineUnhealthy comes first
+    append(conditions, std::move(mc));
   }
   // Gone machines: every alert of theirs resolves.
   for (auto it = tracked.begin(); it != tracked.end();) {
@@ -133,8 +143,16 @@ void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate&
     it = tracked.erase(it);
   }
   const int healthy = update.count(core::MachineState::healthy);
-  const bool awake = !update.asleep && !fleet.machines().empty() && (healthy > 0 || undecided == 0);
-  conditions.push_back(rules_.app_no_healthy_machines_condition(app, awake, healthy, wake_failed));
+  if (healthy > 0 || verdicts.undecided.empty() || verdicts.wake_failed) {
+    const bool awake = !update.asleep && !fleet.machines().empty();
+    conditions.push_back(
+        rules_.app_no_healthy_machines_condition(app, awake, healthy, verdicts.wake_failed));
+  }
+  if (!verdicts.target.empty() && verdicts.target_down) {
+    conditions.push_back(rules_.target_down_condition(
+        verdicts.target, *verdicts.target_down ? core::TargetState::down : core::TargetState::up,
+        verdicts.target_reason));
+  }
   handle(book_.observe(conditions, now), now);
 }
 
@@ -156,8 +174,12 @@ std::vector<alert::PersistedAlert> AlertCenter::state() const {
 }
 
 void AlertCenter::stop() {
+  // The last state goes out now: a clean shutdown loses no firing alert.
+  if (state_dirty_ && publish_ && !stopped_) publish_({}, state());
+  state_dirty_ = false;
   stopped_ = true;
   timer_.cancel();
+  state_timer_.cancel();
 }
 
 std::optional<std::string> AlertCenter::silenced_by(const core::AlertLabels& labels,
@@ -166,27 +188,38 @@ std::optional<std::string> AlertCenter::silenced_by(const core::AlertLabels& lab
   return maintenance_.silenced_by(now, label(labels, "target"), label(labels, "app"));
 }
 
-void AlertCenter::handle(std::vector<core::AlertEvent> events, time_point now) {
+void AlertCenter::handle(std::vector<core::AlertEvent> events, time_point now, bool force) {
+  const bool changed = book_.changes() != seen_changes_;
+  // The common case on every probe: nothing happened, nothing to do.
+  if (events.empty() && !changed && !force) return;
+  seen_changes_ = book_.changes();
   std::vector<core::AlertEvent> send;
   for (auto& e : events) {
     const std::string& fp = e.alert.fingerprint;
     if (e.kind == core::AlertEventKind::resolved) {
+      count_firing(e, -1);
+      held_.erase(fp);
       // Resolutions are never held: holding one would leave a page open that has ended.
       const bool was_notified = notified_.erase(fp) > 0;
       log_event(e, "alert resolved", core::LogLevel::info);
       if (was_notified) send.push_back(std::move(e));
       continue;
     }
+    if (e.kind == core::AlertEventKind::firing) count_firing(e, +1);
     const bool notified = notified_.contains(fp);
     if (auto window = silenced_by(e.alert.labels, now)) {
-      if (!notified && e.kind == core::AlertEventKind::firing) {
-        log_event(e, "alert held", core::LogLevel::info, *window);
+      if (!notified) {
+        held_.insert(fp);
+        if (e.kind == core::AlertEventKind::firing) {
+          log_event(e, "alert held", core::LogLevel::info, *window);
+        }
       }
       continue;
     }
     if (!notified) {
       e.kind = core::AlertEventKind::firing;  // a repeat of a held alert is its first page
       notified_.insert(fp);
+      held_.erase(fp);
       log_event(e, "alert firing", core::LogLevel::warn);
     } else {
       log_event(e, "alert repeated", core::LogLevel::info);
@@ -194,35 +227,63 @@ void AlertCenter::handle(std::vector<core::AlertEvent> events, time_point now) {
     send.push_back(std::move(e));
   }
   release_held(now, send);
-  if (!events.empty() || !send.empty()) {
-    update_metrics();
-    if (publish_) publish_(send, state());
-  }
-  rearm(now);
+  if (!send.empty() && publish_) publish_(send, std::nullopt);
+  schedule_state();
+  rearm(now, force);
 }
 
 void AlertCenter::release_held(time_point now, std::vector<core::AlertEvent>& out) {
-  if (notified_.size() == book_.size()) return;  // nothing can be held
-  for (auto& entry : book_.snapshot()) {
+  for (auto it = held_.begin(); it != held_.end();) {
+    const std::string& fp = *it;
     // A suppressed alert (TargetDown while its target flaps) waits for the book to reconcile it.
-    const std::string& fp = entry.alert.fingerprint;
-    if (notified_.contains(fp) || book_.suppressed(fp) || silenced_by(entry.alert.labels, now)) {
+    if (book_.suppressed(fp)) {
+      ++it;
       continue;
     }
-    core::AlertEvent e{core::AlertEventKind::firing, std::move(entry.alert), now};
-    notified_.insert(e.alert.fingerprint);
+    auto entry = book_.sent_alert(fp);
+    if (!entry) {  // resolved or retired meanwhile
+      it = held_.erase(it);
+      continue;
+    }
+    if (silenced_by(entry->alert.labels, now)) {
+      ++it;
+      continue;
+    }
+    core::AlertEvent e{core::AlertEventKind::firing, std::move(entry->alert), now};
+    notified_.insert(fp);
     log_event(e, "alert firing", core::LogLevel::warn);
     out.push_back(std::move(e));
+    it = held_.erase(it);
   }
 }
 
+void AlertCenter::schedule_state() {
+  state_dirty_ = true;
+  if (state_scheduled_ || stopped_) return;
+  state_scheduled_ = true;
+  state_timer_.expires_after(state_delay);
+  state_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: the center may be gone
+    state_scheduled_ = false;
+    if (!state_dirty_ || stopped_) return;
+    state_dirty_ = false;
+    if (publish_) publish_({}, state());
+  });
+}
+
+void AlertCenter::count_firing(const core::AlertEvent& e, int delta) {
+  const std::string name(e.alert.name());
+  firing_counts_[name] += delta;
+  set_metric(name);
+}
+
 std::optional<AlertCenter::time_point> AlertCenter::next_release(time_point now) const {
-  if (notified_.size() == book_.size()) return std::nullopt;
   std::optional<time_point> best;
-  for (const auto& entry : book_.snapshot()) {
-    const std::string& fp = entry.alert.fingerprint;
-    if (notified_.contains(fp) || book_.suppressed(fp)) continue;
-    const auto& labels = entry.alert.labels;
+  for (const auto& fp : held_) {
+    if (book_.suppressed(fp)) continue;
+    const auto entry = book_.sent_alert(fp);
+    if (!entry) continue;
+    const auto& labels = entry->alert.labels;
     const auto until =
         maintenance_.silenced_until(now, label(labels, "target"), label(labels, "app"));
     const time_point t = until.value_or(now);
@@ -231,9 +292,19 @@ std::optional<AlertCenter::time_point> AlertCenter::next_release(time_point now)
   return best;
 }
 
-void AlertCenter::rearm(time_point now) {
+void AlertCenter::rearm(time_point now, bool full) {
   if (stopped_) return;
-  std::optional<time_point> due = book_.next_deadline();
+  // A full look at the book is O(alerts): only after a tick, a reload or a restore. Otherwise
+  // the deadlines set since then can only move the timer earlier (an alert that went away
+  // leaves an early wake-up, which then looks fully).
+  std::optional<time_point> due;
+  if (full) {
+    due = book_.next_deadline();
+    (void)book_.take_deadline_hint();
+  } else {
+    due = armed_;
+    if (auto hint = book_.take_deadline_hint(); hint && (!due || *hint < *due)) due = hint;
+  }
   if (auto r = next_release(now); r && (!due || *r < *due)) due = r;
   if (due == armed_) return;  // the usual case: a probe changed nothing
   armed_ = due;
@@ -248,7 +319,7 @@ void AlertCenter::rearm(time_point now) {
     if (ec || stopped_) return;
     armed_.reset();
     const auto at = system_clock::now();
-    handle(book_.tick(at), at);
+    handle(book_.tick(at), at, true);
   });
 }
 
@@ -261,11 +332,9 @@ void AlertCenter::log_event(const core::AlertEvent& e, const char* msg, core::Lo
   log_.write(level, msg, std::move(fields));
 }
 
-void AlertCenter::update_metrics() const {
-  std::map<std::string, int, std::less<>> counts;
-  for (auto name : all_alert_names) counts[std::string(name)] = 0;
-  for (const auto& e : book_.snapshot()) ++counts[std::string(e.alert.name())];
-  for (const auto& [name, n] : counts) metrics_.set_alerts_firing(name, n);
+void AlertCenter::set_metric(const std::string& alertname) const {
+  auto it = firing_counts_.find(alertname);
+  metrics_.set_alerts_firing(alertname, it == firing_counts_.end() ? 0 : it->second);
 }
 
 }  // namespace flywatch::engine

@@ -7,6 +7,7 @@
 /// persist. Runs on the io_context thread.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -31,10 +32,13 @@ namespace flywatch::engine {
 class AlertCenter {
  public:
   using time_point = std::chrono::system_clock::time_point;
-  /// Receives the events to notify (in order; possibly none when only the state changed) and
-  /// the alerts firing now, to persist.
+  /// Receives the events to notify, in order, at once; and, at most every `state_delay` while
+  /// alerts change (and at stop()), the alerts firing now to persist (then `events` may be
+  /// empty). Building the state is O(alerts): doing it per event would make a mass outage
+  /// quadratic.
   using Publish = std::function<void(const std::vector<core::AlertEvent>& events,
-                                     std::vector<alert::PersistedAlert> state)>;
+                                     std::optional<std::vector<alert::PersistedAlert>> state)>;
+  static constexpr std::chrono::milliseconds state_delay{200};
 
   AlertCenter(boost::asio::io_context& io, metrics::Metrics& metrics, log::Logger& log);
   AlertCenter(const AlertCenter&) = delete;
@@ -55,18 +59,33 @@ class AlertCenter {
 
   /// One recorded probe result of `t` (after its health was updated): TargetDown,
   /// TargetFlapping and, when the result carries a certificate, CertExpiringSoon. A target
-  /// probed through an app's machines (`t.bound`) is not judged for flapping: machines that
-  /// disagree are not a flapping target, and MachineUnhealthy names the bad one.
+  /// probed through an app's machines (`t.bound`) gets only CertExpiringSoon here: its
+  /// per-machine results interleave, so its TargetDown comes from observe_fleet() instead, and
+  /// it is not judged for flapping (machines that disagree are not a flapping target).
   void observe_target(TargetRuntime& t, const core::Verdict& verdict,
                       const core::ProbeResult& result, time_point now);
 
+  /// What an app watch knows beyond its fleet, for one evaluation.
+  struct FleetVerdicts {
+    /// Machines not judged yet (started, own probe not answered; or starting within the
+    /// cold-start SLO): they may still turn healthy, so their MachineUnhealthy and, while no
+    /// machine is healthy, AppNoHealthyMachines are left as they were (unknown, not cleared).
+    std::set<std::string> undecided;
+    bool wake_failed = false;  ///< the latest wake_every probe failed
+    /// The app's target (empty: none) and whether it is down: true when every machine probed
+    /// for it has a failing own probe, false when one passes or none is started, nullopt while
+    /// that is not known yet (its TargetDown stays as it was).
+    std::string target;
+    std::optional<bool> target_down;
+    std::string target_reason;  ///< the latest failure's reason, for the description
+  };
+
   /// One evaluation of an app's fleet: machine alerts from `update` and the tracked machines,
-  /// AppNoHealthyMachines from the counts. `regions` maps machine ids to regions. `undecided`
-  /// machines may still become healthy: while there are any and none is healthy, the app is
-  /// not judged to have no healthy machine (a failed wake-up still is).
+  /// AppNoHealthyMachines from the counts, TargetDown of the app's target. `regions` maps
+  /// machine ids to regions.
   void observe_fleet(const std::string& app, const core::FleetUpdate& update,
                      const core::AppFleet& fleet, const std::map<std::string, std::string>& regions,
-                     bool wake_failed, int undecided, time_point now);
+                     const FleetVerdicts& verdicts, time_point now);
 
   /// The firing alerts whose `firing` reached the sinks (for sinks that want re-sends).
   std::vector<core::Alert> notified_firing() const;
@@ -74,7 +93,7 @@ class AlertCenter {
   std::vector<alert::PersistedAlert> state() const;
 
   const core::AlertRules& rules() const { return rules_; }
-  /// Stops the deadline timer.
+  /// Stops the timers, publishing the state first if it changed since the last publication.
   void stop();
 
  private:
@@ -83,14 +102,17 @@ class AlertCenter {
     std::string region;  ///< as labelled when first seen: a resolve must carry the same labels
   };
 
-  /// Sends, holds or drops each event, logs it, updates the metric, publishes, re-arms.
-  void handle(std::vector<core::AlertEvent> events, time_point now);
+  /// Sends, holds or drops each event, logs it, updates the metric, publishes, re-arms. Does
+  /// nothing more than that when neither events came nor the book changed (unless `force`).
+  void handle(std::vector<core::AlertEvent> events, time_point now, bool force = false);
+  void count_firing(const core::AlertEvent& e, int delta);
+  void schedule_state();
   /// Sends `firing` for alerts held by a window that has ended.
   void release_held(time_point now, std::vector<core::AlertEvent>& out);
   void log_event(const core::AlertEvent& e, const char* msg, core::LogLevel level,
                  const std::string& window = {}) const;
-  void update_metrics() const;
-  void rearm(time_point now);
+  void set_metric(const std::string& alertname) const;
+  void rearm(time_point now, bool full);
   std::optional<time_point> next_release(time_point now) const;
   std::optional<std::string> silenced_by(const core::AlertLabels& labels, time_point now) const;
 
@@ -101,11 +123,17 @@ class AlertCenter {
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
   std::optional<time_point> armed_;  ///< what the timer waits for
+  boost::asio::steady_timer state_timer_;
+  bool state_dirty_ = false;
+  bool state_scheduled_ = false;
+  std::uint64_t seen_changes_ = ~std::uint64_t{0};  ///< book_.changes() at the last handle()
 
   core::AlertRules rules_;
   core::MaintenanceSchedule maintenance_;
   core::AlertBook book_;
   std::set<std::string> notified_;  ///< fingerprints whose `firing` was published, not resolved
+  std::set<std::string> held_;      ///< sent by the book, `firing` not published (a window)
+  std::map<std::string, int, std::less<>> firing_counts_;  ///< by alertname
   std::map<std::string, std::map<std::string, TrackedMachine>> machines_;  ///< app → id → …
 };
 

@@ -150,7 +150,7 @@ void AlertDispatcher::stop() {
 }
 
 void AlertDispatcher::publish(const std::vector<core::AlertEvent>& events,
-                              std::vector<alert::PersistedAlert> state) {
+                              std::optional<std::vector<alert::PersistedAlert>> state) {
   std::vector<Append> appends;
   for (const auto& e : events) {
     for (const auto& [name, s] : sinks_) {
@@ -158,16 +158,19 @@ void AlertDispatcher::publish(const std::vector<core::AlertEvent>& events,
       appends.push_back({name, alert::format_for_sink(s.kind, e, s.settings).body});
     }
   }
-  enqueue(std::move(appends), alert::format_alert_state(state));
+  if (appends.empty() && !state) return;
+  enqueue(std::move(appends),
+          state ? std::make_shared<const std::vector<alert::PersistedAlert>>(std::move(*state))
+                : nullptr);
 }
 
-void AlertDispatcher::enqueue(std::vector<Append> appends, std::optional<std::string> state_text) {
+void AlertDispatcher::enqueue(std::vector<Append> appends, State state) {
   const auto now = system_clock::now();
-  if (state_text) {
-    unsaved_state_ = *state_text;  // until written: a flush retries it
+  if (state) {
+    unsaved_state_ = state;  // until written: a flush retries it
     ++state_generation_;
   }
-  auto job = [appends, state_text = std::move(state_text), dir = state_dir_,
+  auto job = [appends, state = std::move(state), dir = state_dir_,
               now](alert::WebhookOutbox& o) {
     AppendOutcome out;
     for (const auto& a : appends) out.results.push_back(o.append(a.sink, a.body, now));
@@ -180,8 +183,9 @@ void AlertDispatcher::enqueue(std::vector<Append> appends, std::optional<std::st
       out.queues.push_back({a.sink, o.depth(a.sink),
                             head ? std::optional(head->enqueued_at) : std::nullopt});
     }
-    if (state_text) {
-      out.state_error = alert::write_alert_state(dir, *state_text, out.state_step);
+    if (state) {
+      // Formatted here, off the event loop: it is as long as the list of firing alerts.
+      out.state_error = alert::write_alert_state(dir, alert::format_alert_state(*state), out.state_step);
       out.state_written = !out.state_error;
     }
     return out;
@@ -305,7 +309,7 @@ void AlertDispatcher::resend(const std::string& name) {
     const core::AlertEvent e{core::AlertEventKind::repeat, std::move(a), now};
     appends.push_back({name, alert::format_for_sink(s.kind, e, s.settings).body});
   }
-  if (!appends.empty()) enqueue(std::move(appends), std::nullopt);
+  if (!appends.empty()) enqueue(std::move(appends), nullptr);
 }
 
 void AlertDispatcher::note_write_error(std::error_code error, const std::string& what) {
@@ -332,7 +336,8 @@ void AlertDispatcher::schedule_flush() {
     auto job = [state = unsaved_state_, dir = state_dir_](alert::WebhookOutbox& o) {
       std::string step;
       return Flushed{o.flush_pending(),
-                     state ? alert::write_alert_state(dir, *state, step) : std::error_code()};
+                     state ? alert::write_alert_state(dir, alert::format_alert_state(*state), step)
+                           : std::error_code()};
     };
     outbox_.run(std::move(job),
                 boost::asio::bind_executor(io_, [this, generation = state_generation_,

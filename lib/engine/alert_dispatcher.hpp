@@ -56,7 +56,8 @@ class AlertDispatcher {
 
   /// AlertCenter's publisher: queues `events` for the sinks that take them and then writes
   /// `state` to alerts.json, in that order, on the outbox thread.
-  void publish(const std::vector<core::AlertEvent>& events, std::vector<alert::PersistedAlert> state);
+  void publish(const std::vector<core::AlertEvent>& events,
+               std::optional<std::vector<alert::PersistedAlert>> state);
 
   /// Where Alertmanager sinks get the alerts to re-send while they fire (AlertCenter's
   /// notified_firing()).
@@ -101,9 +102,10 @@ class AlertDispatcher {
 
   void start_sink(Sink& s);
   void stop_sink(Sink& s);
-  /// Appends on the outbox thread, then (if `state_text`) replaces alerts.json; completes on
-  /// the io_context.
-  void enqueue(std::vector<Append> appends, std::optional<std::string> state_text);
+  using State = std::shared_ptr<const std::vector<alert::PersistedAlert>>;
+  /// Appends on the outbox thread, then (if `state`) formats and replaces alerts.json there;
+  /// completes on the io_context.
+  void enqueue(std::vector<Append> appends, State state);
   void on_appended(const std::vector<Append>& appends, const AppendOutcome& outcome);
   void on_attempt(const alert::DeliveryReport& report);
   void schedule_resend(Sink& s);
@@ -123,7 +125,7 @@ class AlertDispatcher {
   boost::asio::steady_timer flush_timer_;
   bool flush_scheduled_ = false;
   std::error_code last_write_error_;  ///< to log a failing disk loudly once per kind
-  std::optional<std::string> unsaved_state_;  ///< the latest alerts.json text not known written
+  State unsaved_state_;  ///< the latest state not known written to alerts.json
   std::uint64_t state_generation_ = 0;        ///< counts the states handed to the outbox thread
   bool stopped_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< expires with the dispatcher

@@ -250,20 +250,35 @@ void AppWatch::observe(system_clock::time_point now) {
   }
   if (update.count(core::MachineState::healthy) > 0) wake_failed_ = false;
   // Machines not judged yet (started and awaiting their first own probe, or starting within the
-  // cold-start SLO) may still turn healthy: until they are, the app is not "without a healthy
-  // machine" (after a restart every machine is briefly unjudged).
-  int undecided = 0;
+  // cold-start SLO) may still turn healthy: their alerts wait (after a restart every machine is
+  // briefly unjudged, and that must neither page nor resolve anything).
+  AlertCenter::FleetVerdicts v;
+  v.wake_failed = wake_failed_;
+  int passing = 0, failing = 0;
   for (const auto& [id, lc] : fleet_.machines()) {
     const auto o = own.find(id);
-    if (lc.state() == core::MachineState::started && o != own.end() &&
-        o->second == core::OwnProbe::pending) {
-      ++undecided;
-    } else if (lc.state() == core::MachineState::starting &&
-               now - lc.since() < settings_.app.cold_start_slo) {
-      ++undecided;
+    const core::OwnProbe verdict = o == own.end() ? core::OwnProbe::none : o->second;
+    if (verdict == core::OwnProbe::passing) ++passing;
+    if (verdict == core::OwnProbe::failing) ++failing;
+    if ((lc.state() == core::MachineState::started && verdict == core::OwnProbe::pending) ||
+        (lc.state() == core::MachineState::starting &&
+         now - lc.since() < settings_.app.cold_start_slo)) {
+      v.undecided.insert(id);
     }
   }
-  alerts_.observe_fleet(settings_.app.name, update, fleet_, regions_, wake_failed_, undecided, now);
+  if (settings_.target) {
+    // The target through the app: down when every probed machine fails its own probe.
+    v.target = settings_.target->cfg.name;
+    if (passing > 0) {
+      v.target_down = false;
+    } else if (v.undecided.empty()) {
+      v.target_down = failing > 0;
+    }
+    if (settings_.target->last_failure != core::FailureReason::none) {
+      v.target_reason = std::string(core::to_string(settings_.target->last_failure));
+    }
+  }
+  alerts_.observe_fleet(settings_.app.name, update, fleet_, regions_, v, now);
 }
 
 void AppWatch::sync_machine_probes(steady_clock::time_point now) {

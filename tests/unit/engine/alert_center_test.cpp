@@ -39,14 +39,21 @@ struct CenterRig {
   log::Logger logger{core::LogFormat::logfmt, core::LogLevel::debug, false, sink};
   engine::AlertCenter center{io, metrics, logger};
   std::vector<Published> published;
+  std::vector<std::optional<std::vector<alert::PersistedAlert>>> states;
   config::AlertsConfig cfg;
   std::set<std::string, std::less<>> targets{"a"};
   std::set<std::string, std::less<>> apps;
 
   CenterRig() {
+    // Each publication of events is recorded with the state at that moment; the delayed
+    // state-only publications (AlertCenter::state_delay) are checked in their own test.
     center.set_publisher([this](const std::vector<core::AlertEvent>& events,
-                                std::vector<alert::PersistedAlert> state) {
-      published.push_back({events, std::move(state), system_clock::now()});
+                                std::optional<std::vector<alert::PersistedAlert>> state) {
+      if (events.empty()) {
+        states.push_back(std::move(state));
+        return;
+      }
+      published.push_back({events, center.state(), system_clock::now()});
     });
   }
   ~CenterRig() {
@@ -194,10 +201,9 @@ TEST_CASE("AlertCenter: a global window holds firing and sends it when the windo
   CHECK(rig.log_lines({"msg=\"alert held\"", "alertname=TargetDown", "window=deploy"}).size() == 1);
   CHECK(rig.log_lines({"msg=\"alert firing\""}).empty());
   // The state still says what is firing, marked as not yet notified.
-  REQUIRE(!rig.published.empty());
-  CHECK(rig.published.back().events.empty());
-  REQUIRE(rig.published.back().state.size() == 1);
-  CHECK_FALSE(rig.published.back().state[0].notified);
+  CHECK(rig.published.empty());
+  REQUIRE(rig.center.state().size() == 1);
+  CHECK_FALSE(rig.center.state()[0].notified);
   CHECK(rig.center.notified_firing().empty());
 
   rig.run_for(450ms);
@@ -299,13 +305,12 @@ TEST_CASE("AlertCenter: a restored alert not seen again within the grace is reso
   CHECK(rig.firing_metric("TargetDown") == 0);
 }
 
-TEST_CASE("AlertCenter: a restored alert that was held and is seen again is sent as firing") {
+TEST_CASE("AlertCenter: a restored alert that was held is sent as firing when no window holds it") {
   CenterRig rig;
   rig.apply();  // no maintenance window any more
   rig.center.restore({persisted(down_labels("a"), false)}, 10s, system_clock::now());
-  CHECK(rig.center.notified_firing().empty());
   auto t = CenterRig::target("a");
-
+  // Released at once, and not paged again when seen again.
   rig.probe(*t, false);
   const auto firing = rig.events(Kind::firing, core::alert_target_down);
   REQUIRE(firing.size() == 1);
@@ -391,8 +396,9 @@ TEST_CASE("AlertCenter: an unbound target flaps and TargetDown is held; a bound 
   }
   // While flapping, TargetDown of `free` sends nothing however often it goes down.
   CHECK(free_down == down_events_when_flapping);
-  // The bound target is judged on every result (down/up pages) but never as flapping.
-  CHECK(bound_down == 20);
+  // The bound target's TargetDown comes from its app's machines (observe_fleet), never from
+  // interleaved per-machine results, and it is never judged as flapping.
+  CHECK(bound_down == 0);
   CHECK(rig.log_lines({"alertname=TargetFlapping", "target=bound"}).empty());
 }
 
@@ -413,7 +419,7 @@ TEST_CASE("AlertCenter: MachineUnhealthy fires with its region and resolves with
   auto now = system_clock::now();
   auto update = fleet.observe({m}, {{"m1", core::OwnProbe::failing}}, now);
   REQUIRE(fleet.machines().at("m1").state() == core::MachineState::unhealthy);
-  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, false, 0, now);
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, engine::AlertCenter::FleetVerdicts{}, now);
 
   const core::AlertLabels labels{{"alertname", "MachineUnhealthy"}, {"severity", "warning"},
                                  {"app", "medio"},                  {"machine", "m1"},
@@ -430,7 +436,7 @@ TEST_CASE("AlertCenter: MachineUnhealthy fires with its region and resolves with
   now = system_clock::now();
   update = fleet.observe({}, {}, now);
   REQUIRE(fleet.machines().empty());
-  rig.center.observe_fleet("medio", update, fleet, {}, false, 0, now);
+  rig.center.observe_fleet("medio", update, fleet, {}, engine::AlertCenter::FleetVerdicts{}, now);
   const auto resolved = rig.events(Kind::resolved, core::alert_machine_unhealthy);
   REQUIRE(resolved.size() == 1);
   CHECK(resolved[0].alert.labels == labels);
@@ -499,11 +505,18 @@ TEST_CASE("AlertCenter: the end of a window does not page a TargetDown that flap
   }
   rig.probe(*t, false);  // the target is down when the window ends
   REQUIRE(t->flapping.flapping());
-  REQUIRE(rig.published.back().events.empty());  // everything held so far
+  CHECK(rig.published.empty());  // everything held so far
   rig.run_for(450ms);
   // TargetFlapping is what pages for a flapping target; TargetDown stays suppressed.
   CHECK(rig.events(Kind::firing, core::alert_target_flapping).size() == 1);
   CHECK(rig.events(Kind::firing, core::alert_target_down).empty());
+}
+
+engine::AlertCenter::FleetVerdicts unjudged(std::set<std::string> ids, bool wake_failed = false) {
+  engine::AlertCenter::FleetVerdicts v;
+  v.undecided = std::move(ids);
+  v.wake_failed = wake_failed;
+  return v;
 }
 
 TEST_CASE("AlertCenter: AppNoHealthyMachines waits while a machine is still unjudged") {
@@ -523,11 +536,11 @@ TEST_CASE("AlertCenter: AppNoHealthyMachines waits while a machine is still unju
   // Started, own probe not answered yet: `started`, not healthy.
   auto update = fleet.observe({m}, {{"m1", core::OwnProbe::pending}}, now);
   REQUIRE(fleet.machines().at("m1").state() == core::MachineState::started);
-  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, false, 1, now);
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, unjudged({"m1"}), now);
   CHECK(rig.events(Kind::firing, core::alert_app_no_healthy_machines).empty());
 
   // The same fleet with the machine judged (nothing undecided): the app has no healthy machine.
-  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, false, 0, now);
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, {}, now);
   CHECK(rig.events(Kind::firing, core::alert_app_no_healthy_machines).size() == 1);
 
   // A failed wake-up pages even while machines are undecided.
@@ -536,6 +549,77 @@ TEST_CASE("AlertCenter: AppNoHealthyMachines waits while a machine is still unju
   woken.apps = {"medio"};
   woken.cfg.rules.app_no_healthy_machines.for_duration = 0ms;
   woken.apply();
-  woken.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, true, 1, now);
+  woken.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, unjudged({"m1"}, true), now);
   CHECK(woken.events(Kind::firing, core::alert_app_no_healthy_machines).size() == 1);
+}
+
+TEST_CASE("AlertCenter: after a restart, unjudged machines neither resolve nor re-page alerts") {
+  CenterRig rig;
+  rig.targets = {"web"};
+  rig.apps = {"medio"};
+  rig.apply();
+  const auto unhealthy = core::machine_alert_labels(core::alert_machine_unhealthy,
+                                                    core::Severity::warning, "medio", "m1", "ams");
+  const auto no_healthy = core::app_alert_labels(core::alert_app_no_healthy_machines,
+                                                 core::Severity::critical, "medio");
+  const auto web_down = down_labels("web");
+  auto now = system_clock::now();
+  rig.center.restore({persisted(unhealthy, true), persisted(no_healthy, true),
+                      persisted(web_down, true)},
+                     10s, now);
+
+  core::AppFleet fleet;
+  core::MachineSnapshot m;
+  m.id = "m1";
+  m.state = "started";
+  m.region = "ams";
+  m.process_group = "app";
+  // First poll after the restart: the machine's own probe has not answered.
+  auto update = fleet.observe({m}, {{"m1", core::OwnProbe::pending}}, now);
+  auto v = unjudged({"m1"});
+  v.target = "web";  // target_down unknown
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, v, now);
+  CHECK(rig.event_count(core::alert_machine_unhealthy) == 0);
+  CHECK(rig.event_count(core::alert_app_no_healthy_machines) == 0);
+  CHECK(rig.event_count(core::alert_target_down) == 0);
+
+  // The probes fail: every alert is confirmed, none is paged again.
+  now = system_clock::now();
+  update = fleet.observe({m}, {{"m1", core::OwnProbe::failing}}, now);
+  REQUIRE(fleet.machines().at("m1").state() == core::MachineState::unhealthy);
+  engine::AlertCenter::FleetVerdicts judged;
+  judged.target = "web";
+  judged.target_down = true;
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, judged, now);
+  CHECK(rig.event_count(core::alert_machine_unhealthy) == 0);
+  CHECK(rig.event_count(core::alert_app_no_healthy_machines) == 0);
+  CHECK(rig.event_count(core::alert_target_down) == 0);
+  CHECK(rig.firing_metric("TargetDown") == 1);
+  CHECK(rig.firing_metric("MachineUnhealthy") == 1);
+
+  // A passing probe later resolves the target's TargetDown through the app.
+  judged.target_down = false;
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, judged, system_clock::now());
+  CHECK(rig.events(Kind::resolved, core::alert_target_down).size() == 1);
+}
+
+TEST_CASE("AlertCenter: the state to persist is published once after a burst, and at stop()") {
+  CenterRig rig;
+  rig.targets = {"a", "b", "c"};
+  rig.apply();
+  auto a = CenterRig::target("a");
+  auto b = CenterRig::target("b");
+  auto c = CenterRig::target("c");
+  for (auto* t : {a.get(), b.get(), c.get()}) rig.probe(*t, false);
+  CHECK(rig.events(Kind::firing, core::alert_target_down).size() == 3);
+  CHECK(rig.states.empty());  // not per event
+  rig.run_for(engine::AlertCenter::state_delay + 150ms);
+  REQUIRE(rig.states.size() == 1);
+  REQUIRE(rig.states[0]);
+  CHECK(rig.states[0]->size() == 3);
+  rig.probe(*a, true);  // resolved: the state changes again
+  rig.center.stop();    // published now, not after the delay
+  REQUIRE(rig.states.size() == 2);
+  REQUIRE(rig.states[1]);
+  CHECK(rig.states[1]->size() == 2);
 }

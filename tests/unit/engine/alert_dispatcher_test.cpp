@@ -195,12 +195,13 @@ TEST_CASE("AlertDispatcher: each sink gets what its filter takes, in order; aler
       event(Kind::firing, core::alert_cert_expiring_soon, core::Severity::warning, "c");
   const auto down_d = event(Kind::firing, core::alert_target_down, core::Severity::critical, "d");
   rig.dispatcher->publish({down_a, flap_b, cert_c, down_d},
-                          {persisted(down_a, true), persisted(flap_b, true),
-                           persisted(cert_c, true), persisted(down_d, true)});
+                          std::vector<alert::PersistedAlert>{
+                              persisted(down_a, true), persisted(flap_b, true),
+                              persisted(cert_c, true), persisted(down_d, true)});
   rig.dispatcher->publish(
       {event(Kind::resolved, core::alert_target_down, core::Severity::critical, "a"),
        event(Kind::resolved, core::alert_target_flapping, core::Severity::warning, "b")},
-      {persisted(cert_c, true), persisted(down_d, false)});
+      std::vector<alert::PersistedAlert>{persisted(cert_c, true), persisted(down_d, false)});
 
   REQUIRE(rig.run_until([&] { return rig.receiver.seen.size() >= 5; }));
   rig.run_for(50ms);  // nothing more may come
