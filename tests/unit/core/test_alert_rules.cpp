@@ -521,3 +521,44 @@ TEST_CASE("MachineAlertState latches") {
     CHECK_FALSE(m.failed());
   }
 }
+
+TEST_CASE("changes(), deadline hints and sent_alert() for callers that skip work") {
+  AlertBook book(1h);
+  const auto c0 = book.changes();
+  // An inactive condition of an unknown alert changes nothing: the per-probe fast path.
+  CHECK(book.observe(down_condition("a", false), t0).empty());
+  CHECK(book.changes() == c0);
+  CHECK_FALSE(book.take_deadline_hint().has_value());
+
+  // Pending with a `for`: a change, and a hint at its deadline.
+  CHECK(book.observe(down_condition("a", true, 30s), t0).empty());
+  CHECK(book.changes() > c0);
+  CHECK(book.take_deadline_hint() == t0 + 30s);
+  CHECK_FALSE(book.take_deadline_hint().has_value());  // taken
+  const std::string fp = alert_fingerprint(down_condition("a", true).labels);
+  CHECK_FALSE(book.sent_alert(fp).has_value());        // pending is not sent
+
+  // Still active, nothing new: no change, and the same deadline is hinted again (harmless).
+  const auto c1 = book.changes();
+  CHECK(book.observe(down_condition("a", true, 30s), t0 + 10s).empty());
+  CHECK(book.changes() == c1);
+  CHECK(book.take_deadline_hint() == t0 + 30s);
+
+  // Fired by tick: a change; the next deadline is the repeat, which next_deadline() sees.
+  CHECK(trace(book.tick(t0 + 30s)) == "firing@30");
+  CHECK(book.changes() > c1);
+  CHECK(book.next_deadline() == t0 + 30s + 1h);
+  const auto sent = book.sent_alert(fp);
+  REQUIRE(sent.has_value());
+  CHECK(sent->alert.labels == down_condition("a", true).labels);
+  CHECK(sent->alert.starts_at == t0);
+
+  // Suppression is a change too; resolving drops the alert.
+  const auto c2 = book.changes();
+  CHECK(book.suppress(down_condition("a", true).labels, true, t0 + 31s).empty());
+  CHECK(book.suppressed(fp));
+  CHECK(book.changes() > c2);
+  CHECK(book.suppress(down_condition("a", true).labels, false, t0 + 32s).empty());
+  CHECK(trace(book.observe(down_condition("a", false), t0 + 40s)) == "resolved@40/ends@40");
+  CHECK_FALSE(book.sent_alert(fp).has_value());
+}
