@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "alert/alert_state.hpp"
+#include "testdata_files.hpp"
 
 using namespace flywatch;
 using namespace std::chrono_literals;
@@ -17,13 +18,8 @@ using std::chrono::system_clock;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/flywatch-alert-state-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("flywatch-alert-state") {}
 };
 
 alert::PersistedAlert make(core::AlertLabels labels, core::AlertAnnotations annotations,

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "alert/signing.hpp"
+#include "testdata_files.hpp"
 #include "alert/sink_delivery.hpp"
 
 using namespace flywatch;
@@ -47,13 +48,8 @@ std::string header(const net::ProbeSpec& spec, const std::string& name) {
   return "";
 }
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/flywatch-delivery-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("flywatch-delivery") {}
 };
 
 }  // namespace

@@ -142,6 +142,16 @@ core::AlertLabels down_labels(const std::string& target) {
   return core::target_alert_labels(core::alert_target_down, core::Severity::critical, target);
 }
 
+/// A machine Fly lists as started, of the app's main process group.
+core::MachineSnapshot started_machine(const std::string& id, const std::string& region) {
+  core::MachineSnapshot m;
+  m.id = id;
+  m.state = "started";
+  m.region = region;
+  m.process_group = "app";
+  return m;
+}
+
 alert::PersistedAlert persisted(const core::AlertLabels& labels, bool notified) {
   alert::PersistedAlert p;
   p.entry.alert.labels = labels;
@@ -410,11 +420,7 @@ TEST_CASE("AlertCenter: MachineUnhealthy fires with its region and resolves with
   rig.apply();
 
   core::AppFleet fleet;
-  core::MachineSnapshot m;
-  m.id = "m1";
-  m.state = "started";
-  m.region = "ams";
-  m.process_group = "app";
+  core::MachineSnapshot m = started_machine("m1", "ams");
   m.checks = {{"http", "critical", "connection refused"}};
   auto now = system_clock::now();
   auto update = fleet.observe({m}, {{"m1", core::OwnProbe::failing}}, now);
@@ -527,11 +533,7 @@ TEST_CASE("AlertCenter: AppNoHealthyMachines waits while a machine is still unju
   rig.apply();
 
   core::AppFleet fleet;
-  core::MachineSnapshot m;
-  m.id = "m1";
-  m.state = "started";
-  m.region = "ams";
-  m.process_group = "app";
+  core::MachineSnapshot m = started_machine("m1", "ams");
   auto now = system_clock::now();
   // Started, own probe not answered yet: `started`, not healthy.
   auto update = fleet.observe({m}, {{"m1", core::OwnProbe::pending}}, now);
@@ -569,11 +571,7 @@ TEST_CASE("AlertCenter: after a restart, unjudged machines neither resolve nor r
                      10s, now);
 
   core::AppFleet fleet;
-  core::MachineSnapshot m;
-  m.id = "m1";
-  m.state = "started";
-  m.region = "ams";
-  m.process_group = "app";
+  core::MachineSnapshot m = started_machine("m1", "ams");
   // First poll after the restart: the machine's own probe has not answered.
   auto update = fleet.observe({m}, {{"m1", core::OwnProbe::pending}}, now);
   auto v = unjudged({"m1"});

@@ -50,13 +50,8 @@ struct Receiver : net::HttpProber {
   }
 };
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/flywatch-dispatch-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("flywatch-dispatch") {}
 };
 
 std::string header(const net::ProbeSpec& spec, const std::string& name) {
