@@ -43,13 +43,22 @@ std::string host_name() {
 }
 
 /// How long alerts restored after a restart wait to be seen again before they are resolved:
-/// two rounds of the slowest probe or poll, and then some.
+/// two rounds of the slowest probe or poll, or as long as a machine can stay unjudged (its own
+/// probe failing failure_threshold times, or a cold start within its SLO), and then some.
 std::chrono::milliseconds restore_grace(const config::Config& cfg) {
-  std::chrono::milliseconds round{0};
-  for (const auto& t : cfg.targets) round = std::max(round, t.interval + t.timeout);
-  if (cfg.fly) round = std::max(round, cfg.fly->poll_interval * 2);
-  return std::max<std::chrono::milliseconds>(std::chrono::seconds(30),
-                                             round * 2 + std::chrono::seconds(10));
+  std::chrono::milliseconds round{0}, judged{0};
+  for (const auto& t : cfg.targets) {
+    round = std::max(round, t.interval + t.timeout);
+    judged = std::max(judged, (t.interval + t.timeout) * t.failure_threshold);
+  }
+  if (cfg.fly) {
+    round = std::max(round, cfg.fly->poll_interval * 2);
+    std::chrono::milliseconds slo{0};
+    for (const auto& app : cfg.fly->apps) slo = std::max(slo, app.cold_start_slo);
+    judged += slo + cfg.fly->poll_interval * 2;
+  }
+  return std::max({std::chrono::milliseconds(std::chrono::seconds(30)),
+                   round * 2 + std::chrono::seconds(10), judged + std::chrono::seconds(10)});
 }
 
 double unix_now() {

@@ -251,6 +251,7 @@ std::vector<AlertEvent> AlertBook::observe(const AlertCondition& c, time_point n
   }
   Entry& e = it->second;
   e.annotations = c.annotations;
+  if (e.for_duration != c.for_duration) ++changes_;  // a reload moved the deadline
   e.for_duration = c.for_duration;
   if (e.unconfirmed_until) {
     // A restored alert seen again: still true means it has been firing all along.

@@ -73,10 +73,14 @@ void AlertCenter::apply(const config::AlertsConfig& cfg,
 void AlertCenter::restore(const std::vector<alert::PersistedAlert>& alerts,
                           std::chrono::milliseconds grace, time_point now) {
   std::vector<core::AlertSnapshotEntry> entries;
+  std::set<std::string> seen;
   for (const auto& a : alerts) {
-    if (book_.firing(a.entry.alert.labels)) continue;
+    // Keyed as the book keys it: by the labels' fingerprint, once (a file is not trusted).
+    const std::string fp = core::alert_fingerprint(a.entry.alert.labels);
+    if (!seen.insert(fp).second || book_.firing(a.entry.alert.labels)) continue;
     entries.push_back(a.entry);
-    (a.notified ? notified_ : held_).insert(a.entry.alert.fingerprint);
+    entries.back().alert.fingerprint = fp;
+    (a.notified ? notified_ : held_).insert(fp);
     count_firing(core::AlertEvent{core::AlertEventKind::firing, a.entry.alert, now}, +1);
   }
   book_.restore(entries, now, grace);
@@ -92,6 +96,13 @@ void AlertCenter::observe_target(TargetRuntime& t, const core::Verdict& verdict,
     const std::string reason =
         verdict.success ? std::string() : std::string(core::to_string(verdict.reason));
     events = book_.observe_target(rules_, t.cfg.name, t.health.state(), t.flapping, now, reason);
+  } else {
+    // Bound (perhaps by a reload while it flapped): no flapping, and TargetDown not held for it.
+    static const core::FlappingDetector steady;
+    events = book_.observe(rules_.target_flapping_condition(t.cfg.name, steady), now);
+    append(events, book_.suppress(core::target_alert_labels(core::alert_target_down,
+                                                            rules_.target_down.severity, t.cfg.name),
+                                  false, now));
   }
   // Without a certificate (plain HTTP, or the handshake failed) nothing is known: the last
   // judgement stands rather than resolving with every TLS failure.

@@ -621,3 +621,53 @@ TEST_CASE("AlertCenter: the state to persist is published once after a burst, an
   REQUIRE(rig.states[1]);
   CHECK(rig.states[1]->size() == 2);
 }
+
+TEST_CASE("AlertCenter: a flapping target that a reload binds to an app stops flapping and pages") {
+  CenterRig rig;
+  rig.targets = {"web"};
+  rig.apps = {"medio"};
+  rig.apply();
+  auto t = CenterRig::target("web");
+  bool ok = false;
+  for (int i = 0; i < 12; ++i) {
+    rig.probe(*t, ok);
+    ok = !ok;
+  }
+  REQUIRE(rig.events(Kind::firing, core::alert_target_flapping).size() == 1);
+  REQUIRE(t->flapping.flapping());
+
+  // The reload binds it: its next result must end TargetFlapping and free its TargetDown.
+  t->bound = true;
+  rig.probe(*t, false);
+  CHECK(rig.events(Kind::resolved, core::alert_target_flapping).size() == 1);
+  CHECK(rig.firing_metric("TargetFlapping") == 0);
+
+  core::AppFleet fleet;
+  const auto now = system_clock::now();
+  auto update = fleet.observe({started_machine("m1", "ams")}, {{"m1", core::OwnProbe::failing}}, now);
+  engine::AlertCenter::FleetVerdicts v;
+  v.target = "web";
+  v.target_down = true;
+  const auto fired_before = rig.events(Kind::firing, core::alert_target_down).size();
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, v, now);
+  // Down through the app: it pages (a suppressed TargetDown would send nothing and count 0).
+  CHECK(rig.events(Kind::firing, core::alert_target_down).size() == fired_before + 1);
+  CHECK(rig.firing_metric("TargetDown") == 1);
+  v.target_down = false;
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, v, system_clock::now());
+  CHECK(rig.firing_metric("TargetDown") == 0);
+}
+
+TEST_CASE("AlertCenter: an alert listed twice in alerts.json is restored once") {
+  CenterRig rig;
+  rig.apply();
+  auto twice = persisted(down_labels("a"), true);
+  auto wrong_fp = twice;
+  wrong_fp.entry.alert.fingerprint = "0000000000000000";  // not trusted: recomputed
+  rig.center.restore({twice, wrong_fp}, 10s, system_clock::now());
+  CHECK(rig.firing_metric("TargetDown") == 1);
+  auto t = CenterRig::target("a");
+  rig.probe(*t, true);  // up: one resolve, sent (it was notified), gauge back to 0
+  CHECK(rig.events(Kind::resolved, core::alert_target_down).size() == 1);
+  CHECK(rig.firing_metric("TargetDown") == 0);
+}
