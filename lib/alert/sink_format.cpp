@@ -126,7 +126,9 @@ SinkPayload format_webhook(const AlertEvent& event) {
   return json_payload(root);
 }
 
-SinkPayload format_alertmanager(const AlertEvent& event, const SinkSettings& settings) {
+namespace {
+
+json::object alertmanager_alert(const AlertEvent& event, const SinkSettings& settings) {
   const core::Alert& a = event.alert;
   json::object alert;
   alert["labels"] = to_json(a.labels);
@@ -138,8 +140,22 @@ SinkPayload format_alertmanager(const AlertEvent& event, const SinkSettings& set
     alert["endsAt"] = core::format_rfc3339_ms(event.at + settings.alertmanager_valid_for);
   }
   if (!settings.generator_url.empty()) alert["generatorURL"] = settings.generator_url;
+  return alert;
+}
+
+}  // namespace
+
+SinkPayload format_alertmanager(const AlertEvent& event, const SinkSettings& settings) {
   json::array body;
-  body.push_back(std::move(alert));
+  body.push_back(alertmanager_alert(event, settings));
+  return json_payload(body);
+}
+
+SinkPayload format_alertmanager_batch(const std::vector<AlertEvent>& events,
+                                      const SinkSettings& settings) {
+  json::array body;
+  body.reserve(events.size());
+  for (const auto& e : events) body.push_back(alertmanager_alert(e, settings));
   return json_payload(body);
 }
 

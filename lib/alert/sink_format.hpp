@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/alert.hpp"
 
@@ -58,6 +59,11 @@ SinkPayload format_webhook(const core::AlertEvent& event);
 /// resolved alert has `endsAt` = the alert's end time, never later than the event time (at or
 /// before "now" when the event is sent promptly), which is what makes Alertmanager resolve it.
 SinkPayload format_alertmanager(const core::AlertEvent& event, const SinkSettings& settings);
+
+/// Several events in one Alertmanager body (each as format_alertmanager() formats it), for
+/// re-sending every firing alert in one request.
+SinkPayload format_alertmanager_batch(const std::vector<core::AlertEvent>& events,
+                                      const SinkSettings& settings);
 
 /// PagerDuty Events API v2 body: `{routing_key, event_action: "trigger"|"resolve", dedup_key:
 /// fingerprint, client: "flywatch"}` plus, on trigger (firing and repeat), `payload{summary,

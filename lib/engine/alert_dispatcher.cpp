@@ -302,13 +302,23 @@ void AlertDispatcher::resend(const std::string& name) {
   // While older events wait, Alertmanager is not being reached: re-sends would only pile up
   // behind them. The queue drains in order and the next round re-sends.
   if (!firing_source_ || s.depth > 0) return;
+  // All of them in as few requests as possible: one outbox record and one POST per 500 alerts
+  // (Alertmanager takes an array), not one per alert.
+  constexpr std::size_t per_request = 500;
   const auto now = system_clock::now();
   std::vector<Append> appends;
+  std::vector<core::AlertEvent> batch;
+  const auto flush = [&] {
+    if (batch.empty()) return;
+    appends.push_back({name, alert::format_alertmanager_batch(batch, s.settings).body});
+    batch.clear();
+  };
   for (auto& a : firing_source_()) {
     if (!s.filter.matches(a)) continue;
-    const core::AlertEvent e{core::AlertEventKind::repeat, std::move(a), now};
-    appends.push_back({name, alert::format_for_sink(s.kind, e, s.settings).body});
+    batch.push_back(core::AlertEvent{core::AlertEventKind::repeat, std::move(a), now});
+    if (batch.size() == per_request) flush();
   }
+  flush();
   if (!appends.empty()) enqueue(std::move(appends), nullptr);
 }
 

@@ -185,6 +185,17 @@ TEST_CASE("alertmanager: valid_for sets endsAt on firing alerts") {
   }
 }
 
+TEST_CASE("alertmanager: a batch is the array of the single bodies, in order") {
+  const SinkSettings s = sample_settings();
+  AlertEvent firing = sample_event(AlertEventKind::repeat);
+  AlertEvent resolved = sample_event(AlertEventKind::resolved);
+  const auto batch = json::parse(format_alertmanager_batch({firing, resolved}, s).body).as_array();
+  REQUIRE(batch.size() == 2);
+  CHECK(batch.at(0) == json::parse(format_alertmanager(firing, s).body).as_array().at(0));
+  CHECK(batch.at(1) == json::parse(format_alertmanager(resolved, s).body).as_array().at(0));
+  CHECK(json::parse(format_alertmanager_batch({}, s).body).as_array().empty());
+}
+
 TEST_CASE("resolved endsAt is never after the event, and defaults to it") {
   AlertEvent e = sample_event(AlertEventKind::resolved);
   e.alert.ends_at = e.at + minutes{1};  // a clock step: the end lies after the event

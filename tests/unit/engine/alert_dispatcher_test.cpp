@@ -399,3 +399,30 @@ TEST_CASE("AlertDispatcher: an Alertmanager sink re-sends firing alerts while th
   rig.run_for(650ms);
   CHECK(rig.receiver.seen.size() == after_stop);  // nothing firing: nothing re-sent
 }
+
+TEST_CASE("AlertDispatcher: Alertmanager re-sends go as one array per round, not one POST per alert") {
+  DispatchRig rig;
+  config::SinkConfig am = webhook_sink("am", "/");
+  am.type = config::SinkType::alertmanager;
+  am.resend_interval = 300ms;
+  config::AlertsConfig cfg;
+  cfg.sinks.push_back(am);
+  std::vector<core::Alert> firing;
+  for (const char* t : {"a", "b", "c"}) {
+    firing.push_back(event(Kind::firing, core::alert_target_down, core::Severity::critical, t).alert);
+  }
+  rig.dispatcher->set_firing_source([&] { return firing; });
+  rig.dispatcher->apply(cfg);
+
+  REQUIRE(rig.run_until([&] { return rig.receiver.seen.size() >= 1; }, 2s));
+  rig.run_for(100ms);  // well within the next round
+  REQUIRE(rig.receiver.seen.size() == 1);
+  const auto doc = boost::json::parse(rig.receiver.seen[0].body);
+  REQUIRE(doc.is_array());
+  REQUIRE(doc.as_array().size() == 3);
+  std::vector<std::string> targets;
+  for (const auto& a : doc.as_array()) {
+    targets.emplace_back(a.at("labels").at("target").as_string());
+  }
+  CHECK(targets == std::vector<std::string>{"a", "b", "c"});
+}
