@@ -17,23 +17,6 @@ constexpr Millis kMaxFor = std::chrono::hours(24);
 constexpr Millis kMinWithin = std::chrono::hours(1);
 constexpr Millis kMaxWithin = std::chrono::hours(24 * 365);
 
-/// Where each built-in alert's settings live in core::AlertRules.
-struct RuleSlot {
-  std::string_view name;
-  core::AlertRule core::AlertRules::*rule;
-};
-
-constexpr RuleSlot kRules[] = {
-    {core::alert_target_down, &core::AlertRules::target_down},
-    {core::alert_target_flapping, &core::AlertRules::target_flapping},
-    {core::alert_cert_expiring_soon, &core::AlertRules::cert_expiring_soon},
-    {core::alert_machine_unhealthy, &core::AlertRules::machine_unhealthy},
-    {core::alert_machine_stuck, &core::AlertRules::machine_stuck},
-    {core::alert_machine_failed, &core::AlertRules::machine_failed},
-    {core::alert_cold_start_slow, &core::AlertRules::cold_start_slow},
-    {core::alert_app_no_healthy_machines, &core::AlertRules::app_no_healthy_machines},
-};
-
 std::string format_percent(double v) {
   char buf[32];
   const auto result = std::to_chars(buf, buf + sizeof buf, v);
@@ -93,26 +76,23 @@ core::AlertRules parse_alert_rules(const Reader& r, const Field& field) {
   for (const Field& f : rules.all()) {
     const std::string prefix = "alerts.rules." + f.key;
     const std::string context = "in " + prefix;
-    for (const RuleSlot& slot : kRules) {
-      if (slot.name != f.key) continue;
-      core::AlertRule& rule = out.*slot.rule;
-      if (f.key == core::alert_target_flapping) {
-        const Fields fields(r, f.value, f.value_pos(), prefix, context,
-                            {"enabled", "severity", "for", "high_threshold", "low_threshold"});
-        parse_common(r, fields, prefix, rule);
-        parse_flapping(r, fields, prefix, out.flapping);
-      } else if (f.key == core::alert_cert_expiring_soon) {
-        const Fields fields(r, f.value, f.value_pos(), prefix, context,
-                            {"enabled", "severity", "for", "within"});
-        parse_common(r, fields, prefix, rule);
-        if (const Field* within = fields.get("within")) {
-          out.cert_expiry_warning = r.duration(*within, prefix + ".within", kMinWithin, kMaxWithin);
-        }
-      } else {
-        const Fields fields(r, f.value, f.value_pos(), prefix, context,
-                            {"enabled", "severity", "for"});
-        parse_common(r, fields, prefix, rule);
+    core::AlertRule* rule = out.rule(f.key);
+    if (rule == nullptr) continue;  // not reached: Fields refused unknown names
+    if (f.key == core::alert_target_flapping) {
+      const Fields fields(r, f.value, f.value_pos(), prefix, context,
+                          {"enabled", "severity", "for", "high_threshold", "low_threshold"});
+      parse_common(r, fields, prefix, *rule);
+      parse_flapping(r, fields, prefix, out.flapping);
+    } else if (f.key == core::alert_cert_expiring_soon) {
+      const Fields fields(r, f.value, f.value_pos(), prefix, context,
+                          {"enabled", "severity", "for", "within"});
+      parse_common(r, fields, prefix, *rule);
+      if (const Field* within = fields.get("within")) {
+        out.cert_expiry_warning = r.duration(*within, prefix + ".within", kMinWithin, kMaxWithin);
       }
+    } else {
+      const Fields fields(r, f.value, f.value_pos(), prefix, context, {"enabled", "severity", "for"});
+      parse_common(r, fields, prefix, *rule);
     }
   }
   return out;

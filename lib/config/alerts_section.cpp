@@ -127,12 +127,8 @@ void parse_filter(const Reader& r, const Field& field, SinkConfig& out) {
   if (const Field* f = fields.get("alertname")) {
     for (const auto& s : string_list(r, *f, "alerts.sinks.filter.alertname")) {
       // The alert names are a closed set: a misspelt one would silently keep the sink quiet.
-      static constexpr std::string_view names[] = {
-          core::alert_target_down,       core::alert_target_flapping,
-          core::alert_cert_expiring_soon, core::alert_machine_unhealthy,
-          core::alert_machine_stuck,     core::alert_machine_failed,
-          core::alert_cold_start_slow,   core::alert_app_no_healthy_machines};
-      if (std::find(std::begin(names), std::end(names), s) == std::end(names)) {
+      const auto& names = core::alert_names;
+      if (std::find(names.begin(), names.end(), s) == names.end()) {
         std::string all;
         for (auto n : names) all += (all.empty() ? "" : ", ") + std::string(n);
         r.fail(f->value_pos(), "alerts.sinks.filter.alertname: " + in_quotes(s) +

@@ -2,6 +2,7 @@
 /// Alerts as plain values (DESIGN §7): what a rule decided is firing, and the events that carry it
 /// to sinks. Shared by the rule evaluation (lib/core) and the sinks and outbox (lib/alert). No I/O.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -20,6 +21,11 @@ inline constexpr std::string_view alert_machine_stuck = "MachineStuck";
 inline constexpr std::string_view alert_machine_failed = "MachineFailed";
 inline constexpr std::string_view alert_cold_start_slow = "ColdStartSlow";
 inline constexpr std::string_view alert_app_no_healthy_machines = "AppNoHealthyMachines";
+/// All of them, in DESIGN §7's order.
+inline constexpr std::array<std::string_view, 8> alert_names = {
+    alert_target_down,       alert_target_flapping, alert_cert_expiring_soon,
+    alert_machine_unhealthy, alert_machine_stuck,   alert_machine_failed,
+    alert_cold_start_slow,   alert_app_no_healthy_machines};
 
 enum class Severity { info, warning, critical };
 std::string_view to_string(Severity s);

@@ -53,6 +53,18 @@ AlertLabels app_alert_labels(std::string_view alertname, Severity severity, std:
           {"app", str(app)}};
 }
 
+const AlertRule* AlertRules::rule(std::string_view name) const {
+  if (name == alert_target_down) return &target_down;
+  if (name == alert_target_flapping) return &target_flapping;
+  if (name == alert_cert_expiring_soon) return &cert_expiring_soon;
+  if (name == alert_machine_unhealthy) return &machine_unhealthy;
+  if (name == alert_machine_stuck) return &machine_stuck;
+  if (name == alert_machine_failed) return &machine_failed;
+  if (name == alert_cold_start_slow) return &cold_start_slow;
+  if (name == alert_app_no_healthy_machines) return &app_no_healthy_machines;
+  return nullptr;
+}
+
 AlertCondition AlertRules::target_down_condition(std::string_view target, TargetState state,
                                                  std::string_view reason) const {
   std::string description = "Target " + str(target) + " failed its probes past the failure threshold";

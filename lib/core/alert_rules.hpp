@@ -68,6 +68,12 @@ struct AlertRules {
   /// How often a firing alert is sent again.
   std::chrono::milliseconds repeat_interval = std::chrono::hours(4);
 
+  /// The settings of the built-in alert `name` (one of alert_names), or null.
+  const AlertRule* rule(std::string_view name) const;
+  AlertRule* rule(std::string_view name) {
+    return const_cast<AlertRule*>(static_cast<const AlertRules&>(*this).rule(name));
+  }
+
   /// TargetDown for `target`: active while `state` is down. `reason` (may be empty) goes into
   /// the description only, never into labels.
   AlertCondition target_down_condition(std::string_view target, TargetState state,

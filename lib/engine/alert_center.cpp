@@ -8,23 +8,6 @@ namespace {
 
 using std::chrono::system_clock;
 
-const core::AlertRule* rule_for(const core::AlertRules& r, std::string_view name) {
-  if (name == core::alert_target_down) return &r.target_down;
-  if (name == core::alert_target_flapping) return &r.target_flapping;
-  if (name == core::alert_cert_expiring_soon) return &r.cert_expiring_soon;
-  if (name == core::alert_machine_unhealthy) return &r.machine_unhealthy;
-  if (name == core::alert_machine_stuck) return &r.machine_stuck;
-  if (name == core::alert_machine_failed) return &r.machine_failed;
-  if (name == core::alert_cold_start_slow) return &r.cold_start_slow;
-  if (name == core::alert_app_no_healthy_machines) return &r.app_no_healthy_machines;
-  return nullptr;
-}
-
-constexpr std::string_view all_alert_names[] = {
-    core::alert_target_down,      core::alert_target_flapping,  core::alert_cert_expiring_soon,
-    core::alert_machine_unhealthy, core::alert_machine_stuck,   core::alert_machine_failed,
-    core::alert_cold_start_slow,  core::alert_app_no_healthy_machines};
-
 const std::string& label(const core::AlertLabels& labels, const std::string& name) {
   static const std::string none;
   auto it = labels.find(name);
@@ -40,7 +23,7 @@ void append(std::vector<T>& to, std::vector<T> more) {
 
 AlertCenter::AlertCenter(boost::asio::io_context& io, metrics::Metrics& metrics, log::Logger& log)
     : io_(io), metrics_(metrics), log_(log), timer_(io), state_timer_(io) {
-  for (auto name : all_alert_names) {
+  for (auto name : core::alert_names) {
     firing_counts_[std::string(name)] = 0;
     set_metric(std::string(name));
   }
@@ -48,7 +31,8 @@ AlertCenter::AlertCenter(boost::asio::io_context& io, metrics::Metrics& metrics,
 
 void AlertCenter::apply(const config::AlertsConfig& cfg,
                         const std::set<std::string, std::less<>>& targets,
-                        const std::set<std::string, std::less<>>& apps, time_point now) {
+                        const std::set<std::string, std::less<>>& apps,
+                        const std::set<std::string, std::less<>>& bound, time_point now) {
   rules_ = cfg.rules;
   rules_.repeat_interval = cfg.repeat_interval;
   book_.set_repeat_interval(cfg.repeat_interval);
@@ -60,13 +44,21 @@ void AlertCenter::apply(const config::AlertsConfig& cfg,
   // end now: otherwise they would stay firing for ever.
   auto events = book_.retire(
       [&](const core::AlertLabels& labels) {
-        const core::AlertRule* rule = rule_for(rules_, label(labels, "alertname"));
+        const core::AlertRule* rule = rules_.rule(label(labels, "alertname"));
         if (rule == nullptr || !rule->enabled) return true;
         if (label(labels, "severity") != core::to_string(rule->severity)) return true;
         if (labels.contains("target") && !targets.contains(label(labels, "target"))) return true;
         return labels.contains("app") && !apps.contains(label(labels, "app"));
       },
       now);
+  // Done here, once per reload, rather than on every probe of a bound target.
+  static const core::FlappingDetector steady;
+  for (const auto& name : bound) {
+    append(events, book_.observe(rules_.target_flapping_condition(name, steady), now));
+    append(events, book_.suppress(core::target_alert_labels(core::alert_target_down,
+                                                            rules_.target_down.severity, name),
+                                  false, now));
+  }
   handle(std::move(events), now, true);  // windows may have changed: release what they held
 }
 
@@ -96,13 +88,6 @@ void AlertCenter::observe_target(TargetRuntime& t, const core::Verdict& verdict,
     const std::string reason =
         verdict.success ? std::string() : std::string(core::to_string(verdict.reason));
     events = book_.observe_target(rules_, t.cfg.name, t.health.state(), t.flapping, now, reason);
-  } else {
-    // Bound (perhaps by a reload while it flapped): no flapping, and TargetDown not held for it.
-    static const core::FlappingDetector steady;
-    events = book_.observe(rules_.target_flapping_condition(t.cfg.name, steady), now);
-    append(events, book_.suppress(core::target_alert_labels(core::alert_target_down,
-                                                            rules_.target_down.severity, t.cfg.name),
-                                  false, now));
   }
   // Without a certificate (plain HTTP, or the handshake failed) nothing is known: the last
   // judgement stands rather than resolving with every TLS failure.

@@ -48,9 +48,12 @@ class AlertCenter {
   void set_publisher(Publish publish) { publish_ = std::move(publish); }
 
   /// Applies rules, repeat interval and maintenance windows. Alerts of targets or apps no longer
-  /// configured, of disabled rules, or whose severity changed are resolved.
+  /// configured, of disabled rules, or whose severity changed are resolved. `bound` are the
+  /// targets probed through an app's machines: they never flap, so a TargetFlapping of theirs
+  /// resolves and their TargetDown is no longer held (a reload may bind a flapping target).
   void apply(const config::AlertsConfig& cfg, const std::set<std::string, std::less<>>& targets,
-             const std::set<std::string, std::less<>>& apps, time_point now);
+             const std::set<std::string, std::less<>>& apps,
+             const std::set<std::string, std::less<>>& bound, time_point now);
 
   /// Re-creates the alerts firing before a restart (see AlertBook::restore): each is resolved
   /// unless seen again within `grace`. Call after the first apply(), before any observation.

@@ -228,14 +228,19 @@ void AlertDispatcher::on_appended(const std::vector<Append>& appends, const Appe
     schedule_flush();
   }
   for (const auto& q : outcome.queues) {
-    auto it = sinks_.find(q.sink);
-    if (it == sinks_.end()) continue;
-    it->second.depth = q.depth;
-    it->second.oldest = q.oldest;
-    metrics_.set_webhook_queue(q.sink, static_cast<double>(q.depth),
-                               seconds_since(q.oldest, system_clock::now()));
-    if (it->second.delivery) it->second.delivery->wake();
+    if (Sink* s = note_queue(q.sink, q.depth, q.oldest); s && s->delivery) s->delivery->wake();
   }
+}
+
+AlertDispatcher::Sink* AlertDispatcher::note_queue(const std::string& sink, std::size_t depth,
+                                                   std::optional<time_point> oldest) {
+  auto it = sinks_.find(sink);
+  if (it == sinks_.end()) return nullptr;
+  it->second.depth = depth;
+  it->second.oldest = oldest;
+  metrics_.set_webhook_queue(sink, static_cast<double>(depth),
+                             seconds_since(oldest, system_clock::now()));
+  return &it->second;
 }
 
 void AlertDispatcher::on_attempt(const alert::DeliveryReport& r) {
@@ -256,27 +261,16 @@ void AlertDispatcher::on_attempt(const alert::DeliveryReport& r) {
       break;
   }
   if (r.ack_error) note_write_error(r.ack_error, "a delivered event may be sent again");
-  auto it = sinks_.find(r.sink);
-  if (it == sinks_.end()) return;
-  it->second.depth = r.depth;
-  it->second.oldest = r.oldest_enqueued_at;
-  metrics_.set_webhook_queue(r.sink, static_cast<double>(r.depth),
-                             seconds_since(r.oldest_enqueued_at, system_clock::now()));
+  note_queue(r.sink, r.depth, r.oldest_enqueued_at);
 }
 
 void AlertDispatcher::seed_queues(const alert::OutboxStats& stats) {
   for (const auto& q : stats.sinks) {
-    if (q.depth == 0) continue;
-    auto it = sinks_.find(q.sink);
-    if (it == sinks_.end()) {
+    if (q.depth > 0 && !note_queue(q.sink, q.depth, q.oldest_enqueued_at)) {
       log_.warn("outbox holds events for a sink that is not configured",
                 {{"sink", q.sink}, {"pending", std::to_string(q.depth)}});
-      continue;
     }
-    it->second.depth = q.depth;
-    it->second.oldest = q.oldest_enqueued_at;
   }
-  refresh_metrics(system_clock::now());
 }
 
 void AlertDispatcher::refresh_metrics(time_point now) {

@@ -108,6 +108,9 @@ class AlertDispatcher {
   void enqueue(std::vector<Append> appends, State state);
   void on_appended(const std::vector<Append>& appends, const AppendOutcome& outcome);
   void on_attempt(const alert::DeliveryReport& report);
+  /// Records `sink`'s queue as the outbox thread last saw it, in the metrics too; null when
+  /// the sink is not configured.
+  Sink* note_queue(const std::string& sink, std::size_t depth, std::optional<time_point> oldest);
   void schedule_resend(Sink& s);
   void resend(const std::string& sink);
   void note_write_error(std::error_code error, const std::string& what);

@@ -90,13 +90,14 @@ void Engine::apply(const config::Config& cfg) {
   targets_ = std::move(next);
   apply_fly(cfg);
 
-  std::set<std::string, std::less<>> target_names, app_names;
+  std::set<std::string, std::less<>> target_names, app_names, bound_names;
   for (const auto& [name, t] : targets_) {
     t->flapping.set_thresholds(cfg.alerts.rules.flapping);
     target_names.insert(name);
+    if (t->bound) bound_names.insert(name);
   }
   for (const auto& [name, watch] : apps_) app_names.insert(name);
-  alerts_.apply(cfg.alerts, target_names, app_names, system_clock::now());
+  alerts_.apply(cfg.alerts, target_names, app_names, bound_names, system_clock::now());
 
   if (!timer_loop_running_ && !stopped_) {
     timer_loop_running_ = true;

@@ -2,10 +2,22 @@
 
 #include <doctest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 namespace flywatch::test {
+
+ScratchDir::ScratchDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "flywatch-test-XXXXXX").string();
+  REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+  path_ = tmpl;
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
 
 std::string read_testdata_file(const std::string& relative) {
   const std::string path = std::string(FLYWATCH_TESTDATA) + "/" + relative;

@@ -2,7 +2,6 @@
 // Reads files under tests/testdata for table tests; shared by every unit-test executable.
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -19,20 +18,19 @@ std::vector<std::vector<std::string>> read_testdata_table(const std::string& rel
 /// Everything written to `f` so far (flushed and rewound first): a test's log sink read back.
 std::string read_all(std::FILE* f);
 
-/// A fresh directory under /tmp named after `prefix`, removed with everything in it at the end
-/// of its scope.
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& prefix) {
-    std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path.empty()) std::filesystem::remove_all(path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+/// A fresh directory under the system temp dir, removed with everything in it; fails the
+/// running test if it cannot be made.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path file(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
 };
 
 }  // namespace flywatch::test

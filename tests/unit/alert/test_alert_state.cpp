@@ -18,10 +18,6 @@ using std::chrono::system_clock;
 
 namespace {
 
-struct TempDir : test::TempDir {
-  TempDir() : test::TempDir("flywatch-alert-state") {}
-};
-
 alert::PersistedAlert make(core::AlertLabels labels, core::AlertAnnotations annotations,
                            system_clock::time_point starts, system_clock::time_point notified_at,
                            bool notified) {
@@ -176,9 +172,9 @@ TEST_CASE("alert state: malformed files are refused whole, with a reason") {
 }
 
 TEST_CASE("alert state: written to a directory and read back; a missing file is no state") {
-  TempDir dir;
+  test::ScratchDir dir;
   std::error_code ec;
-  CHECK_FALSE(alert::read_alert_state(dir.path, ec));
+  CHECK_FALSE(alert::read_alert_state(dir.path(), ec));
   CHECK_FALSE(ec);
 
   const auto t0 = system_clock::time_point(1700000000123ms);
@@ -186,21 +182,21 @@ TEST_CASE("alert state: written to a directory and read back; a missing file is 
       {make(core::target_alert_labels(core::alert_target_down, core::Severity::critical, "a"), {},
             t0, t0, true)});
   std::string step;
-  REQUIRE_FALSE(alert::write_alert_state(dir.path, first, step));
-  auto text = alert::read_alert_state(dir.path, ec);
+  REQUIRE_FALSE(alert::write_alert_state(dir.path(), first, step));
+  auto text = alert::read_alert_state(dir.path(), ec);
   REQUIRE(text);
   CHECK_FALSE(ec);
   CHECK(*text == first);
-  CHECK(std::filesystem::exists(dir.path / alert::alert_state_file_name));
+  CHECK(std::filesystem::exists(dir.path() / alert::alert_state_file_name));
 
   // Replaced whole, no temp file left behind.
   const std::string second = alert::format_alert_state({});
-  REQUIRE_FALSE(alert::write_alert_state(dir.path, second, step));
-  text = alert::read_alert_state(dir.path, ec);
+  REQUIRE_FALSE(alert::write_alert_state(dir.path(), second, step));
+  text = alert::read_alert_state(dir.path(), ec);
   REQUIRE(text);
   CHECK(*text == second);
   std::size_t files = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path)) ++files;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) ++files;
   CHECK(files == 1);
   std::string error;
   const auto parsed = alert::parse_alert_state(*text, error);
@@ -208,7 +204,7 @@ TEST_CASE("alert state: written to a directory and read back; a missing file is 
   CHECK(parsed->empty());
 
   // A directory that does not exist: the failing step is named.
-  const auto gone = dir.path / "missing";
+  const auto gone = dir.path() / "missing";
   const auto e = alert::write_alert_state(gone, first, step);
   CHECK(e == std::errc::no_such_file_or_directory);
   CHECK(step == "open");

@@ -48,15 +48,11 @@ std::string header(const net::ProbeSpec& spec, const std::string& name) {
   return "";
 }
 
-struct TempDir : test::TempDir {
-  TempDir() : test::TempDir("flywatch-delivery") {}
-};
-
 }  // namespace
 
 TEST_CASE("SinkDelivery: in order, retried under one webhook-id, signed, 4xx given up") {
-  TempDir dir;
-  auto opened = alert::WebhookOutbox::open(dir.path);
+  test::ScratchDir dir;
+  auto opened = alert::WebhookOutbox::open(dir.path());
   REQUIRE(opened.outbox);
   alert::OutboxWorker worker(std::move(opened.outbox), true);  // fsync on its own thread
   auto& outbox = worker.outbox();
@@ -121,8 +117,8 @@ TEST_CASE("SinkDelivery: in order, retried under one webhook-id, signed, 4xx giv
 }
 
 TEST_CASE("SinkDelivery: an empty queue sleeps until woken") {
-  TempDir dir;
-  auto opened = alert::WebhookOutbox::open(dir.path);
+  test::ScratchDir dir;
+  auto opened = alert::WebhookOutbox::open(dir.path());
   REQUIRE(opened.outbox);
   boost::asio::io_context io{1};
   ScriptedReceiver receiver;

@@ -9,17 +9,6 @@
 
 namespace flywatch::test {
 
-ScratchDir::ScratchDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "flywatch-outbox-XXXXXX").string();
-  REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-  path_ = tmpl;
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   REQUIRE(in.good());

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers shared by the outbox tests: a scratch directory, file bytes, and a queue snapshot.
+// Helpers shared by the outbox tests: file bytes and a queue snapshot.
 
 #include <chrono>
 #include <cstdint>
@@ -9,22 +9,9 @@
 #include <vector>
 
 #include "alert/outbox.hpp"
+#include "testdata_files.hpp"  // ScratchDir
 
 namespace flywatch::test {
-
-/// A fresh directory under the system temp dir, removed with everything in it.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path file(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 std::string read_file(const std::filesystem::path& p);
 void write_file(const std::filesystem::path& p, const std::string& bytes);

@@ -2,6 +2,7 @@
 #include <doctest.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -561,4 +562,18 @@ TEST_CASE("changes(), deadline hints and sent_alert() for callers that skip work
   CHECK(book.suppress(down_condition("a", true).labels, false, t0 + 32s).empty());
   CHECK(trace(book.observe(down_condition("a", false), t0 + 40s)) == "resolved@40/ends@40");
   CHECK_FALSE(book.sent_alert(fp).has_value());
+}
+
+TEST_CASE("AlertRules::rule finds each built-in alert's settings, and nothing else") {
+  AlertRules rules;
+  std::set<const AlertRule*> seen;
+  for (auto name : alert_names) {
+    const AlertRule* r = std::as_const(rules).rule(name);
+    REQUIRE(r != nullptr);
+    seen.insert(r);
+  }
+  CHECK(seen.size() == alert_names.size());
+  CHECK(rules.rule(alert_app_no_healthy_machines) == &rules.app_no_healthy_machines);
+  CHECK(rules.rule(alert_target_flapping) == &rules.target_flapping);
+  CHECK(rules.rule("TargetDwn") == nullptr);
 }

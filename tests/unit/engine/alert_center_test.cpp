@@ -43,6 +43,7 @@ struct CenterRig {
   config::AlertsConfig cfg;
   std::set<std::string, std::less<>> targets{"a"};
   std::set<std::string, std::less<>> apps;
+  std::set<std::string, std::less<>> bound;  ///< targets probed through an app
 
   CenterRig() {
     // Each publication of events is recorded with the state at that moment; the delayed
@@ -63,7 +64,7 @@ struct CenterRig {
     std::fclose(sink);
   }
 
-  void apply() { center.apply(cfg, targets, apps, system_clock::now()); }
+  void apply() { center.apply(cfg, targets, apps, bound, system_clock::now()); }
   void run_for(std::chrono::milliseconds d) {
     io.restart();
     io.run_for(d);
@@ -636,8 +637,10 @@ TEST_CASE("AlertCenter: a flapping target that a reload binds to an app stops fl
   REQUIRE(rig.events(Kind::firing, core::alert_target_flapping).size() == 1);
   REQUIRE(t->flapping.flapping());
 
-  // The reload binds it: its next result must end TargetFlapping and free its TargetDown.
+  // The reload binds it: that must end TargetFlapping and free its TargetDown.
   t->bound = true;
+  rig.bound = {"web"};
+  rig.apply();
   rig.probe(*t, false);
   CHECK(rig.events(Kind::resolved, core::alert_target_flapping).size() == 1);
   CHECK(rig.firing_metric("TargetFlapping") == 0);

@@ -50,10 +50,6 @@ struct Receiver : net::HttpProber {
   }
 };
 
-struct TempDir : test::TempDir {
-  TempDir() : test::TempDir("flywatch-dispatch") {}
-};
-
 std::string header(const net::ProbeSpec& spec, const std::string& name) {
   for (const auto& [k, v] : spec.headers) {
     if (k == name) return v;
@@ -107,7 +103,7 @@ std::string summary(const net::ProbeSpec& spec) {
 }
 
 struct DispatchRig {
-  TempDir dir;
+  test::ScratchDir dir;
   boost::asio::io_context io{1};
   Receiver receiver;
   metrics::Metrics metrics{"test"};
@@ -117,10 +113,10 @@ struct DispatchRig {
   std::unique_ptr<engine::AlertDispatcher> dispatcher;
 
   explicit DispatchRig(alert::OutboxOptions options = {}) {
-    auto opened = alert::WebhookOutbox::open(dir.path, std::move(options));
+    auto opened = alert::WebhookOutbox::open(dir.path(), std::move(options));
     REQUIRE(opened.outbox);
     worker = std::make_unique<alert::OutboxWorker>(std::move(opened.outbox), true);
-    dispatcher = std::make_unique<engine::AlertDispatcher>(io, *worker, dir.path, receiver,
+    dispatcher = std::make_unique<engine::AlertDispatcher>(io, *worker, dir.path(), receiver,
                                                            metrics, logger, "test-host");
   }
   ~DispatchRig() {
@@ -216,7 +212,7 @@ TEST_CASE("AlertDispatcher: each sink gets what its filter takes, in order; aler
 
   // alerts.json holds the state of the latest publish.
   std::error_code ec;
-  const auto text = alert::read_alert_state(rig.dir.path, ec);
+  const auto text = alert::read_alert_state(rig.dir.path(), ec);
   REQUIRE(text);
   CHECK_FALSE(ec);
   std::string error;
