@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -40,6 +41,18 @@ std::string host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "flywatch";
   return buf;
+}
+
+/// The admin server's limits: its connection cap is a share of the descriptors this process may
+/// open (main() has already raised the soft limit to the hard one), so admin clients cannot
+/// starve probes of sockets.
+core::ConnectionLimits admin_limits() {
+  core::ConnectionLimits limits;
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+    limits.max_connections = core::connection_cap_for_fd_limit(lim.rlim_cur);
+  }
+  return limits;
 }
 
 /// How long alerts restored after a restart wait to be seen again before they are resolved:
@@ -76,7 +89,7 @@ class Daemon {
         metrics_(FLYWATCH_VERSION),
         prober_(net::make_http_prober()),
         engine_(io_, *prober_, metrics_, log_),
-        server_(io_, [this](const net::AdminRequest& r) { return route(r); }),
+        server_(io_, [this](const net::AdminRequest& r) { return route(r); }, admin_limits()),
         signals_(io_, SIGHUP, SIGTERM, SIGINT),
         watchdog_(io_) {}
 

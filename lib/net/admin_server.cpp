@@ -1,7 +1,8 @@
 #include "net/admin_server.hpp"
 
+#include <array>
 #include <chrono>
-#include <list>
+#include <unordered_map>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -22,16 +23,20 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
-constexpr auto idle_timeout = std::chrono::seconds(30);
-constexpr std::size_t max_connections = 64;
+constexpr std::size_t header_limit = 16 * 1024;
+constexpr std::size_t body_limit = 64 * 1024;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using core::ConnectionPhase;
+using Clock = std::chrono::steady_clock;
 }  // namespace
 
 struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
-  State(asio::io_context& io, AdminHandler h) : acceptor(io), handler(std::move(h)) {}
+  State(asio::io_context& io, AdminHandler h, core::ConnectionLimits limits)
+      : acceptor(io), handler(std::move(h)), slots(limits) {}
   tcp::acceptor acceptor;
   AdminHandler handler;
-  std::list<std::weak_ptr<beast::tcp_stream>> connections;
+  core::ConnectionSlots slots;
+  std::unordered_map<core::ConnectionSlots::Id, std::weak_ptr<beast::tcp_stream>> connections;
   bool stopped = false;
 
   asio::awaitable<void> accept_loop() {
@@ -45,30 +50,75 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
         co_await backoff.async_wait(use_tuple);
         continue;
       }
-      connections.remove_if([](const auto& w) { return w.expired(); });
-      if (connections.size() >= max_connections) {
-        // Scrapers and operators need a handful; past that, a client is leaking connections
-        // and must not take the descriptors probes need.
+      // Clients that hold connections without finishing a request must not lock scrapers
+      // and health checks out: at the cap the one idle longest makes room for the newcomer.
+      const auto admission = slots.admit(Clock::now());
+      if (admission.shed) close_connection(*admission.shed);
+      if (!admission.admitted) {
         beast::error_code ignored;
         socket.close(ignored);
         continue;
       }
       auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
-      connections.push_back(stream);
-      asio::co_spawn(acceptor.get_executor(), serve(stream), asio::detached);
+      connections.emplace(admission.id, stream);
+      asio::co_spawn(acceptor.get_executor(), serve(stream, admission.id), asio::detached);
     }
   }
 
-  asio::awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream) {
+  void close_connection(core::ConnectionSlots::Id id) {
+    const auto it = connections.find(id);
+    if (it == connections.end()) return;
+    // Its pending read or write completes with operation_aborted and serve() ends.
+    if (auto s = it->second.lock()) s->close();
+    connections.erase(it);
+  }
+
+  /// Moves `id` to `phase` from now and arms the stream with that phase's deadline; false when
+  /// the connection was shed meanwhile (serve() then stops).
+  bool enter(beast::tcp_stream& stream, core::ConnectionSlots::Id id, ConnectionPhase phase) {
+    if (stopped || !slots.enter(id, phase, Clock::now())) return false;
+    stream.expires_at(*slots.deadline(id));
+    return true;
+  }
+
+  asio::awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream,
+                              core::ConnectionSlots::Id id) {
     auto self = shared_from_this();
     beast::flat_buffer buffer;
+    // A new connection is in phase `head` since its admission: it has head_timeout in all.
+    if (const auto d = slots.deadline(id)) stream->expires_at(*d);
+    bool first = true;
     for (;;) {
+      if (!first && buffer.size() == 0) {
+        // Keep-alive: idle until the next request's first byte, then the head's own deadline.
+        if (!enter(*stream, id, ConnectionPhase::idle)) break;
+        auto [ec, n] = co_await stream->async_read_some(buffer.prepare(4096), use_tuple);
+        if (ec) break;
+        buffer.commit(n);
+        if (!enter(*stream, id, ConnectionPhase::head)) break;
+      } else if (!first && !enter(*stream, id, ConnectionPhase::head)) {
+        break;  // a pipelined request: its head is already arriving
+      }
+      first = false;
       http::request_parser<http::string_body> parser;
-      parser.header_limit(16 * 1024);
-      parser.body_limit(64 * 1024);
-      stream->expires_after(idle_timeout);
-      auto [ec, n] = co_await http::async_read(*stream, buffer, parser, use_tuple);
-      if (ec) break;
+      parser.header_limit(header_limit);
+      parser.body_limit(body_limit);
+      auto [hec, hn] = co_await http::async_read_header(*stream, buffer, parser, use_tuple);
+      if (hec == http::error::header_limit) {
+        co_await refuse(stream, id, http::status::request_header_fields_too_large);
+        break;
+      }
+      if (hec) break;
+      if (!parser.is_done()) {
+        if (!enter(*stream, id, ConnectionPhase::body)) break;
+        auto [bec, bn] = co_await http::async_read(*stream, buffer, parser, use_tuple);
+        if (bec == http::error::body_limit) {
+          co_await refuse(stream, id, http::status::payload_too_large);
+          break;
+        }
+        if (bec) break;
+      }
+      if (!enter(*stream, id, ConnectionPhase::responding)) break;
       auto& req = parser.get();
       AdminRequest areq;
       areq.method = std::string(req.method_string());
@@ -90,18 +140,44 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
       res.keep_alive(req.keep_alive());
       if (req.method() != http::verb::head) res.body() = std::move(aresp.body);
       res.prepare_payload();
-      stream->expires_after(idle_timeout);
+      // The handler may have run long (a large /metrics): the write gets the full deadline.
+      if (!enter(*stream, id, ConnectionPhase::responding)) break;
       auto [wec, wn] = co_await http::async_write(*stream, res, use_tuple);
       if (wec || !res.keep_alive() || stopped) break;
     }
     beast::error_code ignored;
     stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream->close();
+    slots.release(id);
+    connections.erase(id);
+  }
+
+  /// Answers `status` with Connection: close, then discards what the client still sends for
+  /// at most linger_timeout: closing with unread data would reset the connection and could
+  /// destroy the answer before the client reads it.
+  asio::awaitable<void> refuse(std::shared_ptr<beast::tcp_stream> stream,
+                               core::ConnectionSlots::Id id, http::status status) {
+    if (!enter(*stream, id, ConnectionPhase::responding)) co_return;
+    http::response<http::string_body> res{status, 11};
+    res.set(http::field::server, "flywatch");
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.body() = std::string(http::obsolete_reason(status)) + "\n";
+    res.keep_alive(false);
+    res.prepare_payload();
+    auto [wec, wn] = co_await http::async_write(*stream, res, use_tuple);
+    if (wec || !enter(*stream, id, ConnectionPhase::lingering)) co_return;
+    beast::error_code ignored;
+    stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::array<char, 16 * 1024> sink;
+    for (;;) {
+      auto [ec, n] = co_await stream->async_read_some(asio::buffer(sink), use_tuple);
+      if (ec) co_return;
+    }
   }
 };
 
-AdminServer::AdminServer(asio::io_context& io, AdminHandler handler)
-    : state_(std::make_shared<State>(io, std::move(handler))) {}
+AdminServer::AdminServer(asio::io_context& io, AdminHandler handler, core::ConnectionLimits limits)
+    : state_(std::make_shared<State>(io, std::move(handler), limits)) {}
 
 AdminServer::~AdminServer() { stop(); }
 
@@ -148,10 +224,11 @@ void AdminServer::stop() {
   state_->stopped = true;
   boost::system::error_code ec;
   state_->acceptor.close(ec);
-  for (auto& w : state_->connections) {
+  for (auto& [id, w] : state_->connections) {
     if (auto s = w.lock()) s->socket().close(ec);
   }
   state_->connections.clear();
+  state_->slots.clear();
 }
 
 }  // namespace flywatch::net

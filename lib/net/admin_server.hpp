@@ -10,6 +10,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "core/connection_slots.hpp"
+
 namespace flywatch::net {
 
 struct AdminRequest {
@@ -27,12 +29,17 @@ struct AdminResponse {
 using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
 
 /// Accepts connections and answers each request with `handler`, keep-alive included.
-/// Requests with a body over 64 KiB or headers over 16 KiB are refused; an idle or slow client
-/// is dropped after 30 s so it cannot pin a connection; at most 64 connections are open at once
-/// (more are closed on accept).
+/// A request head over 16 KiB is answered 431 and a body over 64 KiB 413, both after reading no
+/// more than the limit, then the connection is closed. Each phase of a connection has its own
+/// deadline (`limits`): a client that sends half a request head is dropped after
+/// `head_timeout`, whatever the response timeout. At most `limits.max_connections` are open;
+/// at the cap a new connection sheds the open one idle longest (waiting for a request head,
+/// keep-alive between requests, or mid-body), never one being answered; only when every slot
+/// is being answered is the new connection closed unserved.
 class AdminServer {
  public:
-  AdminServer(boost::asio::io_context& io, AdminHandler handler);
+  AdminServer(boost::asio::io_context& io, AdminHandler handler,
+              core::ConnectionLimits limits = {});
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;

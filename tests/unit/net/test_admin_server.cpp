@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -43,7 +44,93 @@ std::string exchange(asio::io_context& io, std::uint16_t port, const std::string
   return response;
 }
 
+// Runs the server's loop until the server closes `s` (EOF or reset) or `limit` passes; true when
+// it closed. Bytes the server sends are skipped.
+bool closed_by_server(asio::io_context& io, tcp::socket& s, std::chrono::milliseconds limit) {
+  s.non_blocking(true);
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < give_up) {
+    io.restart();
+    io.run_for(std::chrono::milliseconds(10));
+    char c[256];
+    boost::system::error_code ec;
+    s.read_some(asio::buffer(c), ec);
+    if (ec && ec != asio::error::would_block) return true;
+  }
+  return false;
+}
+
+// A client that connected and sent half a request line, then stalls.
+tcp::socket stalled_client(asio::io_context& cio, std::uint16_t port) {
+  tcp::socket s(cio);
+  s.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(s, asio::buffer(std::string("GET /metr")));
+  return s;
+}
+
+net::AdminResponse metrics_handler(const net::AdminRequest& r) {
+  if (r.path == "/metrics") return {200, "text/plain; version=0.0.4", "m 1\n"};
+  return {404, "text/plain", "not found\n"};
+}
+
+constexpr const char* get_metrics = "GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+
 }  // namespace
+
+TEST_CASE("admin server: at the cap, stalled clients are shed for a new request") {
+  asio::io_context io{1};
+  core::ConnectionLimits limits;
+  limits.max_connections = 4;
+  limits.head_timeout = std::chrono::seconds(60);  // shedding, not the head deadline, frees slots
+  net::AdminServer server(io, metrics_handler, limits);
+  std::string step;
+  REQUIRE_FALSE(server.listen("127.0.0.1", 0, step));
+  // Four clients hold every slot with half a request line (accepted in connect order).
+  asio::io_context cio;
+  std::vector<tcp::socket> stalled;
+  for (int i = 0; i < 4; ++i) stalled.push_back(stalled_client(cio, server.port()));
+  // A scrape still gets its answer: it takes the slot of the client stalled longest.
+  const auto ok = exchange(io, server.port(), get_metrics);
+  CHECK(ok.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(closed_by_server(io, stalled[0], std::chrono::seconds(10)));
+  // And so does the next one, again and again: stalled clients never lock scrapers out.
+  for (int i = 0; i < 3; ++i) {
+    CHECK(exchange(io, server.port(), get_metrics).rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  }
+  server.stop();
+}
+
+TEST_CASE("admin server: half a request head is dropped at the head deadline") {
+  asio::io_context io{1};
+  core::ConnectionLimits limits;
+  limits.head_timeout = std::chrono::milliseconds(300);
+  limits.response_timeout = std::chrono::seconds(60);
+  net::AdminServer server(io, metrics_handler, limits);
+  std::string step;
+  REQUIRE_FALSE(server.listen("127.0.0.1", 0, step));
+  asio::io_context cio;
+  auto s = stalled_client(cio, server.port());
+  const auto t0 = std::chrono::steady_clock::now();
+  // Closed after ~300 ms, long before the 60 s a response may take (generous bound: busy CI).
+  CHECK(closed_by_server(io, s, std::chrono::seconds(20)));
+  CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(250));
+  server.stop();
+}
+
+TEST_CASE("admin server: a 1 MiB header is answered 431 and the connection closed") {
+  asio::io_context io{1};
+  net::AdminServer server(io, metrics_handler);
+  std::string step;
+  REQUIRE_FALSE(server.listen("127.0.0.1", 0, step));
+  const std::string big = "GET /metrics HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(1 << 20, 'a') +
+                          "\r\nConnection: close\r\n\r\n";
+  const auto refused = exchange(io, server.port(), big);
+  CHECK(refused.rfind("HTTP/1.1 431 ", 0) == 0);
+  CHECK(refused.find("Connection: close") != std::string::npos);
+  // The server goes on answering.
+  CHECK(exchange(io, server.port(), get_metrics).rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  server.stop();
+}
 
 TEST_CASE("admin server: routes requests to the handler, answers 404s and keeps running") {
   asio::io_context io{1};
