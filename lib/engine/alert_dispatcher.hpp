@@ -65,7 +65,8 @@ class AlertDispatcher {
   /// Called on the outbox thread at each point between an event's write and the snapshot that
   /// covers it: "outbox_written" (a batch with a note is fsynced), "state_tmp_written",
   /// "state_renamed" (see write_alert_state), "state_written" (alerts.json durable, its notes
-  /// still kept) and "notes_dropped". For crash tests (FLYWATCH_TEST_CRASH_AT); set before apply().
+  /// still kept) and "notes_dropped". For crash tests (FLYWATCH_TEST_CRASH_AT); it applies to the
+  /// writes queued after it is set.
   using CrashPoint = std::function<void(std::string_view point)>;
   void set_crash_point(CrashPoint at) { crash_point_ = std::move(at); }
 
