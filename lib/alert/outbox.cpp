@@ -321,13 +321,7 @@ std::error_code WebhookOutbox::write_backlog() {
   if (auto e = ensure_writable()) return fail(e);
   std::string buf;
   for (const auto& u : backlog_) {
-    if (u.kind != Kind::note) {
-      buf += u.bytes;
-      continue;
-    }
-    const auto n = notes_.find(u.seq);
-    const std::string payload = n == notes_.end() ? std::string() : n->second.payload;
-    buf += encode_record(NoteRecord{u.seq, u.followers, payload});
+    buf += u.kind == Kind::note ? encode_record(NoteRecord{u.seq, u.followers, u.bytes}) : u.bytes;
   }
   if (write_all(options_.ops, fd_, buf, file_end_) != 0 || options_.ops.fsync(fd_) != 0) {
     const auto e = last_errno();
@@ -341,7 +335,7 @@ std::error_code WebhookOutbox::write_backlog() {
       const auto n = notes_.find(u.seq);
       if (n == notes_.end()) continue;  // dropped while it waited
       n->second.durable = true;
-      n->second.bytes = encoded_record_size(NoteRecord{u.seq, u.followers, n->second.payload});
+      n->second.bytes = encoded_record_size(NoteRecord{u.seq, u.followers, u.bytes});
       live_bytes_ += n->second.bytes;
       continue;
     }
@@ -402,26 +396,24 @@ std::vector<AppendResult> WebhookOutbox::append_batch(const std::optional<std::s
                                                       std::uint64_t* note_seq) {
   std::vector<AppendResult> results(events.size());
   if (note_seq) *note_seq = 0;
-  if (unwritten_events_ >= options_.max_pending_in_memory ||
-      (note && note->size() + 64 > max_record_body_bytes)) {
-    const auto e = std::make_error_code(unwritten_events_ >= options_.max_pending_in_memory
-                                            ? std::errc::no_buffer_space
-                                            : std::errc::invalid_argument);
-    for (auto& r : results) r.error = e;
+  if (unwritten_events_ >= options_.max_pending_in_memory) {
+    for (auto& r : results) r.error = std::make_error_code(std::errc::no_buffer_space);
     return results;
   }
-  std::size_t note_at = backlog_.size();
-  if (note) {
+  // A note too big for a record is left out rather than the events with it: they must go out.
+  const bool with_note = note && note->size() + 64 <= max_record_body_bytes;
+  const std::size_t note_at = backlog_.size();
+  if (with_note) {
     const std::uint64_t seq = next_seq_++;
     notes_.emplace(seq, Note{*note, false, 0});
-    backlog_.push_back({std::string(), std::string(), seq, Kind::note, 0});
+    backlog_.push_back({*note, std::string(), seq, Kind::note, 0});
     if (note_seq) *note_seq = seq;
   }
   std::uint32_t followers = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (queue_event(events[i].sink, events[i].payload, now, results[i])) ++followers;
   }
-  if (note) backlog_[note_at].followers = followers;
+  if (with_note) backlog_[note_at].followers = followers;
   const auto e = write_backlog();
   for (auto& r : results) {
     if (r.queued) r.error = e;
@@ -438,8 +430,8 @@ std::vector<OutboxNote> WebhookOutbox::notes() const {
 
 void WebhookOutbox::drop_notes_through(std::uint64_t seq) {
   for (auto it = notes_.begin(); it != notes_.end() && it->first <= seq;) {
-    // One still waiting in memory is written anyway (its batch's count includes it), just not
-    // kept afterwards.
+    // One still waiting in memory is written anyway (its batch's count includes it; the backlog
+    // has its bytes), just not kept afterwards.
     if (it->second.durable) live_bytes_ -= it->second.bytes;
     it = notes_.erase(it);
   }
@@ -542,10 +534,12 @@ std::error_code WebhookOutbox::rewrite(const std::string& preserve_as) {
   if (!backlog_.empty()) return std::make_error_code(std::errc::operation_would_block);
   // Events and notes, in seq order (append order, so every sink keeps its order). A note is
   // written alone (no followers): its batch is known whole.
-  std::map<std::uint64_t, std::string> live;
+  std::vector<std::pair<std::uint64_t, std::string>> live;
   for (const auto& [sink, q] : queues_)
-    for (const auto& [seq, ev] : q) live.emplace(seq, encode_record(to_record(ev)));
-  for (const auto& [seq, n] : notes_) live.emplace(seq, encode_record(NoteRecord{seq, 0, n.payload}));
+    for (const auto& [seq, ev] : q) live.emplace_back(seq, encode_record(to_record(ev)));
+  for (const auto& [seq, n] : notes_) live.emplace_back(seq, encode_record(NoteRecord{seq, 0, n.payload}));
+  std::stable_sort(live.begin(), live.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string buf;
   for (const auto& [seq, bytes] : live) buf += bytes;
 

@@ -175,8 +175,9 @@ class WebhookOutbox {
   /// Queues `note` (when given), then every event of `events` in order, and writes them all with
   /// one write and one fsync: after a crash replay finds the note and all of the events, or none
   /// of them. Each event is checked as append() checks it (a refused one is left out of the batch
-  /// and the note's count); when the in-memory limit is reached the whole batch is refused. The
-  /// results are one per event; `note_seq` receives the note's seq (0: none or refused).
+  /// and the note's count); when the in-memory limit is reached the whole batch is refused, and a
+  /// note larger than a record can hold is left out (the events still go). The results are one
+  /// per event; `note_seq` receives the note's seq (0: none written).
   std::vector<AppendResult> append_batch(const std::optional<std::string>& note,
                                          const std::vector<OutboxAppend>& events,
                                          std::chrono::system_clock::time_point now,
@@ -224,7 +225,7 @@ class WebhookOutbox {
  private:
   enum class Kind { enqueue, ack, note };
   struct Unwritten {
-    std::string bytes;  ///< encoded; empty for a note, encoded when written (its count may change)
+    std::string bytes;  ///< encoded; a note's payload, encoded when written (its count may change)
     std::string sink;
     std::uint64_t seq = 0;
     Kind kind = Kind::enqueue;
