@@ -185,3 +185,29 @@ TEST_CASE("restart after a firing was delivered and compacted away before alerts
   CHECK(r.pending.empty());          // delivered: its record is gone from the outbox
   CHECK(r.firing == Strings{"z"});   // but z is known to be firing
 }
+
+TEST_CASE("a state whose write failed, written later, covers only the events it had seen") {
+  DispatchRig rig;
+  rig.receiver.status_for = [](const net::ProbeSpec&) { return 503; };
+  config::AlertsConfig cfg;
+  cfg.sinks.push_back(test::webhook_sink("hook", "/hook"));
+  rig.dispatcher->apply(cfg);
+
+  // alerts.json cannot be replaced while its temp name is a directory.
+  const auto blocker = rig.dir.path() / (std::string(alert::alert_state_file_name) + ".tmp");
+  std::filesystem::create_directory(blocker);
+  const auto x = down(Kind::firing, "x");
+  rig.dispatcher->publish({x}, std::nullopt);
+  rig.dispatcher->publish({}, std::vector<alert::PersistedAlert>{test::persisted(x, true)});
+  REQUIRE(rig.run_until([&] { return !rig.log_lines({"alert state write failed"}).empty(); }));
+  // z fires after that state was taken; no newer state comes (the retry is the latest).
+  rig.dispatcher->publish({down(Kind::firing, "z")}, std::nullopt);
+  std::filesystem::remove(blocker);
+  // The retry comes 5 s later.
+  REQUIRE(rig.run_until([&] { return state_has(rig.dir.path(), 1); }, 20s));
+  Snapshots snaps;
+  snaps.take("retried", rig.dir.path());
+  const auto r = restart(snaps.taken[0].second->path());
+  CHECK(r.pending == Strings{"x/firing", "z/firing"});
+  CHECK(r.firing == Strings{"x", "z"});  // the retried state does not claim z's note
+}
