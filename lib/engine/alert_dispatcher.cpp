@@ -169,18 +169,19 @@ void AlertDispatcher::publish(const std::vector<core::AlertEvent>& events,
 
 namespace {
 
-/// Writes `state` to alerts.json with the seq it covers (fixed at the first attempt), then lets
-/// the outbox drop the notes it covers. Runs on the outbox thread.
-template <class State, class Hook>
+/// Writes `alerts` to alerts.json with the seq they cover (`covered`, fixed at the first
+/// attempt), then lets the outbox drop the notes they cover. Runs on the outbox thread.
 std::error_code save_state(alert::WebhookOutbox& o, const std::filesystem::path& dir,
-                           const State& state, const Hook& crash_point, std::string& step) {
-  if (!state->covered) state->covered = o.last_seq();
+                           const std::vector<alert::PersistedAlert>& alerts,
+                           std::optional<std::uint64_t>& covered,
+                           const AlertDispatcher::CrashPoint& crash_point, std::string& step) {
+  if (!covered) covered = o.last_seq();
   // Formatted here, off the event loop: it is as long as the list of firing alerts.
-  const auto e = alert::write_alert_state(
-      dir, alert::format_alert_state(state->alerts, *state->covered), step, crash_point);
+  const auto e =
+      alert::write_alert_state(dir, alert::format_alert_state(alerts, *covered), step, crash_point);
   if (e) return e;
   if (crash_point) crash_point("state_written");
-  o.drop_notes_through(*state->covered);
+  o.drop_notes_through(*covered);
   if (crash_point) crash_point("notes_dropped");
   return {};
 }
@@ -215,7 +216,8 @@ void AlertDispatcher::enqueue(std::vector<Append> appends, State state,
                             head ? std::optional(head->enqueued_at) : std::nullopt});
     }
     if (state) {
-      out.state_error = save_state(o, dir, state, crash_point, out.state_step);
+      out.state_error =
+          save_state(o, dir, state->alerts, state->covered, crash_point, out.state_step);
       out.state_written = !out.state_error;
     }
     return out;
@@ -372,7 +374,7 @@ void AlertDispatcher::schedule_flush() {
       std::string step;
       Flushed f;
       f.outbox = o.flush_pending();
-      if (state) f.state = save_state(o, dir, state, crash_point, step);
+      if (state) f.state = save_state(o, dir, state->alerts, state->covered, crash_point, step);
       return f;
     };
     outbox_.run(std::move(job),
