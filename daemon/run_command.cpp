@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "alert/alert_notes.hpp"
 #include "alert/alert_state.hpp"
 #include "alert/outbox.hpp"
 #include "alert/outbox_worker.hpp"
@@ -219,6 +221,7 @@ class Daemon {
           dispatcher_->publish(events, std::move(state));
         });
     dispatcher_->set_firing_source([this] { return engine_.alerts().notified_firing(); });
+    arm_crash_point();
     return exit_ok;
   }
 
@@ -242,25 +245,49 @@ class Daemon {
     }
   }
 
-  /// Re-creates the alerts firing before the restart from state_dir/alerts.json.
+  /// Re-creates the alerts firing before the restart: state_dir/alerts.json, then the alert
+  /// notes the outbox holds past what it covers (lib/alert/alert_notes.hpp), so that the alerts
+  /// restored are those whose events the outbox has accepted.
   void restore_alerts() {
-    std::error_code ec;
-    const auto text = alert::read_alert_state(cfg_.state_dir, ec);
-    if (!text) return;
+    alert::WebhookOutbox& outbox = outbox_->outbox();  // the outbox thread is idle until io_.run()
+    const auto r = alert::restore_alert_state(cfg_.state_dir, outbox.notes());
     const std::string path = (std::filesystem::path(cfg_.state_dir) / alert::alert_state_file_name).string();
-    if (ec) {
-      log_.error("cannot read the alert state", {{"path", path}, {"reason", ec.message()}});
-      return;
+    if (r.read_error) {
+      log_.error("cannot read the alert state", {{"path", path}, {"reason", r.read_error.message()}});
+    } else if (!r.parse_error.empty()) {
+      // Alerts the outbox does not know of will fire again as new rather than be forgotten.
+      log_.error("alert state unreadable; ignored", {{"path", path}, {"reason", r.parse_error}});
     }
-    std::string error;
-    auto alerts = alert::parse_alert_state(*text, error);
-    if (!alerts) {
-      // Firing alerts will fire again as new rather than be forgotten silently.
-      log_.error("alert state unreadable; ignored", {{"path", path}, {"reason", error}});
-      return;
+    if (r.bad_notes > 0) {
+      log_.error("outbox: unreadable alert notes skipped", {{"notes", std::to_string(r.bad_notes)}});
     }
-    engine_.alerts().restore(*alerts, restore_grace(cfg_), std::chrono::system_clock::now());
-    if (!alerts->empty()) log_.info("alerts restored", {{"firing", std::to_string(alerts->size())}});
+    // Seqs go on past what alerts.json covers even if compaction emptied the outbox, and the
+    // notes it covers are done with.
+    outbox.reserve_seq(r.outbox_seq + 1);
+    outbox.drop_notes_through(r.outbox_seq);
+    engine_.alerts().restore(r.alerts, restore_grace(cfg_), std::chrono::system_clock::now());
+    if (!r.alerts.empty() || r.from_outbox > 0) {
+      log_.info("alerts restored", {{"firing", std::to_string(r.alerts.size())},
+                                    {"from_outbox", std::to_string(r.from_outbox)}});
+    }
+  }
+
+  /// FLYWATCH_TEST_CRASH_AT=POINT[:N] (tests only): kill -9 of this process the N-th time (1 by
+  /// default) the outbox thread reaches POINT (AlertDispatcher::set_crash_point).
+  void arm_crash_point() {
+    const char* spec = std::getenv("FLYWATCH_TEST_CRASH_AT");
+    if (spec == nullptr || *spec == '\0') return;
+    std::string point = spec;
+    long count = 1;
+    if (auto colon = point.find(':'); colon != std::string::npos) {
+      count = std::max(1L, std::strtol(point.c_str() + colon + 1, nullptr, 10));
+      point.resize(colon);
+    }
+    log_.warn("test crash point armed", {{"point", point}, {"count", std::to_string(count)}});
+    auto left = std::make_shared<long>(count);
+    dispatcher_->set_crash_point([point, left](std::string_view at) {
+      if (at == point && --*left == 0) ::raise(SIGKILL);
+    });
   }
 
   static void notify_reloading() {

@@ -54,25 +54,44 @@ std::error_code last_errno() { return {errno, std::generic_category()}; }
 
 }  // namespace
 
-std::string format_alert_state(const std::vector<PersistedAlert>& alerts) {
-  json::array list;
-  for (const auto& a : alerts) {
-    json::object o;
-    o["labels"] = string_map(a.entry.alert.labels);
-    o["annotations"] = string_map(a.entry.alert.annotations);
-    o["starts_at_ms"] = to_ms(a.entry.alert.starts_at);
-    o["last_notified_ms"] = to_ms(a.entry.last_notified);
-    o["notified"] = a.notified;
-    list.push_back(std::move(o));
+json::object alert_to_json(const PersistedAlert& a) {
+  json::object o;
+  o["labels"] = string_map(a.entry.alert.labels);
+  o["annotations"] = string_map(a.entry.alert.annotations);
+  o["starts_at_ms"] = to_ms(a.entry.alert.starts_at);
+  o["last_notified_ms"] = to_ms(a.entry.last_notified);
+  o["notified"] = a.notified;
+  return o;
+}
+
+std::optional<PersistedAlert> alert_from_json(const json::value& item) {
+  const json::object* a = item.if_object();
+  PersistedAlert p;
+  const json::value* notified = a ? a->if_contains("notified") : nullptr;
+  if (!a || !read_string_map(a->if_contains("labels"), p.entry.alert.labels) ||
+      !read_string_map(a->if_contains("annotations"), p.entry.alert.annotations) ||
+      !read_ms(a->if_contains("starts_at_ms"), p.entry.alert.starts_at) ||
+      !read_ms(a->if_contains("last_notified_ms"), p.entry.last_notified) || !notified ||
+      !notified->is_bool() || p.entry.alert.labels.empty()) {
+    return std::nullopt;
   }
+  p.notified = notified->get_bool();
+  p.entry.alert.fingerprint = core::alert_fingerprint(p.entry.alert.labels);
+  return p;
+}
+
+std::string format_alert_state(const std::vector<PersistedAlert>& alerts,
+                               std::uint64_t outbox_seq) {
+  json::array list;
+  for (const auto& a : alerts) list.push_back(alert_to_json(a));
   json::object root;
   root["version"] = 1;
+  root["outbox_seq"] = outbox_seq;
   root["alerts"] = std::move(list);
   return json::serialize(root) + "\n";
 }
 
-std::optional<std::vector<PersistedAlert>> parse_alert_state(std::string_view text,
-                                                             std::string& error) {
+std::optional<AlertStateFile> parse_alert_state_file(std::string_view text, std::string& error) {
   boost::system::error_code ec;
   const json::value root = json::parse(text, ec);
   if (ec) {
@@ -90,28 +109,38 @@ std::optional<std::vector<PersistedAlert>> parse_alert_state(std::string_view te
     error = "\"alerts\" is not a list";
     return std::nullopt;
   }
-  std::vector<PersistedAlert> out;
-  for (const auto& item : list->get_array()) {
-    const json::object* a = item.if_object();
-    PersistedAlert p;
-    const json::value* notified = a ? a->if_contains("notified") : nullptr;
-    if (!a || !read_string_map(a->if_contains("labels"), p.entry.alert.labels) ||
-        !read_string_map(a->if_contains("annotations"), p.entry.alert.annotations) ||
-        !read_ms(a->if_contains("starts_at_ms"), p.entry.alert.starts_at) ||
-        !read_ms(a->if_contains("last_notified_ms"), p.entry.last_notified) || !notified ||
-        !notified->is_bool() || p.entry.alert.labels.empty()) {
-      error = "alert " + std::to_string(out.size() + 1) + " is malformed";
+  AlertStateFile out;
+  if (const json::value* seq = o->if_contains("outbox_seq")) {
+    if (seq->is_uint64()) {
+      out.outbox_seq = seq->get_uint64();
+    } else if (seq->is_int64() && seq->get_int64() >= 0) {
+      out.outbox_seq = static_cast<std::uint64_t>(seq->get_int64());
+    } else {
+      error = "\"outbox_seq\" is not a count";
       return std::nullopt;
     }
-    p.notified = notified->get_bool();
-    p.entry.alert.fingerprint = core::alert_fingerprint(p.entry.alert.labels);
-    out.push_back(std::move(p));
+  }
+  for (const auto& item : list->get_array()) {
+    auto p = alert_from_json(item);
+    if (!p) {
+      error = "alert " + std::to_string(out.alerts.size() + 1) + " is malformed";
+      return std::nullopt;
+    }
+    out.alerts.push_back(std::move(*p));
   }
   return out;
 }
 
+std::optional<std::vector<PersistedAlert>> parse_alert_state(std::string_view text,
+                                                             std::string& error) {
+  auto file = parse_alert_state_file(text, error);
+  if (!file) return std::nullopt;
+  return std::move(file->alerts);
+}
+
 std::error_code write_alert_state(const std::filesystem::path& dir, std::string_view text,
-                                  std::string& step) {
+                                  std::string& step,
+                                  const std::function<void(std::string_view)>& crash_point) {
   const std::string path = (dir / alert_state_file_name).string();
   const std::string tmp = path + ".tmp";
   step = "open";
@@ -136,8 +165,10 @@ std::error_code write_alert_state(const std::filesystem::path& dir, std::string_
     return e;
   }
   ::close(fd);
+  if (crash_point) crash_point("state_tmp_written");
   step = "rename";
   if (::rename(tmp.c_str(), path.c_str()) != 0) return last_errno();
+  if (crash_point) crash_point("state_renamed");
   step = "fsync directory";
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return last_errno();

@@ -185,16 +185,36 @@ std::error_code WebhookOutbox::replay(ReplayReport& report) {
     return std::make_error_code(std::errc::illegal_byte_sequence);
   }
   std::size_t p = 0;
+  // The latest note whose events have not all been read yet: if the file ends first, the batch
+  // was cut short and goes whole.
+  struct OpenBatch {
+    std::size_t offset = 0;
+    std::uint64_t note_seq = 0;
+    std::uint32_t missing = 0;
+    std::vector<std::pair<std::string, std::uint64_t>> events;  ///< sink, seq
+  };
+  std::optional<OpenBatch> batch;
   while (p < all.size()) {
     auto d = decode_record(all.substr(p));
     if (d.status == DecodeStatus::ok) {
       ++report.records;
       if (auto* e = std::get_if<EnqueueRecord>(&d.record)) {
         next_seq_ = std::max(next_seq_, e->seq + 1);
+        if (batch) {
+          batch->events.emplace_back(e->sink, e->seq);
+          if (--batch->missing == 0) batch.reset();
+        }
         OutboxEvent ev{e->seq, e->sink, e->webhook_id, from_ms(e->enqueued_at_ms),
                        std::move(e->payload), true};
         if (queues_[e->sink].emplace(ev.seq, std::move(ev)).second) live_bytes_ += d.size;
+      } else if (auto* n = std::get_if<NoteRecord>(&d.record)) {
+        next_seq_ = std::max(next_seq_, n->seq + 1);
+        batch.reset();  // not at the end: whatever came before it is whole
+        if (notes_.emplace(n->seq, Note{std::move(n->payload), true, d.size}).second)
+          live_bytes_ += d.size;
+        if (n->followers > 0) batch = OpenBatch{p, n->seq, n->followers, {}};
       } else {
+        batch.reset();
         const auto& a = std::get<AckRecord>(d.record);
         // An ack whose enqueue was lost to damage still reserves its seq.
         next_seq_ = std::max(next_seq_, a.seq + 1);
@@ -219,8 +239,27 @@ std::error_code WebhookOutbox::replay(ReplayReport& report) {
       report.dropped_tail_reason = std::string(d.reason);
       break;
     }
+    batch.reset();  // damage in the middle is reported as such; the batch is not judged
     report.corruptions.push_back({p, next - p, std::string(d.reason)});
     p = next;
+  }
+  if (batch) {
+    // The batch's events were not all written: none of it counts (see append_batch()).
+    const auto note = notes_.find(batch->note_seq);
+    if (note != notes_.end()) {
+      live_bytes_ -= note->second.bytes;
+      notes_.erase(note);
+    }
+    for (const auto& [sink, seq] : batch->events) {
+      auto& q = queues_[sink];
+      const auto it = q.find(seq);
+      if (it == q.end()) continue;
+      live_bytes_ -= record_size(it->second);
+      q.erase(it);
+    }
+    if (report.dropped_tail_reason.empty()) report.dropped_tail_reason = "batch cut short";
+    report.dropped_tail_bytes = all.size() - batch->offset;
+    p = batch->offset;
   }
   file_end_ = p;
 
@@ -281,7 +320,9 @@ std::error_code WebhookOutbox::write_backlog() {
   if (backlog_.empty()) return {};
   if (auto e = ensure_writable()) return fail(e);
   std::string buf;
-  for (const auto& u : backlog_) buf += u.bytes;
+  for (const auto& u : backlog_) {
+    buf += u.kind == Kind::note ? encode_record(NoteRecord{u.seq, u.followers, u.bytes}) : u.bytes;
+  }
   if (write_all(options_.ops, fd_, buf, file_end_) != 0 || options_.ops.fsync(fd_) != 0) {
     const auto e = last_errno();
     // Whatever part reached the file must not stay in front of the next write.
@@ -290,7 +331,15 @@ std::error_code WebhookOutbox::write_backlog() {
   }
   file_end_ += buf.size();
   for (const auto& u : backlog_) {
-    if (!u.is_enqueue) continue;
+    if (u.kind == Kind::note) {
+      const auto n = notes_.find(u.seq);
+      if (n == notes_.end()) continue;  // dropped while it waited
+      n->second.durable = true;
+      n->second.bytes = encoded_record_size(NoteRecord{u.seq, u.followers, u.bytes});
+      live_bytes_ += n->second.bytes;
+      continue;
+    }
+    if (!u.is_enqueue()) continue;
     const auto q = queues_.find(u.sink);
     if (q == queues_.end()) continue;
     const auto it = q->second.find(u.seq);
@@ -304,18 +353,13 @@ std::error_code WebhookOutbox::write_backlog() {
   return {};
 }
 
-AppendResult WebhookOutbox::append(std::string_view sink, std::string_view payload,
-                                   Clock::time_point now) {
-  AppendResult result;
+bool WebhookOutbox::queue_event(std::string_view sink, std::string_view payload,
+                                Clock::time_point now, AppendResult& result) {
   if (sink.empty() || sink.size() > max_record_name_bytes ||
       payload.size() > options_.max_payload_bytes ||
       payload.size() + sink.size() + 64 > max_record_body_bytes) {
     result.error = std::make_error_code(std::errc::invalid_argument);
-    return result;
-  }
-  if (unwritten_events_ >= options_.max_pending_in_memory) {
-    result.error = std::make_error_code(std::errc::no_buffer_space);
-    return result;
+    return false;
   }
   std::array<std::uint8_t, 10> random{};
   for (auto& b : random) b = static_cast<std::uint8_t>(rng_() & 0xffu);
@@ -326,14 +370,72 @@ AppendResult WebhookOutbox::append(std::string_view sink, std::string_view paylo
   ev.enqueued_at = from_ms(to_ms(now));
   ev.webhook_id = make_webhook_id(to_ms(now), random);
   ev.payload = std::string(payload);
-  backlog_.push_back({encode_record(to_record(ev)), ev.sink, ev.seq, true});
+  backlog_.push_back({encode_record(to_record(ev)), ev.sink, ev.seq, Kind::enqueue});
   ++unwritten_events_;
   result.queued = true;
   result.seq = ev.seq;
   result.webhook_id = ev.webhook_id;
   queues_[ev.sink].emplace(ev.seq, std::move(ev));
-  result.error = write_backlog();
+  return true;
+}
+
+AppendResult WebhookOutbox::append(std::string_view sink, std::string_view payload,
+                                   Clock::time_point now) {
+  AppendResult result;
+  if (unwritten_events_ >= options_.max_pending_in_memory) {
+    result.error = std::make_error_code(std::errc::no_buffer_space);
+    return result;
+  }
+  if (queue_event(sink, payload, now, result)) result.error = write_backlog();
   return result;
+}
+
+std::vector<AppendResult> WebhookOutbox::append_batch(const std::optional<std::string>& note,
+                                                      const std::vector<OutboxAppend>& events,
+                                                      Clock::time_point now,
+                                                      std::uint64_t* note_seq) {
+  std::vector<AppendResult> results(events.size());
+  if (note_seq) *note_seq = 0;
+  if (unwritten_events_ >= options_.max_pending_in_memory) {
+    for (auto& r : results) r.error = std::make_error_code(std::errc::no_buffer_space);
+    return results;
+  }
+  // A note too big for a record is left out rather than the events with it: they must go out.
+  const bool with_note = note && note->size() + 64 <= max_record_body_bytes;
+  const std::size_t note_at = backlog_.size();
+  if (with_note) {
+    const std::uint64_t seq = next_seq_++;
+    notes_.emplace(seq, Note{*note, false, 0});
+    backlog_.push_back({*note, std::string(), seq, Kind::note, 0});
+    if (note_seq) *note_seq = seq;
+  }
+  std::uint32_t followers = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (queue_event(events[i].sink, events[i].payload, now, results[i])) ++followers;
+  }
+  if (with_note) backlog_[note_at].followers = followers;
+  const auto e = write_backlog();
+  for (auto& r : results) {
+    if (r.queued) r.error = e;
+  }
+  return results;
+}
+
+std::vector<OutboxNote> WebhookOutbox::notes() const {
+  std::vector<OutboxNote> out;
+  out.reserve(notes_.size());
+  for (const auto& [seq, n] : notes_) out.push_back({seq, n.payload});
+  return out;
+}
+
+void WebhookOutbox::drop_notes_through(std::uint64_t seq) {
+  for (auto it = notes_.begin(); it != notes_.end() && it->first <= seq;) {
+    // One still waiting in memory is written anyway (its batch's count includes it; the backlog
+    // has its bytes), just not kept afterwards.
+    if (it->second.durable) live_bytes_ -= it->second.bytes;
+    it = notes_.erase(it);
+  }
+  maybe_compact();
 }
 
 const OutboxEvent* WebhookOutbox::next(std::string_view sink) const {
@@ -350,9 +452,19 @@ std::error_code WebhookOutbox::ack(std::string_view sink, std::uint64_t seq) {
   if (!it->second.durable) {
     // Never written: forgetting it is enough, and the records behind it keep their order.
     const auto u = std::find_if(backlog_.begin(), backlog_.end(), [&](const Unwritten& w) {
-      return w.is_enqueue && w.seq == seq && w.sink == sink;
+      return w.is_enqueue() && w.seq == seq && w.sink == sink;
     });
     if (u != backlog_.end()) {
+      // The note of its batch, if any, counts one event fewer after it.
+      std::uint32_t before = 0;  // events of the same batch in front of it
+      for (auto b = std::make_reverse_iterator(u); b != backlog_.rend(); ++b) {
+        if (b->kind == Kind::enqueue) {
+          ++before;
+          continue;
+        }
+        if (b->kind == Kind::note && before < b->followers) --b->followers;
+        break;
+      }
       backlog_.erase(u);
       --unwritten_events_;
     }
@@ -361,7 +473,8 @@ std::error_code WebhookOutbox::ack(std::string_view sink, std::uint64_t seq) {
   }
   live_bytes_ -= record_size(it->second);
   q->second.erase(it);
-  backlog_.push_back({encode_record(AckRecord{seq, std::string(sink)}), std::string(sink), seq, false});
+  backlog_.push_back(
+      {encode_record(AckRecord{seq, std::string(sink)}), std::string(sink), seq, Kind::ack});
   auto e = write_backlog();
   if (!e) maybe_compact();
   return e;
@@ -419,14 +532,16 @@ std::error_code WebhookOutbox::compact() {
 
 std::error_code WebhookOutbox::rewrite(const std::string& preserve_as) {
   if (!backlog_.empty()) return std::make_error_code(std::errc::operation_would_block);
-  std::vector<const OutboxEvent*> live;
+  // Events and notes, in seq order (append order, so every sink keeps its order). A note is
+  // written alone (no followers): its batch is known whole.
+  std::vector<std::pair<std::uint64_t, std::string>> live;
   for (const auto& [sink, q] : queues_)
-    for (const auto& [seq, ev] : q) live.push_back(&ev);
-  // Seq order is append order, so every sink keeps its order.
-  std::sort(live.begin(), live.end(),
-            [](const OutboxEvent* a, const OutboxEvent* b) { return a->seq < b->seq; });
+    for (const auto& [seq, ev] : q) live.emplace_back(seq, encode_record(to_record(ev)));
+  for (const auto& [seq, n] : notes_) live.emplace_back(seq, encode_record(NoteRecord{seq, 0, n.payload}));
+  std::stable_sort(live.begin(), live.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string buf;
-  for (const auto* ev : live) buf += encode_record(to_record(*ev));
+  for (const auto& [seq, bytes] : live) buf += bytes;
 
   const std::string log = path_of("");
   const std::string tmp = path_of(".tmp");
@@ -457,6 +572,7 @@ std::error_code WebhookOutbox::rewrite(const std::string& preserve_as) {
   fd_ = ops.open(log.c_str(), O_RDWR | O_CLOEXEC, 0);  // reopened lazily if this fails
   file_end_ = buf.size();
   live_bytes_ = buf.size();
+  for (auto& [seq, n] : notes_) n.bytes = encoded_record_size(NoteRecord{seq, 0, n.payload});
   truncate_owed_ = false;
   return {};
 }

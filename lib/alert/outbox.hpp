@@ -3,6 +3,11 @@
 /// file in `state_dir` and fsynced before it counts as accepted, handed out oldest first per
 /// sink until it is acked (delivered or given up on), and replayed after a restart or kill -9.
 ///
+/// Besides events it keeps notes (NoteRecord): opaque payloads written in the same write as a
+/// batch of events, never delivered, for the alert state a restart must agree with
+/// (lib/alert/alert_notes.hpp). A note stays, through compactions, until drop_notes_through()
+/// says a durable snapshot covers it.
+///
 /// Files in the directory (names from OutboxOptions::file_name, default "outbox.log"):
 ///   outbox.log          append-only records (lib/alert/outbox_record.hpp)
 ///   outbox.log.lock     flock'ed while an outbox is open: one process per directory
@@ -18,6 +23,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -69,6 +75,19 @@ struct OutboxEvent {
   bool durable = false;  ///< written and fsynced; false while it waits in memory
 };
 
+/// One event of append_batch().
+struct OutboxAppend {
+  std::string sink;
+  std::string payload;
+};
+
+/// A note as replay found it or append_batch() wrote it.
+struct OutboxNote {
+  std::uint64_t seq = 0;  ///< in the same sequence as the events'
+  std::string payload;
+  bool operator==(const OutboxNote&) const = default;
+};
+
 struct AppendResult {
   /// False only for a refused event (bad argument, or the in-memory limit reached).
   bool queued = false;
@@ -92,6 +111,8 @@ struct ReplayReport {
   std::size_t pending_events = 0;
   /// A torn (short) or damaged LAST record, removed by truncating the file to the end of the
   /// last intact record. Nothing before it is lost.
+  /// A note whose events were not all written after it (a batch cut short by a crash) goes too,
+  /// with the events that were: a batch is replayed whole or not at all.
   std::uint64_t dropped_tail_bytes = 0;
   std::string dropped_tail_reason;
   /// Damage followed by intact records. Each damaged range is skipped and the intact records
@@ -151,6 +172,28 @@ class WebhookOutbox {
   AppendResult append(std::string_view sink, std::string_view payload,
                       std::chrono::system_clock::time_point now);
 
+  /// Queues `note` (when given), then every event of `events` in order, and writes them all with
+  /// one write and one fsync: after a crash replay finds the note and all of the events, or none
+  /// of them. Each event is checked as append() checks it (a refused one is left out of the batch
+  /// and the note's count); when the in-memory limit is reached the whole batch is refused, and a
+  /// note larger than a record can hold is left out (the events still go). The results are one
+  /// per event; `note_seq` receives the note's seq (0: none written).
+  std::vector<AppendResult> append_batch(const std::optional<std::string>& note,
+                                         const std::vector<OutboxAppend>& events,
+                                         std::chrono::system_clock::time_point now,
+                                         std::uint64_t* note_seq = nullptr);
+
+  /// The notes kept (see drop_notes_through()), in seq order, written or waiting in memory.
+  std::vector<OutboxNote> notes() const;
+  /// Forgets the notes with seq <= `seq` (a durable snapshot covers them): compaction leaves them
+  /// out from now on. May compact.
+  void drop_notes_through(std::uint64_t seq);
+  /// The seq of the last event or note queued (0: none yet).
+  std::uint64_t last_seq() const { return next_seq_ - 1; }
+  /// Makes every later seq at least `next`: a compacted file may no longer hold the highest seq
+  /// a snapshot outside the outbox refers to.
+  void reserve_seq(std::uint64_t next) { next_seq_ = std::max(next_seq_, next); }
+
   /// The oldest undelivered event of `sink` (durable or still in memory: a full disk must not
   /// stop paging), or null. Valid until the next non-const call.
   const OutboxEvent* next(std::string_view sink) const;
@@ -180,13 +223,25 @@ class WebhookOutbox {
   std::error_code compact();
 
  private:
+  enum class Kind { enqueue, ack, note };
   struct Unwritten {
-    std::string bytes;
+    std::string bytes;  ///< encoded; a note's payload, encoded when written (its count may change)
     std::string sink;
     std::uint64_t seq = 0;
-    bool is_enqueue = false;
+    Kind kind = Kind::enqueue;
+    std::uint32_t followers = 0;  ///< a note's
+    bool is_enqueue() const { return kind == Kind::enqueue; }
+  };
+  struct Note {
+    std::string payload;
+    bool durable = false;
+    std::uint64_t bytes = 0;  ///< its record's size in the file, once written
   };
   using Queue = std::map<std::uint64_t, OutboxEvent>;
+
+  /// Queues one event record in memory (not written); false when refused.
+  bool queue_event(std::string_view sink, std::string_view payload,
+                   std::chrono::system_clock::time_point now, AppendResult& result);
 
   WebhookOutbox(std::filesystem::path dir, OutboxOptions options);
   std::error_code replay(ReplayReport& report);
@@ -200,6 +255,7 @@ class WebhookOutbox {
   std::filesystem::path dir_;
   OutboxOptions options_;
   std::map<std::string, Queue, std::less<>> queues_;
+  std::map<std::uint64_t, Note> notes_;  ///< by seq
   std::deque<Unwritten> backlog_;
   std::mt19937_64 rng_;
   int fd_ = -1;

@@ -18,6 +18,7 @@ constexpr auto crc_table = make_crc_table();
 
 constexpr std::uint8_t kind_enqueue = 1;
 constexpr std::uint8_t kind_ack = 2;
+constexpr std::uint8_t kind_note = 3;
 
 void put_u16(std::string& out, std::uint16_t v) {
   out.push_back(static_cast<char>(v & 0xff));
@@ -40,6 +41,7 @@ std::uint64_t get_le(std::string_view bytes, std::size_t at, int width) {
 std::size_t body_size(const OutboxRecord& record) {
   if (const auto* e = std::get_if<EnqueueRecord>(&record))
     return 8 + 8 + 2 + 2 + e->sink.size() + e->webhook_id.size() + e->payload.size();
+  if (const auto* n = std::get_if<NoteRecord>(&record)) return 8 + 4 + n->payload.size();
   const auto& a = std::get<AckRecord>(record);
   return 8 + 2 + a.sink.size();
 }
@@ -76,6 +78,11 @@ std::string encode_record(const OutboxRecord& record) {
     body += e->sink;
     body += e->webhook_id;
     body += e->payload;
+  } else if (const auto* n = std::get_if<NoteRecord>(&record)) {
+    kind = kind_note;
+    put_u64(body, n->seq);
+    put_u32(body, n->followers);
+    body += n->payload;
   } else {
     const auto& a = std::get<AckRecord>(record);
     put_u64(body, a.seq);
@@ -144,6 +151,13 @@ DecodeResult decode_record(std::string_view bytes) {
     if (body.size() - 10 != sink_len) return corrupt("ack sink length mismatch");
     a.sink = std::string(body.substr(10));
     r.record = std::move(a);
+  } else if (kind == kind_note) {
+    if (body.size() < 12) return corrupt("note body too short");
+    NoteRecord n;
+    n.seq = get_le(body, 0, 8);
+    n.followers = static_cast<std::uint32_t>(get_le(body, 8, 4));
+    n.payload = std::string(body.substr(12));
+    r.record = std::move(n);
   } else {
     return corrupt("unknown record kind");
   }

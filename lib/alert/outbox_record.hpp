@@ -7,7 +7,7 @@
 ///   offset  size  field
 ///        0     4  magic "FWOB"
 ///        4     1  version (1)
-///        5     1  kind (1 = enqueue, 2 = ack)
+///        5     1  kind (1 = enqueue, 2 = ack, 3 = note)
 ///        6     2  reserved, 0
 ///        8     4  body length in bytes (at most max_record_body_bytes)
 ///       12     4  CRC-32 (IEEE, the zlib/PNG one) of the body
@@ -17,6 +17,12 @@
 ///   enqueue body: seq u64, enqueued_at (ms since the Unix epoch) i64, sink length u16,
 ///                 webhook-id length u16, sink bytes, webhook-id bytes, payload (the rest)
 ///   ack body:     seq u64, sink length u16, sink bytes
+///   note body:    seq u64, followers u32, payload (the rest)
+///
+/// A note is not delivered anywhere: it records, for the restart, what the enqueue records written
+/// with it in one write mean (lib/alert/alert_notes.hpp: which alerts they fire or resolve). Its
+/// `followers` enqueue records come right after it in the file; a note whose followers are not
+/// all there was torn off at the end, and replay drops it with them (WebhookOutbox).
 ///
 /// The header has its own CRC so that a length field is trusted only when it is intact: a
 /// record whose valid header says it runs past the end of the file is a torn (short) write,
@@ -60,7 +66,15 @@ struct AckRecord {
   bool operator==(const AckRecord&) const = default;
 };
 
-using OutboxRecord = std::variant<EnqueueRecord, AckRecord>;
+/// Alert state written with a batch of events (see above).
+struct NoteRecord {
+  std::uint64_t seq = 0;
+  std::uint32_t followers = 0;  ///< enqueue records written right after it, in the same write
+  std::string payload;
+  bool operator==(const NoteRecord&) const = default;
+};
+
+using OutboxRecord = std::variant<EnqueueRecord, AckRecord, NoteRecord>;
 
 /// The framed bytes of `record`. Precondition (checked by the outbox before it calls this):
 /// sink and webhook-id at most max_record_name_bytes, body at most max_record_body_bytes.

@@ -4,6 +4,7 @@
 
 #include <boost/asio/bind_executor.hpp>
 
+#include "alert/alert_notes.hpp"
 #include "alert/signing.hpp"
 
 namespace flywatch::engine {
@@ -158,22 +159,53 @@ void AlertDispatcher::publish(const std::vector<core::AlertEvent>& events,
       appends.push_back({name, alert::format_for_sink(s.kind, e, s.settings).body});
     }
   }
-  if (appends.empty() && !state) return;
+  auto note = alert::format_alert_note(events);
+  if (appends.empty() && !state && !note) return;
   enqueue(std::move(appends),
-          state ? std::make_shared<const std::vector<alert::PersistedAlert>>(std::move(*state))
-                : nullptr);
+          state ? std::make_shared<const PendingState>(PendingState{std::move(*state), {}})
+                : nullptr,
+          std::move(note));
 }
 
-void AlertDispatcher::enqueue(std::vector<Append> appends, State state) {
+namespace {
+
+/// Writes `alerts` to alerts.json with the seq they cover (`covered`, fixed at the first
+/// attempt), then lets the outbox drop the notes they cover. Runs on the outbox thread.
+std::error_code save_state(alert::WebhookOutbox& o, const std::filesystem::path& dir,
+                           const std::vector<alert::PersistedAlert>& alerts,
+                           std::optional<std::uint64_t>& covered,
+                           const AlertDispatcher::CrashPoint& crash_point, std::string& step) {
+  if (!covered) covered = o.last_seq();
+  // Formatted here, off the event loop: it is as long as the list of firing alerts.
+  const auto e =
+      alert::write_alert_state(dir, alert::format_alert_state(alerts, *covered), step, crash_point);
+  if (e) return e;
+  if (crash_point) crash_point("state_written");
+  o.drop_notes_through(*covered);
+  if (crash_point) crash_point("notes_dropped");
+  return {};
+}
+
+}  // namespace
+
+void AlertDispatcher::enqueue(std::vector<Append> appends, State state,
+                              std::optional<std::string> note) {
   const auto now = system_clock::now();
   if (state) {
     unsaved_state_ = state;  // until written: a flush retries it
     ++state_generation_;
   }
-  auto job = [appends, state = std::move(state), dir = state_dir_,
-              now](alert::WebhookOutbox& o) {
+  auto job = [appends, state = std::move(state), dir = state_dir_, now, note = std::move(note),
+              crash_point = crash_point_](alert::WebhookOutbox& o) {
     AppendOutcome out;
-    for (const auto& a : appends) out.results.push_back(o.append(a.sink, a.body, now));
+    if (!appends.empty() || note) {
+      std::vector<alert::OutboxAppend> batch;
+      batch.reserve(appends.size());
+      for (const auto& a : appends) batch.push_back({a.sink, a.body});
+      // The events and what they change, in one write: a crash keeps both or neither.
+      out.results = o.append_batch(note, batch, now);
+      if (note && crash_point) crash_point("outbox_written");
+    }
     for (const auto& a : appends) {
       if (std::any_of(out.queues.begin(), out.queues.end(),
                       [&](const QueueState& q) { return q.sink == a.sink; })) {
@@ -184,8 +216,8 @@ void AlertDispatcher::enqueue(std::vector<Append> appends, State state) {
                             head ? std::optional(head->enqueued_at) : std::nullopt});
     }
     if (state) {
-      // Formatted here, off the event loop: it is as long as the list of firing alerts.
-      out.state_error = alert::write_alert_state(dir, alert::format_alert_state(*state), out.state_step);
+      out.state_error =
+          save_state(o, dir, state->alerts, state->covered, crash_point, out.state_step);
       out.state_written = !out.state_error;
     }
     return out;
@@ -337,11 +369,13 @@ void AlertDispatcher::schedule_flush() {
     struct Flushed {
       std::error_code outbox, state;
     };
-    auto job = [state = unsaved_state_, dir = state_dir_](alert::WebhookOutbox& o) {
+    auto job = [state = unsaved_state_, dir = state_dir_,
+                crash_point = crash_point_](alert::WebhookOutbox& o) {
       std::string step;
-      return Flushed{o.flush_pending(),
-                     state ? alert::write_alert_state(dir, alert::format_alert_state(*state), step)
-                           : std::error_code()};
+      Flushed f;
+      f.outbox = o.flush_pending();
+      if (state) f.state = save_state(o, dir, state->alerts, state->covered, crash_point, step);
+      return f;
     };
     outbox_.run(std::move(job),
                 boost::asio::bind_executor(io_, [this, generation = state_generation_,

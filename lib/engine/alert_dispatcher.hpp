@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -54,10 +55,20 @@ class AlertDispatcher {
   /// sinks that are not configured. Call after apply().
   void seed_queues(const alert::OutboxStats& stats);
 
-  /// AlertCenter's publisher: queues `events` for the sinks that take them and then writes
-  /// `state` to alerts.json, in that order, on the outbox thread.
+  /// AlertCenter's publisher: queues `events` for the sinks that take them, together with a note
+  /// of what they change (lib/alert/alert_notes.hpp) in one durable write, and then writes
+  /// `state` to alerts.json with the outbox seq it covers, in that order, on the outbox thread.
+  /// Once alerts.json is durable the notes it covers are dropped from the outbox.
   void publish(const std::vector<core::AlertEvent>& events,
                std::optional<std::vector<alert::PersistedAlert>> state);
+
+  /// Called on the outbox thread at each point between an event's write and the snapshot that
+  /// covers it: "outbox_written" (a batch with a note is fsynced), "state_tmp_written",
+  /// "state_renamed" (see write_alert_state), "state_written" (alerts.json durable, its notes
+  /// still kept) and "notes_dropped". For crash tests (FLYWATCH_TEST_CRASH_AT); it applies to the
+  /// writes queued after it is set.
+  using CrashPoint = std::function<void(std::string_view point)>;
+  void set_crash_point(CrashPoint at) { crash_point_ = std::move(at); }
 
   /// Where Alertmanager sinks get the alerts to re-send while they fire (AlertCenter's
   /// notified_firing()).
@@ -102,10 +113,16 @@ class AlertDispatcher {
 
   void start_sink(Sink& s);
   void stop_sink(Sink& s);
-  using State = std::shared_ptr<const std::vector<alert::PersistedAlert>>;
-  /// Appends on the outbox thread, then (if `state`) formats and replaces alerts.json there;
-  /// completes on the io_context.
-  void enqueue(std::vector<Append> appends, State state);
+  struct PendingState {
+    std::vector<alert::PersistedAlert> alerts;
+    /// The outbox seq the alerts cover, fixed by the first attempt to write them (on the outbox
+    /// thread, the only one that touches it): a retry must not claim later events.
+    mutable std::optional<std::uint64_t> covered;
+  };
+  using State = std::shared_ptr<const PendingState>;
+  /// Appends `note` and `appends` in one write on the outbox thread, then (if `state`) formats
+  /// and replaces alerts.json there; completes on the io_context.
+  void enqueue(std::vector<Append> appends, State state, std::optional<std::string> note = {});
   void on_appended(const std::vector<Append>& appends, const AppendOutcome& outcome);
   void on_attempt(const alert::DeliveryReport& report);
   /// Records `sink`'s queue as the outbox thread last saw it, in the metrics too; null when
@@ -124,6 +141,7 @@ class AlertDispatcher {
   log::Logger& log_;
   std::string source_;
   std::function<std::vector<core::Alert>()> firing_source_;
+  CrashPoint crash_point_;
   std::map<std::string, Sink, std::less<>> sinks_;
   boost::asio::steady_timer flush_timer_;
   bool flush_scheduled_ = false;

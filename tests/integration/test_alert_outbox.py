@@ -8,7 +8,9 @@
 (b) kill -9 while events are queued (the receiver refuses with 503, so the ids of the refused
     attempts are seen), then a restart with the same state_dir: the queued events arrive with
     the SAME webhook-ids, a TargetDown still firing is not sent again as a new firing, and one
-    that cleared while flywatch was down is resolved soon after the restart.
+    that cleared while flywatch was down is resolved soon after the restart. The kill comes from
+    the daemon itself at a crash point (FLYWATCH_TEST_CRASH_AT): right after z's firing is in the
+    outbox, before alerts.json knows of it (issue 9: z was forgotten, its resolved never sent).
 """
 
 import datetime
@@ -156,6 +158,10 @@ def part_a(env, srv):
     check(rc == 0, f"part a: SIGTERM: exit code {rc} after {took:.2f}s (want 0 within 5s)")
 
 
+def probes(d, name):
+    return sum(v for _, v in d.metrics().all("flywatch_probes_total", target=name))
+
+
 def part_b(env, srv):
     rcv = env.receiver(SECRET)
     rcv.status(503)
@@ -165,7 +171,9 @@ def part_b(env, srv):
                             timeout=f"{int(TIMEOUT * 1000)}ms",
                             alerts={"sinks": [webhook_sink("hook", rcv.url(), SECRET, retry=RETRY,
                                                            timeout="2s")]}))
-    d.start()
+    # The daemon kills itself (SIGKILL) right after the outbox write of the 4th batch of alert
+    # events, z's firing: before any alerts.json can know of z, on every run (issue 9).
+    d.start(extra_env={"FLYWATCH_TEST_CRASH_AT": "outbox_written:4"})
     for n in ("x", "y", "z"):
         wait_state(d, n, "up")
 
@@ -173,11 +181,13 @@ def part_b(env, srv):
     wait_until(lambda: len(rcv.requests()) >= 2, 10 * SLACK, "two refused attempts of x's firing")
     flip(d, srv, "y", 500, 2)
     flip(d, srv, "y", 200, 3)
-    flip(d, srv, "z", 500, 4)
+    wait_until(lambda: metric(d, "flywatch_webhook_queue_depth", sink="hook") == 3, 5 * SLACK,
+               "queue_depth{hook} 3 before z goes down")
+    srv.set("/z", 500)
+    wait_until(lambda: d.proc.poll() is not None, 10 * SLACK, "flywatch killed at z's outbox write")
+    check(d.proc.returncode == -signal.SIGKILL, f"crash point: exit {d.proc.returncode}")
     check(alert_log(d) == [("firing", "x"), ("firing", "y"), ("resolved", "y"), ("firing", "z")],
           f"alert lines before the crash: {alert_log(d)}")
-    wait_until(lambda: metric(d, "flywatch_webhook_queue_depth", sink="hook") == 4, 5 * SLACK,
-               "queue_depth{hook} 4 before the crash")
     refused = rcv.requests()
     check(all(q.answered_status == 503 for q in refused), f"refused: {refused}")
     refused_ids = {q.id for q in refused}
@@ -187,42 +197,46 @@ def part_b(env, srv):
     check(event_of(refused[0])[:2] == ("alert.firing", "x"), f"head event {event_of(refused[0])}")
     x_fp = event_of(refused[0])[2]
 
-    rc, _ = d.stop(signal.SIGKILL)
-    check(rc == -signal.SIGKILL, f"kill -9: exit {rc}")
     srv.set("/z", 200)  # z clears while flywatch is down
     rcv.ok()
     n_before = len(rcv.requests())
     log_mark = len(d.log())
     t_restart = time.monotonic()
     d.start()
+    restored = wait_until(lambda: re.search(r'msg="alerts restored" firing=(\d+) from_outbox=(\d+)',
+                                            d.log()[log_mark:]), 5 * SLACK, "alerts restored line")
+    # x and z were firing at the crash, z's firing only in the outbox (and maybe y's resolved,
+    # with alerts.json still saying y fires).
+    check(restored.group(1) == "2" and int(restored.group(2)) >= 1,
+          f"want x and z restored, z from the outbox: {restored.group(0)}")
 
-    def delivered_after():
-        return delivered_in_order(rcv)
     want = [("firing", "x"), ("firing", "y"), ("resolved", "y"), ("firing", "z"), ("resolved", "z")]
-    wait_until(lambda: len(delivered_after()) >= 5, 15 * SLACK,
+    # A restored alert is resolved by its first probe after the restart, well before the restore
+    # grace (30 s) would resolve it.
+    wait_until(lambda: len(delivered_in_order(rcv)) >= 5, 25 * SLACK,
                "the 4 queued events and z's resolved after the restart")
-    delivered = delivered_after()
+    delivered = delivered_in_order(rcv)
     z_resolved = [q for q in delivered if event_of(q)[:2] == ("alert.resolved", "z")]
     check(z_resolved, f"no resolved for z: {delivered}")
     z_after = z_resolved[0].arrived - t_restart
-    check(z_after <= (5 + 2 * INTERVAL + TIMEOUT) * SLACK,
-          f"z's resolved came {z_after:.1f}s after the restart")
 
-    # Hold on 5 s past the restart before judging "no new firing".
-    time.sleep(max(0.0, 5.0 - (time.monotonic() - t_restart)))
-    wait_until(lambda: metric(d, "flywatch_webhook_queue_depth", sink="hook") == 0, 5,
+    # Nothing new may come of x (still down) or z (up): wait until every target has been
+    # probed a few times since the restart, and the queue is empty.
+    for n in ("x", "y", "z"):
+        wait_until(lambda: probes(d, n) >= 3, 10 * SLACK, f"3 probes of {n} after the restart")
+    wait_until(lambda: metric(d, "flywatch_webhook_queue_depth", sink="hook") == 0, 5 * SLACK,
                "queue_depth{hook} 0 after the restart")
     reqs = rcv.requests()
     check_ids_and_bodies(reqs, "part b")
-    delivered = delivered_after()
+    delivered = delivered_in_order(rcv)
     check(delivered[0].id == head_id and delivered[0].body == refused[0].body,
           f"x's firing arrived as {delivered[0].id}, refused before the crash as {head_id}")
     check_order(delivered, want, "part b")
     x_firings = {q.id for q in reqs if event_of(q)[0] == "alert.firing" and event_of(q)[2] == x_fp}
     check(x_firings == {head_id},
           f"x (still firing at the restart) was sent again as new: ids {x_firings}")
-    new_firings = [l for l in alert_log(d, log_mark) if l[0] == "firing"]
-    check(not new_firings, f"'alert firing' logged again after the restart: {new_firings}")
+    after = alert_log(d, log_mark)
+    check(after == [("resolved", "z")], f"alert lines after the restart: {after}")
     check(metric(d, "flywatch_alerts_firing", alertname="TargetDown") == 1,
           "alerts_firing{TargetDown} after the restart (x still down)")
     print(f"part b: {len(reqs) - n_before} requests after the restart, head id {head_id} kept, "

@@ -19,6 +19,8 @@ std::vector<OutboxRecord> sample_records() {
       EnqueueRecord{0xffffffffffffffffull, 0, std::string(300, 'x'), "id", std::string(5000, '\0')},
       AckRecord{7, "slack"},
       AckRecord{0, ""},
+      NoteRecord{9, 2, R"({"changes":[]})"},
+      NoteRecord{0, 0, ""},
   };
 }
 
