@@ -270,8 +270,8 @@ def check_fresh(d):
     ev = wait_event(d, 20, "cold start finished", app="fresh")
     boot, ready = int(ev["boot_ms"]), int(ev["ready_ms"])
     check(within(boot, FRESH_BOOT_MS, 0.10, 100), f"fresh boot_ms {boot}, simulated {FRESH_BOOT_MS}")
-    # Healthy is seen at the first poll (every 1 s) after the checks pass.
-    check(FRESH_READY_MS <= ready <= FRESH_READY_MS + 2500,
+    # Healthy is seen at the first poll (every 1 s) after the checks pass; slack for a busy host.
+    check(FRESH_READY_MS <= ready <= FRESH_READY_MS + 5000,
           f"fresh ready_ms {ready}: simulated {FRESH_READY_MS} (0 means the empty checks list "
           f"was taken for passing)")
     ts = [(e["from"], e["to"]) for e in log_events(d, "machine state changed", app="fresh")]
