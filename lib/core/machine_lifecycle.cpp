@@ -142,7 +142,8 @@ MachineState lifecycle_state(const MachineSnapshot& m, OwnProbe own_probe) {
   if (critical || own_probe == OwnProbe::failing) return MachineState::unhealthy;
   // Right after a start Fly lists no status (or some) for the configured checks: not known
   // yet. flyctl likewise waits until every configured check reports passing.
-  const bool all_reported = m.checks.size() >= static_cast<std::size_t>(std::max(0, m.configured_checks));
+  const bool all_reported =
+      m.checks.size() >= static_cast<std::size_t>(std::max(0, m.configured_checks));
   bool passing = all_reported &&
                  std::all_of(m.checks.begin(), m.checks.end(),
                              [](const MachineCheck& c) { return c.status == "passing"; });
