@@ -101,24 +101,32 @@ AlertCondition AlertRules::cert_expiring_soon_condition(std::string_view target,
 AlertCondition AlertRules::machine_unhealthy_condition(std::string_view app,
                                                        std::string_view machine,
                                                        std::string_view region,
-                                                       MachineState state) const {
+                                                       MachineState state,
+                                                       std::string_view reason) const {
+  // A machine whose host is unreachable may be down for all anyone knows, and Fly will not
+  // say: that is as bad as unhealthy. An `unknown` without a reason (a state string flywatch
+  // does not know) is not.
+  const bool host_down = state == MachineState::unknown && !reason.empty();
   return make(machine_unhealthy,
               machine_alert_labels(alert_machine_unhealthy, machine_unhealthy.severity, app,
                                    machine, region),
-              state == MachineState::unhealthy,
+              state == MachineState::unhealthy || host_down,
               "Machine " + str(machine) + " of " + str(app) + " is unhealthy",
-              "A Fly check is critical or flywatch's own probe fails on " +
-                  machine_name(app, machine));
+              host_down ? "The " + machine_name(app, machine) + " is in state unknown: " + str(reason)
+                        : "A Fly check is critical or flywatch's own probe fails on " +
+                              machine_name(app, machine));
 }
 
 AlertCondition AlertRules::machine_stuck_condition(std::string_view app, std::string_view machine,
                                                    std::string_view region, bool stuck,
-                                                   MachineState state) const {
+                                                   MachineState state,
+                                                   std::string_view state_text) const {
   return make(machine_stuck,
               machine_alert_labels(alert_machine_stuck, machine_stuck.severity, app, machine,
                                    region),
               stuck, "Machine " + str(machine) + " of " + str(app) + " is stuck",
-              "The " + machine_name(app, machine) + " has been " + str(to_string(state)) +
+              "The " + machine_name(app, machine) + " has been " +
+                  (state_text.empty() ? str(to_string(state)) : str(state_text)) +
                   " longer than the stuck limit");
 }
 
@@ -158,9 +166,14 @@ AlertCondition AlertRules::app_no_healthy_machines_condition(std::string_view ap
 
 // --- MachineAlertState ---
 
-void MachineAlertState::observe(const MachineUpdate& update, MachineState state) {
+void MachineAlertState::observe(const MachineUpdate& update, MachineState state,
+                                std::string_view reason) {
   if (!update.transitions.empty()) stuck_ = false;
-  if (update.stuck) stuck_ = true;
+  if (update.stuck) {
+    stuck_ = true;
+    stuck_text_ = update.stuck->fly_state;
+  }
+  reason_ = std::string(reason);
   // An OOM kill seen in this update fires even if the machine is already healthy again (it
   // restarted between two polls); healthy in a later update resolves it.
   const bool oom_now = std::any_of(update.exits.begin(), update.exits.end(),
@@ -185,8 +198,8 @@ std::vector<AlertCondition> MachineAlertState::conditions(const AlertRules& rule
                                                           bool gone) const {
   return {
       rules.machine_unhealthy_condition(app, machine, region,
-                                        gone ? MachineState::destroyed : state_),
-      rules.machine_stuck_condition(app, machine, region, !gone && stuck_, state_),
+                                        gone ? MachineState::destroyed : state_, reason_),
+      rules.machine_stuck_condition(app, machine, region, !gone && stuck_, state_, stuck_text_),
       rules.machine_failed_condition(app, machine, region, !gone && failed(), oom_),
       rules.cold_start_slow_condition(app, machine, region, !gone && slow_),
   };

@@ -86,13 +86,18 @@ struct AlertRules {
   AlertCondition cert_expiring_soon_condition(
       std::string_view target, std::optional<std::chrono::system_clock::time_point> not_after,
       std::chrono::system_clock::time_point now) const;
-  /// MachineUnhealthy: active while `state` is unhealthy.
+  /// MachineUnhealthy: active while `state` is unhealthy, or `unknown` with a `reason` (the
+  /// machine's host is unreachable: MachineLifecycle::reason()). The reason goes into the
+  /// description.
   AlertCondition machine_unhealthy_condition(std::string_view app, std::string_view machine,
-                                             std::string_view region, MachineState state) const;
-  /// MachineStuck: active while `stuck` holds (see MachineAlertState). `state` is described.
+                                             std::string_view region, MachineState state,
+                                             std::string_view reason = {}) const;
+  /// MachineStuck: active while `stuck` holds (see MachineAlertState). `state` is described,
+  /// or `state_text` when not empty (Fly's `created`).
   AlertCondition machine_stuck_condition(std::string_view app, std::string_view machine,
                                          std::string_view region, bool stuck,
-                                         MachineState state) const;
+                                         MachineState state,
+                                         std::string_view state_text = {}) const;
   /// MachineFailed: active while `failed` holds (see MachineAlertState).
   AlertCondition machine_failed_condition(std::string_view app, std::string_view machine,
                                           std::string_view region, bool failed,
@@ -129,7 +134,8 @@ class MachineAlertState {
   ///    fires once, then resolves at the next poll);
   ///  - cold_start_slow: set by `update.slow` or a finished slow cold start, cleared by a
   ///    finished cold start within the SLO.
-  void observe(const MachineUpdate& update, MachineState state);
+  /// `reason` is MachineLifecycle::reason() (why an `unknown` machine is unknown).
+  void observe(const MachineUpdate& update, MachineState state, std::string_view reason = {});
 
   /// After AlertBook::restore(): re-arms the latches from the alerts still firing, so that a
   /// latched alert is confirmed (not resolved) when its machine is seen again. Pass
@@ -151,6 +157,8 @@ class MachineAlertState {
 
  private:
   MachineState state_ = MachineState::unknown;
+  std::string reason_;      ///< why the machine is in state_ (a host problem for `unknown`)
+  std::string stuck_text_;  ///< the stuck state as reported, when it says more than state_
   bool stuck_ = false;
   bool oom_ = false;
   bool slow_ = false;

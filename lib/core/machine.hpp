@@ -28,6 +28,8 @@ struct MachineCheck {
   std::string name;
   std::string status;  ///< "passing" | "warning" | "critical" (anything else is kept as given)
   std::string output;  ///< last check output, e.g. "connect: connection refused" (may be empty)
+  /// When the check last reported (`updated_at`), epoch milliseconds; absent when not sent.
+  std::optional<std::int64_t> updated_at_ms;
 };
 
 /// How the Fly proxy stops this machine when idle (config.services[].autostop).
@@ -40,11 +42,17 @@ struct MachineSnapshot {
   std::string region;
   std::string instance_id;
   std::string process_group;  ///< config.metadata.fly_process_group ("app", "fly_app_release_command", …)
+  /// Check statuses as listed. Right after a start Fly lists none (or only some) of the checks
+  /// the config declares, until each has run once: compare with `configured_checks`.
   std::vector<MachineCheck> checks;
+  /// Checks the machine's config declares: entries of `config.checks` plus every
+  /// `config.services[].checks[]` entry. 0 when there is no config or it is incomplete.
+  int configured_checks = 0;
   std::vector<MachineEvent> events;  ///< newest first, as the API lists them
   Autostop autostop = Autostop::off;
+  /// The API sent `incomplete_config` (host not ok): config-derived fields are partial.
   bool incomplete_config = false;
-  std::string host_status;    ///< "ok", "unknown", "unreachable"
+  std::string host_status;    ///< "ok", "unknown", "unreachable" (empty: not sent, taken as ok)
   std::string private_ip;     ///< 6PN IPv6 address (empty when absent)
   bool cordoned = false;      ///< traffic routed away from this machine by the proxy
 };

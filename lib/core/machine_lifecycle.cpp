@@ -56,11 +56,34 @@ const MachineEvent* newest_with_status(const MachineSnapshot& m, std::int64_t af
                       [&](const MachineEvent& e) { return e.status == status; });
 }
 
+bool has_fly_checks(const MachineSnapshot& m) {
+  return !m.checks.empty() || m.configured_checks > 0;
+}
+
 // Health is not in the event log: reaching healthy/unhealthy through checks or a probe is
 // only known at observation time. A machine with neither is healthy the moment it started.
 bool health_gated(MachineState to, const MachineSnapshot& m, OwnProbe own_probe) {
   if (to == MachineState::unhealthy) return true;
-  return to == MachineState::healthy && (!m.checks.empty() || own_probe != OwnProbe::none);
+  return to == MachineState::healthy && (has_fly_checks(m) || own_probe != OwnProbe::none);
+}
+
+// The latest `updated_at` of the listed checks, all of which pass: by then every check was
+// passing, so the machine was healthy (as far as Fly's checks go) no later than that.
+std::optional<Clock::time_point> checks_passing_since(const MachineSnapshot& m) {
+  std::optional<std::int64_t> latest;
+  for (const auto& c : m.checks) {
+    if (c.status != "passing" || !c.updated_at_ms) return std::nullopt;
+    latest = std::max(latest.value_or(*c.updated_at_ms), *c.updated_at_ms);
+  }
+  if (!latest) return std::nullopt;
+  return from_epoch_ms(*latest);
+}
+
+// Why the state is what it is when the state alone does not say.
+std::string state_reason(const MachineSnapshot& m, MachineState s) {
+  if (s == MachineState::unknown) return host_problem(m);
+  if (s == MachineState::started && m.cordoned) return "cordoned";
+  return {};
 }
 
 }  // namespace
@@ -100,13 +123,29 @@ MachineState base_state(std::string_view s) {
   return MachineState::unknown;
 }
 
+std::string host_problem(const MachineSnapshot& m) {
+  if (m.host_status.empty() || m.host_status == "ok") return {};
+  if (m.host_status == "unreachable") return "host unreachable";
+  if (m.host_status == "unknown") return "host status unknown";
+  return "host status " + m.host_status;
+}
+
 MachineState lifecycle_state(const MachineSnapshot& m, OwnProbe own_probe) {
+  // The API repeats the last state it heard from a host it cannot reach: it says nothing now.
+  if (!host_problem(m).empty()) return MachineState::unknown;
   MachineState base = base_state(m.state);
   if (base != MachineState::started) return base;
+  // Cordoned: the proxy routes nothing to it, so it serves no one, whatever its checks say.
+  if (m.cordoned) return MachineState::started;
   bool critical = std::any_of(m.checks.begin(), m.checks.end(),
                               [](const MachineCheck& c) { return c.status == "critical"; });
   if (critical || own_probe == OwnProbe::failing) return MachineState::unhealthy;
-  bool passing = std::all_of(m.checks.begin(), m.checks.end(),
+  // Right after a start Fly lists no status (or some) for the configured checks: not known
+  // yet. flyctl likewise waits until every configured check reports passing.
+  const bool all_reported =
+      m.checks.size() >= static_cast<std::size_t>(std::max(0, m.configured_checks));
+  bool passing = all_reported &&
+                 std::all_of(m.checks.begin(), m.checks.end(),
                              [](const MachineCheck& c) { return c.status == "passing"; });
   if (passing && (own_probe == OwnProbe::none || own_probe == OwnProbe::passing)) {
     return MachineState::healthy;
@@ -115,11 +154,13 @@ MachineState lifecycle_state(const MachineSnapshot& m, OwnProbe own_probe) {
 }
 
 bool is_ignored_process_group(std::string_view group) {
-  return group == "fly_app_release_command" || group == "fly_app_console";
+  // fly-go's IsReleaseCommandMachine() also takes the legacy `release_command` group.
+  return group == "fly_app_release_command" || group == "release_command" ||
+         group == "fly_app_test_machine_command" || group == "fly_app_console";
 }
 
 std::optional<milliseconds> ColdStartEpisode::boot() const {
-  if (!started) return std::nullopt;
+  if (!started || boot_unknown) return std::nullopt;
   return std::chrono::duration_cast<milliseconds>(*started - start);
 }
 
@@ -133,9 +174,9 @@ std::optional<milliseconds> ColdStartEpisode::total() const {
   return std::chrono::duration_cast<milliseconds>(*healthy - start);
 }
 
-MachineState MachineLifecycle::booting_grace(MachineState s, OwnProbe own_probe,
-                                             Clock::time_point now) const {
-  if (!started_family(s)) return s;
+MachineState MachineLifecycle::booting_grace(const MachineSnapshot& m, MachineState s,
+                                             OwnProbe own_probe, Clock::time_point now) const {
+  if (!started_family(s) || m.cordoned) return s;
   // A cold start in progress, one this very observation begins (the machine was asleep), or
   // a start within the SLO: Fly's checks lag behind the app then.
   const bool booting = (episode_ && now - episode_->start <= limits_.cold_start_slo) ||
@@ -150,7 +191,9 @@ MachineState MachineLifecycle::booting_grace(MachineState s, OwnProbe own_probe,
 MachineUpdate MachineLifecycle::observe(const MachineSnapshot& m, OwnProbe own_probe,
                                         Clock::time_point now) {
   MachineUpdate out;
-  MachineState s = booting_grace(lifecycle_state(m, own_probe), own_probe, now);
+  MachineState s = booting_grace(m, lifecycle_state(m, own_probe), own_probe, now);
+  reason_ = state_reason(m, s);
+  cordoned_ = m.cordoned;
   if (!seen_) {
     seen_ = true;
     first_sighting(m, own_probe, s, now, out);
@@ -172,12 +215,32 @@ MachineUpdate MachineLifecycle::observe(const MachineSnapshot& m, OwnProbe own_p
     stuck_reported_ = true;
     out.stuck = StuckMachine{state_, since_};
   }
+  created_too_long(m, now, out);
   // An event from the future (a host clock ahead of ours) must not hide the real events that
   // follow it: the high-water mark never passes `now`.
   for (const auto& e : m.events) {
     if (from_epoch_ms(e.timestamp_ms) <= now) last_event_ms_ = std::max(last_event_ms_, e.timestamp_ms);
   }
   return out;
+}
+
+void MachineLifecycle::created_too_long(const MachineSnapshot& m, Clock::time_point now,
+                                        MachineUpdate& out) {
+  // Fly's `created` counts as stopped (nothing runs), but a machine is created to be started:
+  // one left in it for long is a deploy or launch that went wrong, not an app asleep.
+  if (m.state != "created") {
+    created_since_.reset();
+    created_reported_ = false;
+    return;
+  }
+  if (!created_since_) {
+    const MachineEvent* e = newest_with_status(m, 0, now, "created");
+    created_since_ = e ? from_epoch_ms(e->timestamp_ms) : now;
+  }
+  if (!created_reported_ && now - *created_since_ > limits_.stuck_after) {
+    created_reported_ = true;
+    out.stuck = StuckMachine{state_, *created_since_, "created"};
+  }
 }
 
 void MachineLifecycle::first_sighting(const MachineSnapshot& m, OwnProbe own_probe,
@@ -188,7 +251,28 @@ void MachineLifecycle::first_sighting(const MachineSnapshot& m, OwnProbe own_pro
     const MachineEvent* start = newest_event(m, 0, now, [](const MachineEvent& e) {
       return e.status == "starting" || e.status == "started";
     });
-    if (start && now - from_epoch_ms(start->timestamp_ms) <= limits_.recent_start) {
+    // A cordoned machine is never healthy here, so its episode could never end.
+    bool timeable = start && !m.cordoned &&
+                    now - from_epoch_ms(start->timestamp_ms) <= limits_.recent_start;
+    // Already healthy as far as Fly can tell (our own probe has not answered yet): the healthy
+    // moment lies before we looked, and only the API can say when. Without checks or a probe
+    // it is the `started` moment (change() takes it from the event); with checks, their
+    // updated_at bounds it; else it is unknown and this start adds no cold start, since the
+    // time we looked would pass for its `ready` phase (a restart of flywatch must not page).
+    healthy_hint_.reset();
+    if (timeable && started_family(s) &&
+        lifecycle_state(m, OwnProbe::none) == MachineState::healthy) {
+      const MachineEvent* started = newest_with_status(m, 0, now, "started");
+      if (has_fly_checks(m)) {
+        const auto bound = checks_passing_since(m);
+        timeable = started && bound && *bound >= from_epoch_ms(started->timestamp_ms) &&
+                   *bound <= now;
+        if (timeable) healthy_hint_ = bound;
+      } else {
+        timeable = started && own_probe == OwnProbe::none;
+      }
+    }
+    if (timeable) {
       // What the machine was before this start decides cold vs resume; the events up to then
       // count as already seen so that change() uses the start's own events.
       std::vector<const MachineEvent*> older;
@@ -211,7 +295,9 @@ void MachineLifecycle::first_sighting(const MachineSnapshot& m, OwnProbe own_pro
       state_ = resume ? MachineState::suspended : MachineState::stopped;
       last_event_ms_ = before ? before->timestamp_ms : first_start_ms - 1;
       since_ = before ? from_epoch_ms(before->timestamp_ms) : now;
-      change(m, own_probe, booting_grace(s, own_probe, now), now, out);
+      // Now that the machine counts as asleep until this start, the booting grace applies.
+      change(m, own_probe, booting_grace(m, s, own_probe, now), now, out);
+      healthy_hint_.reset();
       return;
     }
   }
@@ -231,7 +317,9 @@ void MachineLifecycle::change(const MachineSnapshot& m, OwnProbe own_probe,
                               MachineState to, Clock::time_point now, MachineUpdate& out) {
   MachineState from = state_;
   Clock::time_point at = now;
-  if (to != MachineState::unknown && !health_gated(to, m, own_probe)) {
+  if (healthy_hint_ && to == MachineState::healthy) {
+    at = *healthy_hint_;
+  } else if (to != MachineState::unknown && !health_gated(to, m, own_probe)) {
     MachineState base = started_family(to) ? MachineState::started : to;
     if (const MachineEvent* e = newest_event(m, last_event_ms_, now, [&](const MachineEvent& x) {
           return base_state(x.status) == base;
@@ -239,7 +327,7 @@ void MachineLifecycle::change(const MachineSnapshot& m, OwnProbe own_probe,
       at = from_epoch_ms(e->timestamp_ms);
     }
   }
-  out.transitions.push_back({from, to, at});
+  out.transitions.push_back({from, to, at, state_reason(m, to)});
 
   if (episode_ && abandons_cold_start(to)) {
     episode_->ended = at;
@@ -255,6 +343,9 @@ void MachineLifecycle::change(const MachineSnapshot& m, OwnProbe own_probe,
       ep.start = from_epoch_ms(e->timestamp_ms);
       ep.start_from_event = true;
       last_start_ = ep.start;
+    } else if (started_family(to)) {
+      // Seen neither `starting` nor its event: when the start began is unknown.
+      ep.boot_unknown = true;
     }
     episode_ = ep;
   }
@@ -272,11 +363,16 @@ void MachineLifecycle::progress(const MachineSnapshot& m, Clock::time_point at,
   if (started_family(state_) && !ep.started) {
     const MachineEvent* e = newest_with_status(m, last_event_ms_, now, "started");
     ep.started = e ? from_epoch_ms(e->timestamp_ms) : at;
-    // A start polls missed has no observable start moment before `started`: boot unknown, 0.
-    if (*ep.started < ep.start) ep.start = *ep.started;
+    // A start polls missed has no observable start moment before `started`: boot unknown.
+    if (*ep.started < ep.start) {
+      ep.start = *ep.started;
+      ep.boot_unknown = true;
+    }
   }
-  if (state_ == MachineState::healthy) {
-    ep.healthy = std::max(at, *ep.started);
+  // The checks' bound ends the episode even while our own probe is still pending: the app
+  // was up by then, and the probe's first answer would only time our first look.
+  if (state_ == MachineState::healthy || (healthy_hint_ && ep.started)) {
+    ep.healthy = std::max(healthy_hint_.value_or(at), *ep.started);
     if (*ep.healthy - ep.start > limits_.cold_start_slo) ep.slow = true;
     out.cold_starts.push_back(ep);
     episode_.reset();

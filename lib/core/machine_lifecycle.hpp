@@ -36,13 +36,22 @@ enum class OwnProbe {
   failing,  ///< failing past the target's failure threshold
 };
 
-/// DESIGN §5's table. For a started machine: `unhealthy` when any Fly check is "critical" or
-/// the own probe is failing; `healthy` when every check is "passing" (or there are none) and
-/// the own probe is passing or not configured; `started` otherwise (own probe pending, checks
-/// warning or unknown).
+/// DESIGN §5's table. A machine whose host is not ok (`host_problem` not empty) is `unknown`
+/// whatever its last state: the API only repeats what it last heard. For a started machine:
+/// `started` while cordoned (it serves no traffic; see README); `unhealthy` when any Fly check
+/// is "critical" or the own probe is failing; `healthy` when the listed checks cover every
+/// configured check (`configured_checks`; flyctl waits for all of them too) and all are
+/// "passing" (or there are none at all) and the own probe is passing or not configured;
+/// `started` otherwise (own probe pending, checks warning, unknown or not reported yet).
 MachineState lifecycle_state(const MachineSnapshot& m, OwnProbe own_probe);
 
-/// True for process groups whose machines are not part of the app (release command, console).
+/// Why the machine's host makes its state unknown: "host unreachable", "host status unknown",
+/// "host status <x>"; empty when host_status is "ok" or absent.
+std::string host_problem(const MachineSnapshot& m);
+
+/// True for process groups whose machines never serve the app: release command machines
+/// (`fly_app_release_command`, the legacy `release_command`), the per-deploy test machine
+/// (`fly_app_test_machine_command`) and consoles (`fly_app_console`).
 bool is_ignored_process_group(std::string_view group);
 
 /// One state change of one machine. `at` is the time of the newest unseen event whose status
@@ -51,6 +60,9 @@ struct MachineTransition {
   MachineState from;
   MachineState to;
   std::chrono::system_clock::time_point at;
+  /// Why, when the state alone does not say: a host problem for `unknown`, "cordoned" for a
+  /// cordoned `started` machine; else empty.
+  std::string reason = {};
 };
 
 /// An `exit` event seen for the first time (oldest first in an update).
@@ -68,8 +80,11 @@ struct ColdStartEpisode {
   ColdStartKind kind = ColdStartKind::cold;
   std::chrono::system_clock::time_point start;
   /// False when no `starting` event was there and `start` is an observation time (or, for a
-  /// start that polls missed, the `started` moment: then boot is unknown and counts as 0).
+  /// start that polls missed, the `started` moment: see boot_unknown).
   bool start_from_event = false;
+  /// Neither a `starting` event nor flywatch saw the start begin (the only event is `started`):
+  /// `start` is the `started` moment, boot() is unknown and total() counts from `started`.
+  bool boot_unknown = false;
   std::optional<std::chrono::system_clock::time_point> started;
   std::optional<std::chrono::system_clock::time_point> healthy;
   /// For an abandoned episode: when the machine stopped/failed again.
@@ -77,7 +92,7 @@ struct ColdStartEpisode {
   /// Took (or has taken so far) longer than the cold-start SLO.
   bool slow = false;
 
-  /// start → started, once started.
+  /// start → started, once started; nullopt while boot_unknown.
   std::optional<std::chrono::milliseconds> boot() const;
   /// started → healthy, once healthy.
   std::optional<std::chrono::milliseconds> ready() const;
@@ -89,6 +104,9 @@ struct ColdStartEpisode {
 struct StuckMachine {
   MachineState state;
   std::chrono::system_clock::time_point since;
+  /// Fly's state when it says more than `state`: "created" (a machine created and never
+  /// started, which base_state() counts as stopped); else empty.
+  std::string fly_state = {};
 };
 
 /// Everything one observation of one machine caused. Each of slow/abandoned/stuck is reported
@@ -110,7 +128,8 @@ struct MachineUpdate {
 struct LifecycleLimits {
   /// A cold start not healthy this long after its start is reported as slow.
   std::chrono::milliseconds cold_start_slo = std::chrono::seconds(30);
-  /// starting/stopping/suspending/updating longer than this is reported as stuck.
+  /// starting/stopping/suspending/updating (or Fly's `created`) longer than this is reported
+  /// as stuck.
   std::chrono::milliseconds stuck_after = std::chrono::minutes(5);
   /// On first sighting, a start event at most this old begins a cold start (the daemon or the
   /// machine is new and the start is still going on).
@@ -123,8 +142,13 @@ class MachineLifecycle {
   explicit MachineLifecycle(LifecycleLimits limits = {}) : limits_(limits) {}
 
   /// Records one poll's view of the machine at `now`. The first call sets the state without a
-  /// transition, unless the events show a start within `recent_start` (then that start is
-  /// reported as a transition from stopped/suspended and begins a cold start). Events are
+  /// transition, unless the events show a start within `recent_start` that can still be timed
+  /// (then that start is reported as a transition from stopped/suspended and begins a cold
+  /// start). A start can be timed when Fly does not yet call the machine healthy (its healthy
+  /// moment is still to be seen), when it has no checks and no own probe (healthy at
+  /// `started`), or when the passing checks' `updated_at` (at or after `started`) bounds the
+  /// healthy moment, which then ends the cold start. A machine found already healthy with no
+  /// such bound adds no cold start: the moment flywatch looked times nothing. Events are
   /// "new" when newer than the newest event seen by earlier calls; exits are reported only when
   /// new, so the exits already in the log at first sighting are history and not reported.
   ///
@@ -142,12 +166,19 @@ class MachineLifecycle {
   std::chrono::system_clock::time_point since() const { return since_; }
   /// The cold start in progress, if any.
   const std::optional<ColdStartEpisode>& cold_start() const { return episode_; }
+  /// Why the machine is in its state, when the state alone does not say (see
+  /// MachineTransition::reason); from the latest observation.
+  const std::string& reason() const { return reason_; }
+  /// The latest observation showed the machine cordoned (no traffic routed to it).
+  bool cordoned() const { return cordoned_; }
 
  private:
   void first_sighting(const MachineSnapshot& m, OwnProbe own_probe, MachineState s,
                       std::chrono::system_clock::time_point now, MachineUpdate& out);
-  MachineState booting_grace(MachineState s, OwnProbe own_probe,
+  MachineState booting_grace(const MachineSnapshot& m, MachineState s, OwnProbe own_probe,
                              std::chrono::system_clock::time_point now) const;
+  void created_too_long(const MachineSnapshot& m, std::chrono::system_clock::time_point now,
+                        MachineUpdate& out);
   void change(const MachineSnapshot& m, OwnProbe own_probe, MachineState to,
               std::chrono::system_clock::time_point now, MachineUpdate& out);
   void progress(const MachineSnapshot& m, std::chrono::system_clock::time_point at,
@@ -161,6 +192,12 @@ class MachineLifecycle {
   bool stuck_reported_ = false;
   std::optional<ColdStartEpisode> episode_;
   std::optional<std::chrono::system_clock::time_point> last_start_;  ///< of the latest cold start
+  /// On first sighting: the healthy moment the checks' updated_at bound (see observe()).
+  std::optional<std::chrono::system_clock::time_point> healthy_hint_;
+  std::string reason_;
+  bool cordoned_ = false;
+  std::optional<std::chrono::system_clock::time_point> created_since_;  ///< Fly state `created`
+  bool created_reported_ = false;
 };
 
 /// What one poll of an app changed.

@@ -122,7 +122,8 @@ void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate&
       it = tracked.emplace(id, std::move(m)).first;
     }
     auto u = update.machines.find(id);
-    it->second.state.observe(u == update.machines.end() ? nothing : u->second, lc.state());
+    it->second.state.observe(u == update.machines.end() ? nothing : u->second, lc.state(),
+                             lc.reason());
     auto mc = it->second.state.conditions(rules_, app, id, it->second.region);
     // Unjudged, the machine's health is unknown: its MachineUnhealthy stays as it was (a
     // restored one is neither confirmed nor resolved by a machine that was just not probed yet).

@@ -238,6 +238,8 @@ void AppWatch::observe(system_clock::time_point now) {
   if (settings_.target) {
     for (const auto& m : poll_state_.machines()) {
       if (core::base_state(m.state) != core::MachineState::started) continue;
+      // Cordoned (no traffic routed to it) or on a host the API cannot reach: not probed.
+      if (m.cordoned || !core::host_problem(m).empty()) continue;
       auto p = probes_.find(m.id);
       own[m.id] = p == probes_.end() ? core::OwnProbe::pending : p->second.tracker.verdict();
     }
@@ -284,13 +286,15 @@ void AppWatch::observe(system_clock::time_point now) {
 void AppWatch::sync_machine_probes(steady_clock::time_point now) {
   if (!settings_.target) return;
   const TargetRuntime& target = *settings_.target;
-  // A machine that left started loses its verdict: its next start is judged afresh.
+  // A machine that left started loses its verdict: its next start is judged afresh. So does
+  // a cordoned one: the proxy sends it no traffic, so it is not probed (README).
   std::erase_if(probes_, [&](const auto& kv) {
     auto it = fleet_.machines().find(kv.first);
-    return it == fleet_.machines().end() || !fly_started(it->second.state());
+    return it == fleet_.machines().end() || !fly_started(it->second.state()) ||
+           it->second.cordoned();
   });
   for (const auto& [id, lc] : fleet_.machines()) {
-    if (!fly_started(lc.state())) continue;
+    if (!fly_started(lc.state()) || lc.cordoned()) continue;
     auto [slot, fresh] = probes_.try_emplace(id);
     MachineProbe& p = slot->second;
     // A new entry is a new start of the machine: results of probes sent before it do not count.
@@ -419,6 +423,7 @@ boost::json::object AppWatch::status() const {
     auto f = fly_states_.find(id);
     m["fly_state"] = f == fly_states_.end() ? std::string() : f->second;
     m["state"] = std::string(core::to_string(lc.state()));
+    m["reason"] = lc.reason();
     m["since"] = core::format_rfc3339_ms(lc.since());
     if (const auto& ep = lc.cold_start()) {
       m["cold_start"] = boost::json::object{{"kind", std::string(core::to_string(ep->kind))},

@@ -64,13 +64,16 @@ asio::awaitable<void> check_app(std::shared_ptr<AppCheckRun> run, std::size_t in
     row.region = m.region;
     row.fly_state = m.state;
     core::OwnProbe own = core::OwnProbe::none;
-    if (target && core::base_state(m.state) == core::MachineState::started) {
+    // As the daemon does: a cordoned machine or one on a host not ok is not probed.
+    if (target && core::base_state(m.state) == core::MachineState::started && !m.cordoned &&
+        core::host_problem(m).empty()) {
       net::ProbeSpec spec = make_probe_spec(*target);
       spec.headers.emplace_back("fly-force-instance-id", m.id);
       co_await probe_once(run->prober, *target, std::move(spec), row.probe);
       own = row.probe->verdict.success ? core::OwnProbe::passing : core::OwnProbe::failing;
     }
     row.state = core::lifecycle_state(m, own);
+    row.reason = core::host_problem(m);
     all_asleep = all_asleep && (row.state == core::MachineState::stopped ||
                                 row.state == core::MachineState::suspended);
     out.machines.push_back(std::move(row));
@@ -110,6 +113,8 @@ boost::json::value row_json(const std::optional<CheckRow>& r) {
 
 bool MachineCheckRow::passed() const {
   if (probe && !probe->verdict.success) return false;
+  // A host the API cannot reach is as bad as unhealthy, as for MachineUnhealthy.
+  if (state == core::MachineState::unknown && !reason.empty()) return false;
   return state != core::MachineState::failed && state != core::MachineState::unhealthy;
 }
 
@@ -182,7 +187,10 @@ std::string format_app_table(const std::vector<AppCheck>& apps) {
       } else if (a.asleep && !a.target.empty()) {
         detail = "asleep: not probed (when_asleep)";
       }
-      if (!m.passed() && detail.empty()) detail = "machine is " + std::string(core::to_string(m.state));
+      if (!m.passed() && detail.empty()) {
+        detail = "machine is " + std::string(core::to_string(m.state));
+        if (!m.reason.empty()) detail += ": " + m.reason;
+      }
       put(a.app, m.id, m.region, std::string(core::to_string(m.state)), probe, status, time, detail);
     }
     if (a.app_probe) {

@@ -24,6 +24,9 @@ struct MachineCheckRow {
   /// DESIGN §5's state, refined by this run's probe (a one-shot probe has no thresholds).
   core::MachineState state = core::MachineState::unknown;
   std::optional<CheckRow> probe;  ///< for started machines of an app with a target
+  /// Why the state, when the state alone does not say: a host problem for `unknown`.
+  std::string reason;
+  /// No failing probe; not failed, unhealthy, or unknown because its host is not ok.
   bool passed() const;
 };
 
@@ -36,7 +39,7 @@ struct AppCheck {
   bool asleep = false;    ///< at least one machine, every one stopped or suspended
   std::vector<MachineCheckRow> machines;  ///< without release-command and console machines
   std::optional<CheckRow> app_probe;      ///< the public URL, for an asleep app under `probe`
-  /// The API answered, no machine is failed or unhealthy, and every probe passed.
+  /// The API answered, every machine passed (MachineCheckRow::passed) and every probe passed.
   bool passed() const;
 };
 

@@ -19,8 +19,10 @@ std::string region_of(const std::map<std::string, std::string>& regions, const s
   return it == regions.end() ? std::string() : it->second;
 }
 
-core::LogLevel transition_level(core::MachineState to) {
-  return to == core::MachineState::unhealthy || to == core::MachineState::failed
+core::LogLevel transition_level(const core::MachineTransition& t) {
+  // `unknown` with a reason is a host Fly cannot reach: as bad as unhealthy.
+  return t.to == core::MachineState::unhealthy || t.to == core::MachineState::failed ||
+                 (t.to == core::MachineState::unknown && !t.reason.empty())
              ? core::LogLevel::warn
              : core::LogLevel::info;
 }
@@ -43,16 +45,21 @@ void report_machine(const std::string& app, const std::string& id, const std::st
   }
   for (const auto& t : u.transitions) {
     metrics.count_transition(app, region, t.from, t.to);
-    log.write(transition_level(t.to), "machine state changed",
-              fields({{"from", std::string(core::to_string(t.from))},
-                      {"to", std::string(core::to_string(t.to))}}));
+    core::LogFields more{{"from", std::string(core::to_string(t.from))},
+                         {"to", std::string(core::to_string(t.to))}};
+    if (!t.reason.empty()) more.emplace_back("reason", t.reason);
+    log.write(transition_level(t), "machine state changed", fields(more));
   }
   for (const auto& c : u.cold_starts) {
     const std::string kind(core::to_string(c.kind));
     core::LogFields more{{"kind", kind}};
+    // An unknown boot (only the `started` event was seen) is left out, not counted as 0;
+    // `duration_ms` then counts from `started`.
     if (auto b = c.boot()) {
       metrics.observe_cold_start(app, region, c.kind, "boot", seconds(*b));
       more.emplace_back("boot_ms", ms_text(*b));
+    } else {
+      more.emplace_back("boot", "unknown");
     }
     if (auto r = c.ready()) {
       metrics.observe_cold_start(app, region, c.kind, "ready", seconds(*r));
@@ -77,7 +84,10 @@ void report_machine(const std::string& app, const std::string& id, const std::st
                      {"duration_ms", ms_between(u.abandoned->start, end)}}));
   }
   if (u.stuck) {
-    log.warn("machine stuck", fields({{"state", std::string(core::to_string(u.stuck->state))},
+    const std::string state = u.stuck->fly_state.empty()
+                                  ? std::string(core::to_string(u.stuck->state))
+                                  : u.stuck->fly_state;
+    log.warn("machine stuck", fields({{"state", state},
                                       {"duration_ms", ms_between(u.stuck->since, now)}}));
   }
 }

@@ -206,6 +206,15 @@ std::vector<core::MachineCheck> read_checks(const json::array& a, const Notes& n
     if (check.name.starts_with("bg_deployments_compat")) continue;
     read_string(*o, "status", check.status, here);
     read_string(*o, "output", check.output, here);
+    if (const json::value* at = o->if_contains("updated_at"); at != nullptr && !at->is_null()) {
+      // Go's zero time means "never updated", not an instant.
+      const auto ms = as_epoch_ms(*at);
+      if (ms && *ms > 0) {
+        check.updated_at_ms = *ms;
+      } else if (!(at->is_string() && at->get_string().starts_with("0001-"))) {
+        here.add("updated_at is not a timestamp; ignored");
+      }
+    }
     out.push_back(std::move(check));
   }
   return out;
@@ -229,9 +238,23 @@ void read_config(const json::object& config, core::MachineSnapshot& m, const Not
   if (const json::value* md = config.if_contains("metadata"); md != nullptr && !md->is_null()) {
     if (const json::object* metadata = md->if_object()) {
       read_string(*metadata, "fly_process_group", m.process_group, notes);
-      if (m.process_group.empty()) read_string(*metadata, "process_group", m.process_group, notes);
+      std::string legacy;
+      read_string(*metadata, "process_group", legacy, notes);
+      // fly-go takes a legacy `process_group: release_command` for a release machine whatever
+      // fly_process_group says.
+      if (m.process_group.empty() || legacy == "release_command") m.process_group = legacy;
     } else {
       notes.add(std::string("config.metadata is ") + kind_name(*md) + "; ignored");
+    }
+  }
+  // Top-level checks: an object keyed by check name (fly-go's map[string]MachineCheck).
+  if (const json::value* c = config.if_contains("checks"); c != nullptr && !c->is_null()) {
+    if (const json::object* checks = c->if_object()) {
+      m.configured_checks += static_cast<int>(checks->size());
+    } else if (const json::array* list = c->if_array()) {
+      m.configured_checks += static_cast<int>(list->size());  // not Fly's shape; counted anyway
+    } else {
+      notes.add(std::string("config.checks is ") + kind_name(*c) + "; ignored");
     }
   }
   const json::value* sv = config.if_contains("services");
@@ -249,6 +272,14 @@ void read_config(const json::object& config, core::MachineSnapshot& m, const Not
       notes.add("config.services[" + std::to_string(i) + "] is " + kind_name((*services)[i]) +
                 ", not an object; ignored");
       continue;
+    }
+    if (const json::value* c = service->if_contains("checks"); c != nullptr && !c->is_null()) {
+      if (const json::array* checks = c->if_array()) {
+        m.configured_checks += static_cast<int>(checks->size());
+      } else {
+        notes.add("config.services[" + std::to_string(i) + "].checks is " + kind_name(*c) +
+                  "; ignored");
+      }
     }
     const json::value* a = service->if_contains("autostop");
     if (a == nullptr) continue;
@@ -299,6 +330,9 @@ void read_machine(const json::object& o, core::MachineSnapshot& m, const Notes& 
     }
   }
   if (config != nullptr) read_config(*config, m, notes);
+  // A partial config (host not ok) is not to be trusted for what it declares: the checks it
+  // lists may be incomplete, and fewer configured checks would read as "all reported".
+  if (m.incomplete_config) m.configured_checks = 0;
 }
 
 // nullptr (with `why`) when `v` cannot be a machine: not an object, or no string id.

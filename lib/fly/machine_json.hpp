@@ -20,6 +20,10 @@
 /// - When `config` is absent and `incomplete_config` is an object (what the API sends when
 ///   host_status != "ok"), that partial config is read instead and `incomplete_config` is set;
 ///   `"incomplete_config": true` also sets the flag.
+/// - Configured checks: the number of `config.checks` entries (an object keyed by name) plus
+///   every `config.services[].checks[]` entry; 0 with an incomplete config, whose contents are
+///   not to be trusted. A check status's `updated_at` (RFC 3339 or epoch ms) is kept; Go's zero
+///   time counts as absent.
 /// - Process group: config.metadata.fly_process_group, else the legacy metadata.process_group.
 /// - Autostop: each config.services[].autostop may be true/"stop" (stop), "suspend" (suspend),
 ///   false/"off"/null/missing (off). Any service with suspend → suspend, else any with stop →

@@ -41,6 +41,14 @@ MachineSpec read_machine(const json::value& v) {
   s.ready_delay_ms = int_field(o, "ready_delay_ms", s.ready_delay_ms);
   s.resume_delay_ms = int_field(o, "resume_delay_ms", s.resume_delay_ms);
   s.stop_delay_ms = int_field(o, "stop_delay_ms", s.stop_delay_ms);
+  if (o.contains("started_ago_ms")) s.started_ago_ms = int_field(o, "started_ago_ms", 0);
+  s.host_status = str_field(o, "host_status", s.host_status);
+  if (s.host_status != "ok" && s.host_status != "unknown" && s.host_status != "unreachable")
+    throw std::runtime_error("fleet: machine " + s.id + ": host_status must be ok|unknown|unreachable");
+  if (const auto* c = o.if_contains("cordoned")) {
+    if (!c->is_bool()) throw std::runtime_error("fleet: machine " + s.id + ": cordoned must be a boolean");
+    s.cordoned = c->as_bool();
+  }
   if (const auto* c = o.if_contains("checks")) {
     if (!c->is_array()) throw std::runtime_error("fleet: machine " + s.id + ": checks must be a list");
     for (const auto& n : c->as_array()) {

@@ -30,7 +30,8 @@ class Fleet {
  public:
   /// Loads a fleet file: {"apps":[{"name":…, "machines":[{"id":…, "name":…, "region":…,
   /// "state":…, "process_group":…, "autostop":"off|stop|suspend", "boot_delay_ms":…,
-  /// "ready_delay_ms":…, "resume_delay_ms":…, "stop_delay_ms":…, "checks":["name",…]}],
+  /// "ready_delay_ms":…, "resume_delay_ms":…, "stop_delay_ms":…, "checks":["name",…],
+  /// "started_ago_ms":…, "host_status":"ok|unknown|unreachable", "cordoned":bool}],
   /// "autostop_idle_ms":…, "edge_hold_ms":…, "edge_port":…, "traffic_every_ms":…}]}.
   /// Per app: `autostop_idle_ms` (default 0 = never), `edge_hold_ms` (default 10000) and
   /// `traffic_every_ms` (default 0 = no simulated users) as in AppSettings; `edge_port`

@@ -58,7 +58,19 @@ SimMachine::SimMachine(MachineSpec spec, std::int64_t now_ms)
   add_event("launch", "created", "user", launched);
   if (state_ == "started" || state_ == "stopped" || state_ == "suspended")
     add_event("start", "started", "flyd", booted);
-  if (state_ == "started") {
+  if (state_ == "started" && spec_.started_ago_ms >= 0) {
+    // Woken shortly before flysim started: an earlier run, a stop, then this start.
+    const std::int64_t restarted = now_ms - spec_.started_ago_ms;
+    add_exit_event(slept, false);
+    add_event("start", "started", "flyd", restarted);
+    checks_reported_ = false;
+    if (restarted + spec_.ready_delay_ms <= now_ms) {
+      app_up_ = true;
+      set_app_checks(restarted + spec_.ready_delay_ms);
+    } else {
+      pending_.push_back({restarted + spec_.ready_delay_ms, Step::ready});
+    }
+  } else if (state_ == "started") {
     app_up_ = true;
     set_app_checks(booted + spec_.ready_delay_ms);
   } else if (state_ == "stopped") {
@@ -93,9 +105,12 @@ void SimMachine::set_database(bool up, std::int64_t now_ms) {
 }
 
 void SimMachine::set_checks(const char* status, const char* output, std::int64_t ts) {
+  // updated_at follows status changes, as Fly's does; a re-run with the same result keeps it.
+  if (!checks_reported_ || check_status_ != status || checks_updated_ms_ == 0)
+    checks_updated_ms_ = ts;
   check_status_ = status;
   check_output_ = output;
-  checks_updated_ms_ = ts;
+  checks_reported_ = true;
 }
 
 void SimMachine::add_event(std::string type, std::string status, std::string source,
@@ -127,7 +142,8 @@ void SimMachine::apply(const Pending& p) {
       state_ = "started";
       app_up_ = false;
       add_event("start", "started", "flyd", p.due_ms);
-      set_checks("critical", refused_output, p.due_ms);
+      // Fly lists no check status until the checks have run once after the start.
+      checks_reported_ = false;
       schedule(p.due_ms + spec_.ready_delay_ms, faults_.oom_exit ? Step::oom_killed : Step::ready);
       break;
     case Step::ready:
@@ -210,16 +226,33 @@ json::value SimMachine::to_json() const {
   if (spec_.autostop == "suspend") autostop = "suspend";
   json::object service{{"protocol", "tcp"}, {"internal_port", 8080}, {"autostart", true},
                        {"autostop", autostop}, {"min_machines_running", 0}};
+  json::object metadata{{"fly_platform_version", "v2"}, {"fly_process_group", spec_.process_group}};
+  // What the config declares: service checks in the service, named ones at the top level.
+  json::array service_checks;
+  json::object top_checks;
+  for (const auto& name : spec_.checks) {
+    json::object check{{"type", "http"}, {"port", 8080}, {"path", "/"}, {"interval", "15s"},
+                       {"timeout", "2s"}, {"grace_period", "1s"}};
+    if (name.rfind("servicecheck-", 0) == 0)
+      service_checks.push_back(std::move(check));
+    else
+      top_checks[name] = std::move(check);
+  }
+  const bool host_ok = spec_.host_status == "ok";
+  // A host that is not ok gives only a partial config rebuilt from elsewhere.
+  if (!service_checks.empty() && host_ok) service["checks"] = std::move(service_checks);
   json::object config{
-      {"metadata", json::object{{"fly_platform_version", "v2"},
-                                {"fly_process_group", spec_.process_group}}},
+      {"metadata", metadata},
       {"services", json::array{service}},
       {"guest", json::object{{"cpu_kind", "shared"}, {"cpus", 1}, {"memory_mb", 256}}}};
+  if (!top_checks.empty() && host_ok) config["checks"] = std::move(top_checks);
   json::array checks;
-  for (const auto& name : spec_.checks)
-    checks.push_back(json::object{{"name", name}, {"status", check_status_},
-                                  {"output", check_output_},
-                                  {"updated_at", rfc3339_ms(checks_updated_ms_)}});
+  if (checks_reported_) {
+    for (const auto& name : spec_.checks)
+      checks.push_back(json::object{{"name", name}, {"status", check_status_},
+                                    {"output", check_output_},
+                                    {"updated_at", rfc3339_ms(checks_updated_ms_)}});
+  }
   const std::int64_t updated = events_.empty()
                                    ? checks_updated_ms_
                                    : events_.front().as_object().at("timestamp").as_int64();
@@ -231,11 +264,11 @@ json::value SimMachine::to_json() const {
                       {"private_ip", "fdaa:0:18:a7b:196:e274:9ce1:2"},
                       {"created_at", "2026-01-01T00:00:00Z"},
                       {"updated_at", rfc3339_ms(updated)},
-                      {"config", config},
+                      {host_ok ? "config" : "incomplete_config", config},
                       {"checks", checks},
                       {"events", events_json()},
-                      {"host_status", "ok"},
-                      {"cordoned", false}};
+                      {"host_status", spec_.host_status},
+                      {"cordoned", spec_.cordoned}};
 }
 
 }  // namespace flywatch::flysim

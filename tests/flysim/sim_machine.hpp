@@ -25,7 +25,15 @@ struct MachineSpec {
   std::string id, name, region, state = "stopped", process_group = "app";
   std::string autostop = "off";  ///< "off" | "stop" | "suspend"
   std::int64_t boot_delay_ms = 200, ready_delay_ms = 200, resume_delay_ms = 50, stop_delay_ms = 50;
-  std::vector<std::string> checks;  ///< check names, e.g. "servicecheck-00-http-8080"
+  /// Check names. "servicecheck-…" ones (e.g. "servicecheck-00-http-8080") are declared in
+  /// config.services[0].checks, any other in the top-level config.checks (keyed by name).
+  std::vector<std::string> checks;
+  /// For a `started` machine: how long before flysim's start its latest start happened (after
+  /// an earlier run and stop), so that a monitor looking at once sees a recent start; the app
+  /// is up (checks reported) `ready_delay_ms` after it. -1: started long ago, like the rest.
+  std::int64_t started_ago_ms = -1;
+  std::string host_status = "ok";  ///< "ok" | "unknown" | "unreachable" (then incomplete_config)
+  bool cordoned = false;
 };
 
 /// Result of an API action: HTTP status and JSON body.
@@ -38,8 +46,13 @@ class SimMachine {
  public:
   /// Builds the machine in `spec.state` as if it had been launched 10 minutes before `now_ms`:
   /// events (newest first) launch → start (started, stopped, suspended) → exit (stopped) or
-  /// suspend (suspended) 5 minutes ago, none of them recent. Checks are passing when started
-  /// (unless faulted later), critical otherwise.
+  /// suspend (suspended) 5 minutes ago, none of them recent (unless `started_ago_ms`). Checks
+  /// are passing when started (unless faulted later), critical otherwise.
+  ///
+  /// As Fly does, a machine lists no check status from its start until its checks first run
+  /// (here: until the app is up, `ready_delay_ms` after boot), although its config declares
+  /// them; each status carries the `updated_at` of its last change. A host that is not ok
+  /// sends `incomplete_config` (metadata and services without checks) instead of `config`.
   SimMachine(MachineSpec spec, std::int64_t now_ms);
 
   /// Applies every scheduled transition due at or before `now_ms`, in order.
@@ -96,6 +109,7 @@ class SimMachine {
   std::deque<boost::json::value> events_;  // newest first
   std::vector<Pending> pending_;           // sorted by due time
   std::int64_t checks_updated_ms_ = 0;
+  bool checks_reported_ = true;  // false from a start until the checks first run
   std::string check_status_ = "critical", check_output_ = "connect: connection refused";
   std::uint64_t seq_ = 0;
   bool app_up_ = false;         // the app finished booting (meaningful while `started`)

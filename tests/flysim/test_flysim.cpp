@@ -87,6 +87,8 @@ TEST_CASE("list parses with lib/fly and carries the fleet's data") {
   REQUIRE(a.checks.size() == 1);
   CHECK(a.checks[0].name == "servicecheck-00-http-8080");
   CHECK(a.checks[0].status == "critical");
+  CHECK(a.checks[0].updated_at_ms.has_value());
+  CHECK(a.configured_checks == 1);  // declared in config.services[0].checks
   CHECK(!a.events.empty());
   const auto& b = (*list)[1];
   CHECK(b.state == "started");
@@ -162,8 +164,10 @@ TEST_CASE("start: starting, then started after the boot delay, then checks passi
   CHECK(waited - after < 300 + 250);
   auto m = get_machine(sim, web1);
   CHECK(m.state == "started");
-  REQUIRE(m.checks.size() == 1);
-  CHECK(m.checks[0].status == "critical");  // ready delay (200 ms) not over yet
+  CHECK(m.configured_checks == 1);
+  // As on Fly, no check status is listed until the checks have run once (at the end of the
+  // 200 ms ready delay here): an empty list, not "passing".
+  if (!m.checks.empty()) CHECK(m.checks[0].status == "passing");
 
   const auto ev = sim.request("GET", web1 + "/events", auth);
   REQUIRE(ev.status == 200);
@@ -185,12 +189,16 @@ TEST_CASE("start: starting, then started after the boot delay, then checks passi
   CHECK(started.id != starting.id);
 
   const auto poll_until = wall_ms() + 2000;
-  while (m.checks[0].status != "passing" && wall_ms() < poll_until) {
+  while ((m.checks.empty() || m.checks[0].status != "passing") && wall_ms() < poll_until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     m = get_machine(sim, web1);
   }
+  REQUIRE(m.checks.size() == 1);
   REQUIRE(m.checks[0].status == "passing");
   CHECK(wall_ms() - started.timestamp_ms >= 200);
+  // updated_at: when the checks first ran, the ready delay after `started`.
+  REQUIRE(m.checks[0].updated_at_ms.has_value());
+  CHECK(*m.checks[0].updated_at_ms == started.timestamp_ms + 200);
 }
 
 TEST_CASE("wait: 200 at once when already there, 408 on timeout") {
@@ -312,4 +320,33 @@ TEST_CASE("stats count API requests per app") {
   const auto api = boost::json::parse(r.body).as_object().at("api_requests").as_object();
   CHECK(api.at("medio").as_int64() == 2);
   CHECK(api.at("empty-app").as_int64() == 1);
+}
+
+TEST_CASE("fleet file: a recent start, a host not ok and a cordoned machine, as Fly sends them") {
+  const auto before = wall_ms();
+  SimProcess sim = start_sim();
+  // Started 20 s before flysim, checks passing 5 s after that; top-level and service checks.
+  const auto woken = get_machine(sim, "/v1/apps/realfly/machines/1781e3a2b4c5d6");
+  CHECK(woken.state == "started");
+  CHECK(woken.configured_checks == 2);
+  REQUIRE(!woken.events.empty());
+  CHECK(woken.events[0].status == "started");
+  CHECK(woken.events[0].timestamp_ms >= before - 20000 - 1000);
+  CHECK(woken.events[0].timestamp_ms <= wall_ms() - 20000);
+  CHECK(woken.events[1].type == "exit");
+  REQUIRE(woken.checks.size() == 2);
+  for (const auto& c : woken.checks) {
+    CHECK(c.status == "passing");
+    CHECK(c.updated_at_ms == woken.events[0].timestamp_ms + 5000);
+  }
+  // Host unreachable: incomplete_config instead of config, the last state it heard.
+  const auto lost = get_machine(sim, "/v1/apps/realfly/machines/1781e3a2b4c5d7");
+  CHECK(lost.host_status == "unreachable");
+  CHECK(lost.incomplete_config);
+  CHECK(lost.configured_checks == 0);
+  CHECK(lost.state == "started");
+  CHECK(lost.process_group == "app");
+  const auto drained = get_machine(sim, "/v1/apps/realfly/machines/1781e3a2b4c5d8");
+  CHECK(drained.cordoned);
+  CHECK_FALSE(woken.cordoned);
 }

@@ -12,6 +12,12 @@ apps watched by one daemon, so the cases run side by side.
 - db:     two started machines; `db_down` on one: healthy→unhealthy only after the failure
           threshold (2) of its own fly-force-instance-id probes while the other stays healthy,
           then `db_up`: back to healthy;
+- restart: a machine woken 30 s before flysim started, its checks passing 10 s after that,
+          found by flywatch already healthy: a cold start timed from the checks' updated_at
+          (ready ~10 s, boot unknown), never from the moment flywatch looked (issue 9);
+- fresh:  no target, a stopped machine started (boot 500 ms, ready 3000 ms): Fly lists no check
+          status until the checks run, and that empty list is not "all passing" (ready ~3 s,
+          not 0);
 - /api/v1/status lists every app and machine with its state.
 
 Usage: test_fly_lifecycle.py <flywatch> <flysim>
@@ -28,11 +34,15 @@ COLD, RESUME, SICK, STUCK, OOM = ("c01d0000000001", "2e5000000000a1", "51c000000
                                   "57000000000c01", "00e000000000d1")
 DB1, DB2 = "db0000000000e1", "db0000000000e2"
 QUICK = "9c0000000000f1"
+RESTART, FRESH = "7e5000000000a7", "f7e500000000b7"
 CHECKS = ["servicecheck-00-http-8080"]
 
 BOOT_MS, READY_MS = 2000, 1500          # cold
 QUICK_BOOT_MS, QUICK_READY_MS = 1150, 250  # ready well within one poll interval
 RESUME_MS, RESUME_READY_MS = 1000, 1200  # resume
+RESTART_AGO_MS, RESTART_READY_MS = 30000, 10000
+RESTART_SLO_S = 15  # the ~30 s "ready" of the time flywatch looked would be slow
+FRESH_BOOT_MS, FRESH_READY_MS = 500, 3000
 SICK_SLO_S = 4
 STUCK_AFTER_S = 3
 DB_FAILURE_THRESHOLD = 2
@@ -56,6 +66,11 @@ def fleet():
         {"name": "quick", "machines": [
             machine(QUICK, "lhr", boot_delay_ms=QUICK_BOOT_MS, ready_delay_ms=QUICK_READY_MS)]},
         {"name": "oom", "machines": [machine(OOM, "iad", boot_delay_ms=300, ready_delay_ms=1500)]},
+        {"name": "restart", "machines": [
+            machine(RESTART, "ams", state="started", started_ago_ms=RESTART_AGO_MS,
+                    ready_delay_ms=RESTART_READY_MS)]},
+        {"name": "fresh", "machines": [
+            machine(FRESH, "waw", boot_delay_ms=FRESH_BOOT_MS, ready_delay_ms=FRESH_READY_MS)]},
         # No Fly checks: the state of these follows flywatch's own probe alone.
         {"name": "db", "machines": [
             machine(DB1, "ams", state="started", checks=[]),
@@ -230,9 +245,43 @@ def check_oom(d):
     check(len(log_events(d, "machine exited", app="oom")) == 1, "`machine exited` repeated")
 
 
+def check_restart(d):
+    """Found already healthy after a recent start: timed from the API, or not at all."""
+    ev = wait_event(d, 10, "cold start finished", app="restart")
+    ready, total = int(ev["ready_ms"]), int(ev["duration_ms"])
+    check(within(ready, RESTART_READY_MS, 0.02, 50),
+          f"restart ready_ms {ready}: want the checks' {RESTART_READY_MS} ms, not the time "
+          f"flywatch first looked ({RESTART_AGO_MS} ms after the start)")
+    check("boot_ms" not in ev and ev.get("boot") == "unknown",
+          f"only a `started` event: boot unknown, not 0: {ev}")
+    check(total == ready and "slow" not in ev and ev["level"] == "info", f"restart line: {ev}")
+    check(not log_events(d, "cold start slow", app="restart"), "restart: `cold start slow`")
+    m = d.metrics()
+    check(histogram(m, "flywatch_cold_start_seconds", app="restart", phase="boot")[0] == 0,
+          "restart: an unknown boot went into the histogram")
+    n, s = histogram(m, "flywatch_cold_start_seconds", app="restart", phase="ready")
+    check(n == 1 and s < RESTART_SLO_S, f"restart ready histogram count {n} sum {s:.3f}s")
+    check(len(log_events(d, "cold start finished", app="restart")) == 1, "restart: repeated")
+    check(machine_state_metric(m, "restart", RESTART) == "healthy", "restart machine not healthy")
+
+
+def check_fresh(d):
+    """An empty checks[] right after a start is "not reported yet", not "all passing"."""
+    ev = wait_event(d, 20, "cold start finished", app="fresh")
+    boot, ready = int(ev["boot_ms"]), int(ev["ready_ms"])
+    check(within(boot, FRESH_BOOT_MS, 0.10, 100), f"fresh boot_ms {boot}, simulated {FRESH_BOOT_MS}")
+    # Healthy is seen at the first poll (every 1 s) after the checks pass; slack for a busy host.
+    check(FRESH_READY_MS <= ready <= FRESH_READY_MS + 5000,
+          f"fresh ready_ms {ready}: simulated {FRESH_READY_MS} (0 means the empty checks list "
+          f"was taken for passing)")
+    ts = [(e["from"], e["to"]) for e in log_events(d, "machine state changed", app="fresh")]
+    check(("started", "healthy") in ts, f"fresh transitions {ts}")
+
+
 def check_status(d):
     apps = apps_status(d)
-    check(set(apps) == {"cold", "resume", "sick", "stuck", "oom", "db", "quick"},
+    check(set(apps) == {"cold", "resume", "sick", "stuck", "oom", "db", "quick", "restart",
+                        "fresh"},
           f"status apps: {sorted(apps)}")
     want = {("cold", COLD): ("healthy", "started", "ams"),
             ("resume", RESUME): ("healthy", "started", "fra"),
@@ -274,7 +323,7 @@ def check_status(d):
 def main(env, flysim_binary):
     sim = FlySim(env, flysim_binary, fleet()).start()
     targets = [sim.target(f"{app}-t", app, interval=f"{TARGET_INTERVAL_S}s", timeout="2500ms")
-               for app in ("cold", "resume", "sick", "quick")]
+               for app in ("cold", "resume", "sick", "quick", "restart")]
     targets.append(sim.target("db-t", "db", interval=f"{TARGET_INTERVAL_S}s", timeout="2500ms",
                               failure_threshold=DB_FAILURE_THRESHOLD))
     apps = [sim.app("cold", target="cold-t", cold_start_slo="10s"),
@@ -283,18 +332,21 @@ def main(env, flysim_binary):
             sim.app("stuck", stuck_after=f"{STUCK_AFTER_S}s"),
             sim.app("oom"),
             sim.app("db", target="db-t"),
-            sim.app("quick", target="quick-t", cold_start_slo="10s")]
+            sim.app("quick", target="quick-t", cold_start_slo="10s"),
+            sim.app("restart", target="restart-t", cold_start_slo=f"{RESTART_SLO_S}s"),
+            sim.app("fresh", cold_start_slo="10s")]
     d = env.daemon()
     d.write_config(d.config(targets, extra={"fly": sim.fly_section(apps, poll_interval="1s")}))
     d.start()
 
     # Every machine seen in its initial state before anything is started.
     def initial():
-        st = {(a, mid): m["state"] for a in ("cold", "resume", "sick", "stuck", "oom", "db", "quick")
+        st = {(a, mid): m["state"] for a in ("cold", "resume", "sick", "stuck", "oom", "db", "quick",
+                                             "restart", "fresh")
               for mid, m in machines_status(d, a).items()}
-        return st if len(st) == 8 and st[("db", DB1)] == "healthy" and \
+        return st if len(st) == 10 and st[("db", DB1)] == "healthy" and \
             st[("db", DB2)] == "healthy" else None
-    st = wait_until(initial, 15, "all eight machines seen, the db ones healthy")
+    st = wait_until(initial, 15, "all ten machines seen, the db ones healthy")
     check(st[("cold", COLD)] == "stopped" and st[("resume", RESUME)] == "suspended",
           f"initial states: {st}")
     wait_event(d, 5, "machine appeared", app="cold", machine=COLD, state="stopped", region="ams")
@@ -312,11 +364,13 @@ def main(env, flysim_binary):
     wait_until(lambda: polls() > before, 5, "a poll of quick", interval=0.02)
     started_at = time.monotonic()
     for app, mid in (("cold", COLD), ("resume", RESUME), ("sick", SICK), ("stuck", STUCK),
-                     ("oom", OOM), ("quick", QUICK)):
+                     ("oom", OOM), ("quick", QUICK), ("fresh", FRESH)):
         sim.machine_action(app, mid, "start")
 
+    check_restart(d)
     check_db_threshold(sim, d)
     check_cold(d)
+    check_fresh(d)
     check_quick(d)
     check_resume(d)
     check_stuck(d)

@@ -577,3 +577,32 @@ TEST_CASE("AlertRules::rule finds each built-in alert's settings, and nothing el
   CHECK(rules.rule(alert_target_flapping) == &rules.target_flapping);
   CHECK(rules.rule("TargetDwn") == nullptr);
 }
+
+TEST_CASE("MachineUnhealthy covers a machine whose host is unreachable, with the reason") {
+  const AlertRules rules;
+  const auto host = rules.machine_unhealthy_condition("app", "m1", "iad", MachineState::unknown,
+                                                      "host unreachable");
+  CHECK(host.active);
+  CHECK(host.annotations.at("description").find("host unreachable") != std::string::npos);
+  // An unknown state string flywatch does not know is not a page.
+  CHECK_FALSE(rules.machine_unhealthy_condition("app", "m1", "iad", MachineState::unknown).active);
+  CHECK_FALSE(rules.machine_unhealthy_condition("app", "m1", "iad", MachineState::started,
+                                                "cordoned").active);
+
+  MachineAlertState m;
+  m.observe({}, MachineState::unknown, "host unreachable");
+  CHECK(m.conditions(rules, "app", "m1", "iad")[0].active);
+  m.observe({}, MachineState::healthy, "");  // the host is back
+  CHECK_FALSE(m.conditions(rules, "app", "m1", "iad")[0].active);
+}
+
+TEST_CASE("MachineStuck names Fly's `created` state") {
+  const AlertRules rules;
+  MachineAlertState m;
+  MachineUpdate u;
+  u.stuck = StuckMachine{MachineState::stopped, t0, "created"};
+  m.observe(u, MachineState::stopped);
+  const auto c = m.conditions(rules, "app", "m1", "iad")[1];
+  CHECK(c.active);
+  CHECK(c.annotations.at("description").find("has been created longer") != std::string::npos);
+}

@@ -2,6 +2,7 @@
 
 #include <doctest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -271,10 +272,11 @@ TEST_CASE("MachineLifecycle: a start missed between polls still counts") {
     CHECK(u.cold_starts[0].boot() == 900ms);
     CHECK(u.cold_starts[0].ready() == 25900ms);
   }
-  SUBCASE("no events at all: boot is unknown (0), total from observation") {
+  SUBCASE("no events at all: boot is unknown, total from observation") {
     auto u = lc.observe(snap("started", evs), OwnProbe::none, t0 + 15s);
     REQUIRE(u.cold_starts.size() == 1);
     CHECK_FALSE(u.cold_starts[0].start_from_event);
+    CHECK_FALSE(u.cold_starts[0].boot());
     CHECK(u.cold_starts[0].start == t0 + 15s);
     CHECK(u.cold_starts[0].total() == 0ms);
   }
@@ -481,6 +483,8 @@ TEST_CASE("AppFleet: a machine's cold start comes through the fleet update") {
 TEST_CASE("is_ignored_process_group matches only the ephemeral groups") {
   CHECK(fc::is_ignored_process_group("fly_app_release_command"));
   CHECK(fc::is_ignored_process_group("fly_app_console"));
+  CHECK(fc::is_ignored_process_group("release_command"));  // legacy, as fly-go reads it
+  CHECK(fc::is_ignored_process_group("fly_app_test_machine_command"));
   CHECK_FALSE(fc::is_ignored_process_group("app"));
   CHECK_FALSE(fc::is_ignored_process_group(""));
   CHECK_FALSE(fc::is_ignored_process_group("fly_app_release_command2"));
@@ -499,4 +503,247 @@ TEST_CASE("MachineLifecycle: an event from the future does not hide the exits af
   auto u = lc.observe(snap("stopped", evs), OwnProbe::none, t0 + 20s);
   REQUIRE(u.exits.size() == 1);
   CHECK(u.exits[0].oom_killed);
+}
+
+// --- issue 9: the real Machines API (checks not yet reported, host_status, cordoned, created,
+// machines that never serve) and first sightings that cannot be timed ---
+
+namespace {
+// A started machine whose config declares `configured` checks and which lists `statuses`
+// (each updated at `updated`, when given).
+fc::MachineSnapshot with_checks(fc::MachineSnapshot m, int configured,
+                                std::optional<Tp> updated = std::nullopt) {
+  m.configured_checks = configured;
+  for (auto& c : m.checks) {
+    if (updated) c.updated_at_ms = epoch_ms(*updated);
+  }
+  return m;
+}
+}  // namespace
+
+TEST_CASE("lifecycle_state: configured checks not reported yet are not passing") {
+  // Right after a start Fly lists no status for the configured checks.
+  CHECK(fc::lifecycle_state(with_checks(snap("started"), 1), OwnProbe::none) ==
+        MachineState::started);
+  CHECK(fc::lifecycle_state(with_checks(snap("started", {}, {"passing"}), 2), OwnProbe::none) ==
+        MachineState::started);
+  CHECK(fc::lifecycle_state(with_checks(snap("started", {}, {"passing", "passing"}), 2),
+                            OwnProbe::none) == MachineState::healthy);
+  CHECK(fc::lifecycle_state(with_checks(snap("started", {}, {"critical"}), 2), OwnProbe::none) ==
+        MachineState::unhealthy);
+  // No checks configured and none listed: healthy as before.
+  CHECK(fc::lifecycle_state(snap("started"), OwnProbe::none) == MachineState::healthy);
+}
+
+TEST_CASE("lifecycle_state: a host that is not ok makes the machine unknown") {
+  auto m = snap("started", {}, {"passing"});
+  m.host_status = "unreachable";
+  CHECK(fc::lifecycle_state(m, OwnProbe::passing) == MachineState::unknown);
+  CHECK(fc::host_problem(m) == "host unreachable");
+  m.host_status = "unknown";
+  CHECK(fc::lifecycle_state(m, OwnProbe::none) == MachineState::unknown);
+  CHECK(fc::host_problem(m) == "host status unknown");
+  m.host_status = "ok";
+  CHECK(fc::lifecycle_state(m, OwnProbe::none) == MachineState::healthy);
+  CHECK(fc::host_problem(m).empty());
+  m.host_status = "";  // not sent: taken as ok
+  CHECK(fc::lifecycle_state(m, OwnProbe::none) == MachineState::healthy);
+}
+
+TEST_CASE("lifecycle_state: a cordoned started machine is started, never healthy") {
+  auto m = snap("started", {}, {"passing"});
+  m.cordoned = true;
+  CHECK(fc::lifecycle_state(m, OwnProbe::none) == MachineState::started);
+  CHECK(fc::lifecycle_state(m, OwnProbe::passing) == MachineState::started);
+  auto stopped = snap("stopped");
+  stopped.cordoned = true;
+  CHECK(fc::lifecycle_state(stopped, OwnProbe::none) == MachineState::stopped);
+}
+
+TEST_CASE("MachineLifecycle: a restart of flywatch beside a machine already healthy pages nothing") {
+  // The issue's fleet: started 50 s before flywatch looks, checks passing since 40 s before.
+  const std::vector<fc::MachineEvent> evs = {ev("exit", "stopped", t0 - 10min),
+                                             ev("start", "started", t0 - 50s)};
+  SUBCASE("checks' updated_at bounds the healthy moment: a 10 s ready phase, not 50 s") {
+    fc::MachineLifecycle lc(limits(30s));
+    auto u = lc.observe(with_checks(snap("started", evs, {"passing"}), 1, t0 - 40s),
+                        OwnProbe::none, t0);
+    REQUIRE(u.cold_starts.size() == 1);
+    const auto& cs = u.cold_starts[0];
+    CHECK(cs.ready() == 10s);
+    CHECK_FALSE(cs.boot());  // only the `started` event: boot unknown
+    CHECK(cs.total() == 10s);
+    CHECK_FALSE(cs.slow);
+    CHECK_FALSE(u.slow);
+    CHECK(lc.state() == MachineState::healthy);
+    CHECK_FALSE(lc.cold_start());
+  }
+  SUBCASE("the same with the own probe still pending: the bound ends the cold start") {
+    fc::MachineLifecycle lc(limits(30s));
+    auto u = lc.observe(with_checks(snap("started", evs, {"passing"}), 1, t0 - 40s),
+                        OwnProbe::pending, t0);
+    REQUIRE(u.cold_starts.size() == 1);
+    CHECK(u.cold_starts[0].ready() == 10s);
+    CHECK(lc.state() == MachineState::started);
+    CHECK_FALSE(lc.cold_start());
+    // The probe's first answer is not a second cold start.
+    u = lc.observe(with_checks(snap("started", evs, {"passing"}), 1, t0 - 40s),
+                   OwnProbe::passing, t0 + 1s);
+    CHECK(u.cold_starts.empty());
+    CHECK(lc.state() == MachineState::healthy);
+  }
+  SUBCASE("no updated_at: the healthy moment is unknown, no cold start") {
+    fc::MachineLifecycle lc(limits(30s));
+    auto u = lc.observe(with_checks(snap("started", evs, {"passing"}), 1), OwnProbe::none, t0);
+    CHECK(u.transitions.empty());
+    CHECK(u.cold_starts.empty());
+    CHECK_FALSE(u.slow);
+    CHECK_FALSE(lc.cold_start());
+    CHECK(lc.state() == MachineState::healthy);
+    CHECK(lc.since() == t0 - 50s);
+    // Later polls do not find a slow cold start either.
+    u = lc.observe(with_checks(snap("started", evs, {"passing"}), 1), OwnProbe::none, t0 + 30s);
+    CHECK(u.empty());
+  }
+  SUBCASE("an updated_at from before the start bounds nothing") {
+    fc::MachineLifecycle lc(limits(30s));
+    auto u = lc.observe(with_checks(snap("started", evs, {"passing"}), 1, t0 - 55s),
+                        OwnProbe::none, t0);
+    CHECK(u.cold_starts.empty());
+    CHECK_FALSE(lc.cold_start());
+  }
+  SUBCASE("no checks, own probe pending: its first answer would only time our first look") {
+    fc::MachineLifecycle lc(limits(30s));
+    auto u = lc.observe(snap("started", evs), OwnProbe::pending, t0);
+    CHECK(u.transitions.empty());
+    CHECK_FALSE(lc.cold_start());
+    u = lc.observe(snap("started", evs), OwnProbe::passing, t0 + 2s);
+    CHECK(u.cold_starts.empty());
+  }
+  SUBCASE("not yet healthy when first seen: a genuine cold start in progress, kept") {
+    fc::MachineLifecycle lc(limits(60s));
+    auto u = lc.observe(with_checks(snap("started", evs, {"critical"}), 1, t0 - 50s),
+                        OwnProbe::none, t0);
+    REQUIRE(lc.cold_start());
+    u = lc.observe(with_checks(snap("started", evs, {"passing"}), 1, t0 + 4s), OwnProbe::none,
+                   t0 + 5s);
+    REQUIRE(u.cold_starts.size() == 1);
+    CHECK(u.cold_starts[0].ready() == 55s);  // healthy seen at t0 + 5s
+  }
+}
+
+TEST_CASE("MachineLifecycle: a start whose only event is `started` has an unknown boot") {
+  fc::MachineLifecycle lc(limits());
+  std::vector<fc::MachineEvent> evs = {ev("exit", "stopped", t0 - 10s)};
+  lc.observe(snap("stopped", evs), OwnProbe::none, t0);
+  evs.push_back(ev("start", "started", t0 + 4100ms));
+  auto u = lc.observe(snap("started", evs, {"critical"}), OwnProbe::none, t0 + 5s);
+  REQUIRE(lc.cold_start());
+  u = lc.observe(snap("started", evs, {"passing"}), OwnProbe::none, t0 + 10s);
+  REQUIRE(u.cold_starts.size() == 1);
+  const auto& cs = u.cold_starts[0];
+  CHECK(cs.boot_unknown);
+  CHECK_FALSE(cs.boot());  // not 0: nothing measured it
+  CHECK(cs.ready() == 5900ms);
+  CHECK(cs.total() == 5900ms);  // from `started`
+  CHECK(cs.start == t0 + 4100ms);
+}
+
+TEST_CASE("MachineLifecycle: checks not reported right after a start keep the cold start going") {
+  fc::MachineLifecycle lc(limits(30s));
+  std::vector<fc::MachineEvent> evs = {ev("exit", "stopped", t0 - 1min)};
+  lc.observe(with_checks(snap("stopped", evs), 1), OwnProbe::none, t0);
+  evs.push_back(ev("start", "starting", t0 + 1s));
+  evs.push_back(ev("start", "started", t0 + 2s));
+  // Fly lists no check status yet although one is configured: not healthy.
+  auto u = lc.observe(with_checks(snap("started", evs), 1), OwnProbe::none, t0 + 3s);
+  CHECK(lc.state() == MachineState::started);
+  CHECK(u.cold_starts.empty());
+  REQUIRE(lc.cold_start());
+  u = lc.observe(with_checks(snap("started", evs, {"passing"}), 1, t0 + 11s), OwnProbe::none,
+                 t0 + 12s);
+  REQUIRE(u.cold_starts.size() == 1);
+  CHECK(u.cold_starts[0].boot() == 1s);
+  CHECK(u.cold_starts[0].ready() == 10s);  // seen healthy at t0 + 12s
+}
+
+TEST_CASE("MachineLifecycle: a host that is not ok leaves healthy with a reason, then comes back") {
+  fc::MachineLifecycle lc(limits());
+  std::vector<fc::MachineEvent> evs = {ev("start", "started", t0 - 1h)};
+  auto m = with_checks(snap("started", evs, {"passing"}), 1, t0 - 1h);
+  lc.observe(m, OwnProbe::none, t0);
+  CHECK(lc.state() == MachineState::healthy);
+  // The API still says started (the last it heard) and sends incomplete_config.
+  auto lost = m;
+  lost.host_status = "unreachable";
+  lost.incomplete_config = true;
+  lost.configured_checks = 0;
+  auto u = lc.observe(lost, OwnProbe::none, t0 + 10s);
+  REQUIRE(u.transitions.size() == 1);
+  CHECK(u.transitions[0].from == MachineState::healthy);
+  CHECK(u.transitions[0].to == MachineState::unknown);
+  CHECK(u.transitions[0].reason == "host unreachable");
+  CHECK(lc.reason() == "host unreachable");
+  CHECK(lc.observe(lost, OwnProbe::none, t0 + 20s).empty());
+  // Back: the state resumes, no cold start, no reason.
+  u = lc.observe(m, OwnProbe::none, t0 + 30s);
+  REQUIRE(u.transitions.size() == 1);
+  CHECK(u.transitions[0].to == MachineState::healthy);
+  CHECK(u.transitions[0].reason.empty());
+  CHECK(u.cold_starts.empty());
+  CHECK(lc.reason().empty());
+}
+
+TEST_CASE("MachineLifecycle: cordoned is started with a reason, and starts no cold start") {
+  fc::MachineLifecycle lc(limits());
+  auto m = snap("started", {ev("start", "started", t0 - 1h)}, {"passing"});
+  lc.observe(m, OwnProbe::none, t0);
+  m.cordoned = true;
+  auto u = lc.observe(m, OwnProbe::none, t0 + 10s);
+  REQUIRE(u.transitions.size() == 1);
+  CHECK(u.transitions[0].to == MachineState::started);
+  CHECK(u.transitions[0].reason == "cordoned");
+  CHECK(lc.cordoned());
+  // First seen cordoned during a recent start: no episode that could never end.
+  fc::MachineLifecycle fresh(limits());
+  auto c = snap("started", {ev("start", "started", t0 - 5s)}, {"passing"});
+  c.cordoned = true;
+  fresh.observe(c, OwnProbe::none, t0);
+  CHECK_FALSE(fresh.cold_start());
+  CHECK(fresh.state() == MachineState::started);
+}
+
+TEST_CASE("MachineLifecycle: left in `created` past stuck_after is stuck; just created is not") {
+  fc::MachineLifecycle fresh(limits());
+  auto m = snap("created", {ev("launch", "created", t0 - 30s)});
+  CHECK_FALSE(fresh.observe(m, OwnProbe::none, t0).stuck);
+  CHECK_FALSE(fresh.observe(m, OwnProbe::none, t0 + 4min).stuck);
+  auto u = fresh.observe(m, OwnProbe::none, t0 + 5min);
+  REQUIRE(u.stuck);
+  CHECK(u.stuck->fly_state == "created");
+  CHECK(u.stuck->since == t0 - 30s);
+  CHECK_FALSE(fresh.observe(m, OwnProbe::none, t0 + 6min).stuck);  // once
+
+  fc::MachineLifecycle old(limits());
+  u = old.observe(snap("created", {ev("launch", "created", t0 - 3h)}), OwnProbe::none, t0);
+  REQUIRE(u.stuck);
+  CHECK(u.stuck->since == t0 - 3h);
+  // A stopped machine (asleep) is never stuck, however long.
+  fc::MachineLifecycle asleep(limits());
+  CHECK_FALSE(asleep.observe(snap("stopped", {ev("exit", "stopped", t0 - 3h)}), OwnProbe::none, t0).stuck);
+}
+
+TEST_CASE("AppFleet: release, test-machine and console machines are not tracked") {
+  fc::AppFleet fleet(limits());
+  std::vector<fc::MachineSnapshot> ms;
+  for (const char* group : {"fly_app_release_command", "release_command",
+                            "fly_app_test_machine_command", "fly_app_console"}) {
+    auto m = snap("started", {ev("start", "started", t0 - 2s)}, {}, group);
+    m.process_group = group;
+    ms.push_back(m);
+  }
+  ms.push_back(snap("started", {}, {}, "app1"));
+  auto u = fleet.observe(ms, {}, t0);
+  CHECK(u.appeared == std::vector<std::string>{"app1"});
+  CHECK(u.machines.empty());
 }

@@ -674,3 +674,34 @@ TEST_CASE("AlertCenter: an alert listed twice in alerts.json is restored once") 
   CHECK(rig.events(Kind::resolved, core::alert_target_down).size() == 1);
   CHECK(rig.firing_metric("TargetDown") == 0);
 }
+
+TEST_CASE("AlertCenter: a machine on an unreachable host raises MachineUnhealthy with the reason") {
+  CenterRig rig;
+  rig.targets = {};
+  rig.apps = {"medio"};
+  rig.cfg.rules.machine_unhealthy.for_duration = 0ms;
+  rig.apply();
+
+  core::AppFleet fleet;
+  core::MachineSnapshot m = started_machine("m1", "ams");
+  auto now = system_clock::now();
+  auto update = fleet.observe({m}, {}, now);
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, {}, now);
+  CHECK(rig.events(Kind::firing, core::alert_machine_unhealthy).empty());
+
+  // The API still says started, from a host it cannot reach.
+  m.host_status = "unreachable";
+  now = system_clock::now();
+  update = fleet.observe({m}, {}, now);
+  REQUIRE(fleet.machines().at("m1").state() == core::MachineState::unknown);
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, {}, now);
+  const auto firing = rig.events(Kind::firing, core::alert_machine_unhealthy);
+  REQUIRE(firing.size() == 1);
+  CHECK(firing[0].alert.annotations.at("description").find("host unreachable") != std::string::npos);
+
+  m.host_status = "ok";  // back
+  now = system_clock::now();
+  update = fleet.observe({m}, {}, now);
+  rig.center.observe_fleet("medio", update, fleet, {{"m1", "ams"}}, {}, now);
+  CHECK(rig.events(Kind::resolved, core::alert_machine_unhealthy).size() == 1);
+}

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
@@ -211,4 +212,32 @@ TEST_CASE("AppWatch: a right but slow answer ends a cold start; after it, slowne
   // Still that slow once started: two failures (the threshold) make it unhealthy.
   rig.run_for(600ms);
   CHECK(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m1",region="iad",state="unhealthy"} 1)"));
+}
+
+TEST_CASE("AppWatch: cordoned machines and machines on a lost host are neither probed nor serving") {
+  FlyRig rig;
+  test::FakeMachine drained{"m2", "started", "ams"};
+  drained.cordoned = true;
+  test::FakeMachine lost{"m3", "started", "fra"};
+  lost.host_status = "unreachable";
+  rig.fly.apps["medio"] = {{"m1", "started"}, drained, lost};
+  rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::skip));
+  rig.run_for(450ms);
+  const auto probes = rig.target_probes("be");
+  REQUIRE(!probes.empty());
+  for (const auto& p : probes) {
+    CHECK(test::header_of(p, "fly-force-instance-id") == "m1");
+  }
+  CHECK(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m1",region="iad",state="healthy"} 1)"));
+  CHECK(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m2",region="ams",state="started"} 1)"));
+  CHECK(rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m3",region="fra",state="unknown"} 1)"));
+  CHECK(rig.has_metric(R"(flywatch_app_machines{app="medio",state="healthy"} 1)"));
+  std::map<std::string, std::string> reasons;
+  const auto status = rig.app_status("medio");
+  for (const auto& m : status.at("machines").as_array()) {
+    reasons[std::string(m.at("id").as_string())] = std::string(m.at("reason").as_string());
+  }
+  CHECK(reasons["m1"].empty());
+  CHECK(reasons["m2"] == "cordoned");
+  CHECK(reasons["m3"] == "host unreachable");
 }

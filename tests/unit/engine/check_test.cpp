@@ -124,3 +124,29 @@ TEST_CASE("check of a Fly app probes each started machine once and leaves an asl
   CHECK(failed[0].api_code == "401");
   CHECK(engine::format_app_table(failed).find("FAIL fly api: 401") != std::string::npos);
 }
+
+TEST_CASE("check of a Fly app: a cordoned machine is not probed, a lost host fails with its reason") {
+  boost::asio::io_context io{1};
+  test::FakeProber prober;
+  test::FakeFly fly;
+  fly.serve(prober);
+  test::FakeMachine drained{"m2", "started", "ams"};
+  drained.cordoned = true;
+  test::FakeMachine lost{"m3", "started", "fra"};
+  lost.host_status = "unreachable";
+  fly.apps["medio"] = {{"m1", "started"}, drained, lost};
+  const auto cfg = test::fly_config("medio", "be", config::WhenAsleep::skip);
+  const auto apps = engine::run_app_checks(io, prober, cfg);
+  REQUIRE(apps.size() == 1);
+  REQUIRE(apps[0].machines.size() == 3);
+  CHECK(apps[0].machines[0].probe);
+  CHECK_FALSE(apps[0].machines[1].probe);
+  CHECK(apps[0].machines[1].state == core::MachineState::started);
+  CHECK(apps[0].machines[1].passed());
+  CHECK_FALSE(apps[0].machines[2].probe);
+  CHECK(apps[0].machines[2].state == core::MachineState::unknown);
+  CHECK_FALSE(apps[0].machines[2].passed());
+  CHECK(prober.starts["be"].size() == 1);
+  CHECK(engine::format_app_table(apps).find("machine is unknown: host unreachable") !=
+        std::string::npos);
+}

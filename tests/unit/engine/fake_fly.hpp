@@ -23,6 +23,8 @@ struct FakeMachine {
   std::string process_group = "app";
   int answer = 200;  ///< what a probe forced to this machine gets
   std::chrono::milliseconds took{3};  ///< the answer's total time as the probe reports it
+  bool cordoned = false;
+  std::string host_status = "ok";
 };
 
 /// Serves `GET /v1/apps/{app}/machines` on host "flyapi" and the apps' targets on their hosts.
@@ -53,7 +55,9 @@ struct FakeFly {
             {"region", m.region},
             {"config", boost::json::object{{"metadata", boost::json::object{
                                                             {"fly_process_group", m.process_group}}}}},
-            {"events", boost::json::array{}}});
+            {"events", boost::json::array{}},
+            {"cordoned", m.cordoned},
+            {"host_status", m.host_status}});
       }
     }
     return boost::json::serialize(list);

@@ -58,6 +58,7 @@ std::string check_field(const core::MachineCheck& c, std::string_view member) {
   if (member == "name") return text(c.name);
   if (member == "status") return text(c.status);
   if (member == "output") return text(c.output);
+  if (member == "updated_at") return opt(c.updated_at_ms);
   return "?" + std::string(member);
 }
 
@@ -76,6 +77,7 @@ std::string machine_field(const core::MachineSnapshot& m, std::string_view name)
   if (name == "cordoned") return flag(m.cordoned);
   if (name == "ignored") return flag(core::is_ignored_process_group(m.process_group));
   if (name == "checks") return std::to_string(m.checks.size());
+  if (name == "configured_checks") return std::to_string(m.configured_checks);
   if (name == "events") return std::to_string(m.events.size());
   if (name == "autostop") {
     switch (m.autostop) {
