@@ -28,6 +28,14 @@
 
 namespace flywatch::flysim {
 
+/// The one Authorization header flysim's API accepts for `token` (anything else: 401), which is
+/// the header fly-go sends: the token's macaroons (pieces starting `fm1r_`, `fm1a_`, `fm2_`,
+/// after dropping "Bearer"/"FlyV1" schemes in any case and splitting on commas) as
+/// "FlyV1 m1,m2", or, without macaroons, "Bearer " + its other pieces. Fly refuses macaroons
+/// under Bearer; flysim is stricter than Fly in also requiring the scheme's exact spelling and
+/// no extra tokens, so a client that normalises a token otherwise than fly-go fails against it.
+std::string accepted_authorization(const std::string& token);
+
 struct Request {
   std::string method;         ///< "GET", "POST", …
   std::string target;         ///< path and query, e.g. "/v1/apps/a/machines?region=ams"
@@ -48,7 +56,9 @@ struct Reply {
 
 class Router {
  public:
-  Router(Fleet& fleet, std::string token) : fleet_(fleet), token_(std::move(token)) {}
+  /// `token` is the API token as a user would configure it (see accepted_authorization).
+  Router(Fleet& fleet, const std::string& token)
+      : fleet_(fleet), expected_authorization_(accepted_authorization(token)) {}
 
   /// Answers `req` at time `now_ms` (epoch ms). Never throws for bad input: bad requests get 4xx.
   Reply handle(const Request& req, std::int64_t now_ms);
@@ -63,7 +73,7 @@ class Router {
   Reply control(const Request& req, const std::string& path, std::int64_t now_ms);
 
   Fleet& fleet_;
-  std::string token_;
+  std::string expected_authorization_;
 };
 
 /// A reply with the given status, body and content type.

@@ -18,7 +18,7 @@ using flywatch::flysim::testing::wall_ms;
 
 namespace {
 const std::string token = "fm2_test-token";
-const std::string auth = "Bearer " + token;
+const std::string auth = "FlyV1 " + token;
 const std::string web1 = "/v1/apps/medio/machines/148e21ea7d2389";  // stopped, boot 300, ready 200
 const std::string web2 = "/v1/apps/medio/machines/3d8d9e1be52e08";  // started
 const std::string worker = "/v1/apps/medio/machines/9080e436a1d687";  // suspended, resume 80
@@ -45,14 +45,44 @@ std::string error_of(const std::string& body) {
 }
 }  // namespace
 
-TEST_CASE("auth: 401 without or with a wrong token; Bearer and FlyV1 accepted") {
+TEST_CASE("auth: 401 without or with a wrong token; a macaroon only under FlyV1") {
   SimProcess sim = start_sim();
   auto r = sim.request("GET", "/v1/apps/medio/machines");
   CHECK(r.status == 401);
   CHECK(error_of(r.body) == "Authenticate: token validation error");
   CHECK(sim.request("GET", "/v1/apps/medio/machines", "Bearer nope").status == 401);
   CHECK(sim.request("GET", "/v1/apps/medio/machines", auth).status == 200);
-  CHECK(sim.request("GET", "/v1/apps/medio/machines", fly::authorization_header(token)).status == 200);
+  // Fly refuses a macaroon sent as Bearer; flysim also wants the scheme spelled as fly-go does.
+  CHECK(sim.request("GET", "/v1/apps/medio/machines", "Bearer " + token).status == 401);
+  CHECK(sim.request("GET", "/v1/apps/medio/machines", "flyv1 " + token).status == 401);
+  for (const std::string configured : {token, "FlyV1 " + token, "flyv1 " + token, "Bearer " + token,
+                                       " bearer  " + token + "\n"}) {
+    CAPTURE(configured);
+    CHECK(sim.request("GET", "/v1/apps/medio/machines", fly::authorization_header(configured)).status == 200);
+  }
+}
+
+TEST_CASE("auth: several comma-joined tokens, as fly-go sends them") {
+  const char* bin = std::getenv("FLYSIM_BIN");
+  const char* fleet = std::getenv("FLYSIM_FLEET");
+  REQUIRE(bin != nullptr);
+  REQUIRE(fleet != nullptr);
+  // An OAuth token beside two org macaroons, as `fly tokens` output can be combined.
+  const std::string combined = "FlyV1 fo1_user-oauth,fm2_org-one, fm2_org-two";
+  SimProcess sim(bin, fleet, combined);
+  const std::string list = "/v1/apps/medio/machines";
+  CHECK(sim.request("GET", list, "FlyV1 fm2_org-one,fm2_org-two").status == 200);
+  CHECK(sim.request("GET", list, "Bearer fo1_user-oauth,fm2_org-one,fm2_org-two").status == 401);
+  CHECK(sim.request("GET", list, "FlyV1 fo1_user-oauth,fm2_org-one,fm2_org-two").status == 401);
+  for (const std::string configured : {combined, std::string("fo1_user-oauth,fm2_org-one,fm2_org-two"),
+                                       std::string("bearer fo1_user-oauth , fm2_org-one,fm2_org-two\n")}) {
+    CAPTURE(configured);
+    CHECK(sim.request("GET", list, fly::authorization_header(configured)).status == 200);
+  }
+  // Without a macaroon the OAuth token goes as Bearer.
+  SimProcess oauth(bin, fleet, "fo1_user-oauth");
+  CHECK(oauth.request("GET", list, "Bearer fo1_user-oauth").status == 200);
+  CHECK(oauth.request("GET", list, fly::authorization_header("FlyV1 fo1_user-oauth")).status == 200);
 }
 
 TEST_CASE("unknown app or machine: 404 with an error body") {
