@@ -16,7 +16,9 @@
 ///   in fly-go); an `exited_at` at or before the epoch (Go's zero time) counts as absent.
 /// - `checks` missing or null → no checks. Checks named `bg_deployments_compat*` are fakes flaps
 ///   inserts (fly-go strips them); they are dropped silently.
-/// - Missing `config` → autostop off, empty process group.
+/// - Missing `config` → autostop off, empty process group, no standbys.
+/// - `config.standbys` (ids of the machines this one stands by for): a non-list is noted and
+///   ignored, an entry that is not a non-empty string is noted and skipped.
 /// - When `config` is absent and `incomplete_config` is an object (what the API sends when
 ///   host_status != "ok"), that partial config is read instead and `incomplete_config` is set;
 ///   `"incomplete_config": true` also sets the flag.
