@@ -149,6 +149,14 @@ Reply Router::api(const Request& req, const std::string& path, const std::string
     return make_reply(r.status, r.body);
   }
   if (req.method == "GET" && action == "wait") {
+    fleet_.count_wait_request(m->id());
+    // Fly answers 400 ErrorResponse when the machine cannot reach the state (or the version is
+    // wrong); flysim refuses when told to (refuse_wait) or when instance_id/version is stale.
+    if (!m->wait_refusal().empty()) return error_reply(400, m->wait_refusal());
+    std::string version = query_param(query, "version");
+    if (version.empty()) version = query_param(query, "instance_id");
+    if (!version.empty() && version != m->instance_id())
+      return error_reply(400, "invalid_argument: machine version " + version + " is not current");
     Reply w;
     w.wait = true;
     w.wait_app = parts[2];
@@ -190,11 +198,14 @@ Reply Router::control(const Request& req, const std::string& path, std::int64_t 
     json::object api;
     json::object edge;
     json::object user;
+    json::object waits;
     for (const auto& [app, n] : fleet_.api_requests()) api[app] = n;
+    for (const auto& [id, n] : fleet_.wait_requests()) waits[id] = n;
     for (const auto& [app, n] : fleet_.edge_requests()) edge[app] = n;
     for (const auto& [app, n] : fleet_.user_requests()) user[app] = n;
     return make_reply(200, json::serialize(json::object{
-                               {"api_requests", api}, {"edge_requests", edge}, {"user_requests", user}}));
+                               {"api_requests", api}, {"edge_requests", edge}, {"user_requests", user},
+                               {"wait_requests", waits}}));
   }
   if (req.method == "GET" && parts.size() == 2 && parts[1] == "edges") {
     json::object ports;
@@ -223,6 +234,14 @@ Reply Router::control(const Request& req, const std::string& path, std::int64_t 
       return error_reply(400, "need \"every_ms\": a non-negative integer (0 stops the traffic)");
     if (!fleet_.set_traffic_every_ms(parts[2], e->as_int64())) return error_reply(404, "app not found");
     return make_reply(200, json::serialize(json::object{{"ok", true}, {"every_ms", e->as_int64()}}));
+  }
+  if (parts.size() == 4 && parts[1] == "machines" && parts[3] == "refuse_wait") {
+    SimMachine* m = fleet_.machine_anywhere(parts[2]);
+    if (!m) return error_reply(404, "machine not found");
+    const auto* e = o.if_contains("error");
+    if (!e || !e->is_string()) return error_reply(400, "need \"error\": a string (\"\" stops refusing)");
+    m->set_wait_refusal(std::string(e->as_string()));
+    return make_reply(200, "{\"ok\":true}");
   }
   if (parts.size() == 4 && parts[1] == "machines" && parts[3] == "fault") {
     SimMachine* m = fleet_.machine_anywhere(parts[2]);

@@ -15,9 +15,14 @@
 ///        reconnects (healthy again, checks passing; also ends a running `unhealthy` fault).
 ///   POST /_sim/apps/{app}/traffic {"every_ms":N} — the app's simulated user sends one request
 ///        per N ms from now on (0 stops it); answers {"ok":true,"every_ms":N}.
-///   GET  /_sim/stats → {"api_requests":{app:N},"edge_requests":{app:N},"user_requests":{app:N}}
+///   POST /_sim/machines/{id}/refuse_wait {"error":"failed_precondition: …"} — every wait on the
+///        machine answers 400 with that ErrorResponse from now on ("" stops it). A wait with a
+///        `version` (or `instance_id`) other than the machine's is refused 400 anyway.
+///   GET  /_sim/stats → {"api_requests":{app:N},"edge_requests":{app:N},"user_requests":{app:N},
+///        "wait_requests":{machine id:N}}
 ///        (edge_requests counts every edge request, user_requests those without
-///        fly-force-instance-id, including the simulated user's)
+///        fly-force-instance-id, including the simulated user's; wait_requests every authorised
+///        wait on a known machine, refused or not)
 ///   GET  /_sim/edges → {app: edge port}
 
 #include <cstdint>

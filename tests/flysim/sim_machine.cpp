@@ -215,6 +215,11 @@ json::value SimMachine::to_json() const {
                                 {"fly_process_group", spec_.process_group}}},
       {"services", json::array{service}},
       {"guest", json::object{{"cpu_kind", "shared"}, {"cpus", 1}, {"memory_mb", 256}}}};
+  if (!spec_.standbys.empty()) {  // fly-go MachineConfig.Standbys, omitted when empty
+    json::array standbys;
+    for (const auto& id : spec_.standbys) standbys.emplace_back(id);
+    config["standbys"] = std::move(standbys);
+  }
   json::array checks;
   for (const auto& name : spec_.checks)
     checks.push_back(json::object{{"name", name}, {"status", check_status_},
