@@ -55,6 +55,9 @@ struct MachineSnapshot {
   std::string host_status;    ///< "ok", "unknown", "unreachable" (empty: not sent, taken as ok)
   std::string private_ip;     ///< 6PN IPv6 address (empty when absent)
   bool cordoned = false;      ///< traffic routed away from this machine by the proxy
+  /// config.standbys: the machines this one stands by for (empty: not a standby). A standby
+  /// stays stopped until Fly starts it for a failed primary.
+  std::vector<std::string> standbys;
 };
 
 }  // namespace flywatch::core

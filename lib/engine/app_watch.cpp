@@ -3,8 +3,10 @@
 #include <random>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/log_line.hpp"
@@ -94,6 +96,13 @@ void AppWatch::stop() {
   stopped_ = true;
   ++probe_generation_;
   timer_.cancel();
+  cancel_waits();
+}
+
+void AppWatch::cancel_waits() {
+  // Each wait ends at once with a "cancelled" outcome, which the book then ignores.
+  for (auto& [seq, signal] : wait_signals_) signal.emit(asio::cancellation_type::terminal);
+  waits_.drop_in_flight();
 }
 
 void AppWatch::update(AppWatchSettings settings) {
@@ -110,6 +119,8 @@ void AppWatch::update(AppWatchSettings settings) {
     app_probe_.in_flight = false;
     if (!settings.target) metrics_.fleet().clear_machine_probes(settings_.app.name);
   }
+  // Waits sent with the old poller (another API URL or token) are asked again with the new one.
+  if (settings.poller != settings_.poller) cancel_waits();
   fleet_.set_limits(limits_of(settings.app));
   settings_ = std::move(settings);
 }
@@ -184,34 +195,39 @@ void AppWatch::poll_now() {
   timer_.cancel();
 }
 
-void AppWatch::watch_for_starts() {
-  for (const auto& m : poll_state_.machines()) {
-    const core::MachineState s = core::base_state(m.state);
-    // A start may begin any moment for a sleeping machine, and a resume takes less than a poll
-    // interval: a long-poll per such machine (one request a minute) catches `started` at once.
-    if (s != core::MachineState::starting && s != core::MachineState::stopped &&
-        s != core::MachineState::suspended) {
-      continue;
-    }
-    if (core::is_ignored_process_group(m.process_group)) continue;
-    if (!waiting_.insert(m.id).second) continue;
-    asio::co_spawn(io_, wait_started(shared_from_this(), m.id), asio::detached);
+void AppWatch::watch_for_starts(system_clock::time_point now) {
+  for (fly::WaitBook::Ticket& ticket : waits_.to_open(poll_state_.machines(), now)) {
+    const std::uint64_t seq = ticket.seq;
+    asio::cancellation_signal& signal = wait_signals_[seq];
+    // The signal must outlive the coroutine bound to it: it goes only after co_spawn is done.
+    auto done = [self = shared_from_this(), seq](std::exception_ptr) {
+      asio::post(self->io_, [self, seq] { self->wait_signals_.erase(seq); });
+    };
+    asio::co_spawn(io_, wait_started(shared_from_this(), std::move(ticket)),
+                   asio::bind_cancellation_slot(signal.slot(), std::move(done)));
   }
 }
 
-asio::awaitable<void> AppWatch::wait_started(std::shared_ptr<AppWatch>, std::string id) {
+asio::awaitable<void> AppWatch::wait_started(std::shared_ptr<AppWatch>, fly::WaitBook::Ticket ticket) {
   std::shared_ptr<fly::MachinePoller> poller = settings_.poller;
   const fly::PollOutcome outcome =
-      co_await poller->wait_started(settings_.app.name, id, std::chrono::seconds(60));
-  waiting_.erase(id);
+      co_await poller->wait_started(settings_.app.name, ticket.machine, std::chrono::seconds(60));
   if (stopped_) co_return;
+  const auto after = waits_.on_result(ticket, outcome, system_clock::now());
+  if (after == fly::WaitBook::After::ignore) co_return;  // cancelled or replaced meanwhile
   metrics_.fleet().count_api_request(settings_.app.name, outcome.code);
-  if (outcome.ok) {
-    poll_now();
-  } else if (outcome.code != "408") {
-    // 408 only means "not started within the timeout"; the next poll asks again.
-    log_.debug("fly api wait failed", {{"app", settings_.app.name}, {"machine", id},
-                                       {"code", outcome.code}, {"error", outcome.message}});
+  const core::LogFields fields{{"app", settings_.app.name}, {"machine", ticket.machine},
+                               {"code", outcome.code}, {"error", outcome.message}};
+  switch (after) {
+    case fly::WaitBook::After::poll_now: poll_now(); break;
+    // Not started within the timeout: the next poll asks again.
+    case fly::WaitBook::After::timed_out: break;
+    case fly::WaitBook::After::refused:
+      log_.warn("fly api refused a wait; not asked again until the machine changes", fields);
+      break;
+    case fly::WaitBook::After::refused_again:
+    case fly::WaitBook::After::failed: log_.debug("fly api wait failed", fields); break;
+    case fly::WaitBook::After::ignore: break;
   }
 }
 
@@ -224,7 +240,7 @@ void AppWatch::on_poll(const fly::PollOutcome& outcome, system_clock::time_point
   // Forget what belongs to machines no longer tracked (gone or destroyed).
   std::erase_if(regions_, [&](const auto& kv) { return !fleet_.machines().contains(kv.first); });
   std::erase_if(fly_states_, [&](const auto& kv) { return !fleet_.machines().contains(kv.first); });
-  watch_for_starts();
+  watch_for_starts(now);
   const auto steady_now = steady_clock::now();
   sync_machine_probes(steady_now);
   apply_sleep_policy(steady_now);

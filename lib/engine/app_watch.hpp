@@ -12,6 +12,7 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
@@ -23,6 +24,7 @@
 #include "engine/target_runtime.hpp"
 #include "fly/app_poll_state.hpp"
 #include "fly/machine_poller.hpp"
+#include "fly/wait_book.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
 #include "net/http_prober.hpp"
@@ -44,7 +46,9 @@ struct AppWatchSettings {
 /// Polls run every poll_interval (backing off on API failures, keeping the last known states).
 /// A machine seen stopped, suspended or starting gets a wait request (`…/wait?state=started`,
 /// held by the API up to 60 s) so that the poll after its start, and with it the first
-/// per-machine probe, comes at once rather than up to a poll interval later.
+/// per-machine probe, comes at once rather than up to a poll interval later; fly::WaitBook
+/// decides which (no standbys; a wait the API refused is not sent again for the same machine
+/// state). Waits in flight are cancelled by stop() and by a reload that replaces the poller.
 /// Per-machine probes and the sleep policy are driven by successful polls, so a machine is only
 /// probed right after the API said it is started: a probe never wakes a machine that autostop
 /// just stopped. A machine's probe runs after every poll until its verdict is known, then every
@@ -86,8 +90,10 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   };
 
   boost::asio::awaitable<void> poll_loop(std::shared_ptr<AppWatch> self);
-  boost::asio::awaitable<void> wait_started(std::shared_ptr<AppWatch> self, std::string id);
-  void watch_for_starts();
+  boost::asio::awaitable<void> wait_started(std::shared_ptr<AppWatch> self,
+                                            fly::WaitBook::Ticket ticket);
+  void watch_for_starts(std::chrono::system_clock::time_point now);
+  void cancel_waits();
   void poll_now();
   void on_poll(const fly::PollOutcome& outcome, std::chrono::system_clock::time_point now);
   void observe(std::chrono::system_clock::time_point now);
@@ -114,7 +120,9 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   std::chrono::steady_clock::time_point last_poll_start_{};
   std::chrono::steady_clock::time_point next_poll_at_{};
   std::uint64_t probe_token_ = 0;
-  std::set<std::string> waiting_;  ///< machines with a wait request in flight
+  fly::WaitBook waits_;  ///< which machines have a wait in flight, which were refused
+  /// Cancels each wait in flight (by ticket seq); an entry goes when its wait has ended.
+  std::map<std::uint64_t, boost::asio::cancellation_signal> wait_signals_;
 
   fly::AppPollState poll_state_;
   core::AppFleet fleet_;

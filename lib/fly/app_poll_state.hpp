@@ -21,7 +21,8 @@ struct PollOutcome {
   std::vector<std::string> warnings;            ///< parser notes about skipped fields/machines
 
   /// Label value for flywatch_fly_api_requests_total{app,code}; one of
-  /// "200", "401", "403", "404", "408", "429", "4xx", "5xx", "other", "network", "timeout", "malformed".
+  /// "200", "401", "403", "404", "408", "429", "4xx", "5xx", "other", "network", "timeout", "malformed";
+  /// a wait abandoned by cancellation has "cancelled", which is no API answer and is not counted.
   std::string code;
   int http_status = 0;  ///< 0 when no HTTP response was read
   /// Server-requested wait (Retry-After, delta-seconds form), when present and valid.

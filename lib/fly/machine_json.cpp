@@ -234,7 +234,26 @@ core::Autostop service_autostop(const json::value& v, const Notes& notes) {
   return core::Autostop::off;
 }
 
+// config.standbys: ids of the machines this one stands by for (fly-go MachineConfig.Standbys).
+void read_standbys(const json::object& config, core::MachineSnapshot& m, const Notes& notes) {
+  const json::value* v = config.if_contains("standbys");
+  if (v == nullptr || v->is_null()) return;
+  const json::array* a = v->if_array();
+  if (a == nullptr) {
+    notes.add(std::string("config.standbys is ") + kind_name(*v) + "; ignored");
+    return;
+  }
+  for (const auto& id : *a) {
+    if (const json::string* s = id.if_string(); s != nullptr && !s->empty()) {
+      m.standbys.emplace_back(s->data(), s->size());
+    } else {
+      notes.add(std::string("config.standbys has a ") + kind_name(id) + " entry; skipped");
+    }
+  }
+}
+
 void read_config(const json::object& config, core::MachineSnapshot& m, const Notes& notes) {
+  read_standbys(config, m, notes);
   if (const json::value* md = config.if_contains("metadata"); md != nullptr && !md->is_null()) {
     if (const json::object* metadata = md->if_object()) {
       read_string(*metadata, "fly_process_group", m.process_group, notes);

@@ -16,7 +16,9 @@
 ///   in fly-go); an `exited_at` at or before the epoch (Go's zero time) counts as absent.
 /// - `checks` missing or null → no checks. Checks named `bg_deployments_compat*` are fakes flaps
 ///   inserts (fly-go strips them); they are dropped silently.
-/// - Missing `config` → autostop off, empty process group.
+/// - Missing `config` → autostop off, empty process group, no standbys.
+/// - `config.standbys` (ids of the machines this one stands by for): a non-list is noted and
+///   ignored, an entry that is not a non-empty string is noted and skipped.
 /// - When `config` is absent and `incomplete_config` is an object (what the API sends when
 ///   host_status != "ok"), that partial config is read instead and `incomplete_config` is set;
 ///   `"incomplete_config": true` also sets the flag.
@@ -59,11 +61,15 @@ std::optional<core::MachineSnapshot> parse_machine(
 std::optional<std::vector<core::MachineEvent>> parse_events(
     std::string_view json, std::string& error, std::vector<std::string>* warnings = nullptr);
 
-/// The `Authorization` header value for a Fly API token (reference §1.1). Surrounding white space
-/// (as left by token files: spaces, tabs, CR, LF) is trimmed first. A token already starting with
-/// "FlyV1 " or "Bearer " is returned verbatim; one starting with a macaroon prefix (`fm1r_`,
-/// `fm1a_`, `fm2_`) gets "FlyV1 "; anything else gets "Bearer ". An empty (or all-white-space)
-/// token yields "" so the caller can refuse it rather than send a bare scheme.
+/// The `Authorization` header value for a Fly API token, exactly as fly-go sends it to the
+/// Machines API (reference §1.1; tokens.Parse + FlapsHeader). Surrounding white space (token
+/// files: spaces, tabs, CR, LF) is trimmed; leading "Bearer " / "FlyV1 " schemes are dropped in
+/// any case ("flyv1 x", "bearer x", repeated); the rest is split on commas and each piece trimmed.
+/// Pieces whose part before the first '_' is `fm1r`, `fm1a` or `fm2` are macaroons: when there is
+/// at least one, the header is "FlyV1 " + the macaroons joined by ',' (other pieces, such as
+/// `fo1_` OAuth tokens, are left out, as fly-go does); otherwise "Bearer " + the pieces joined
+/// by ','. Empty pieces are dropped (fly-go keeps them). A token with nothing left (empty, white
+/// space, or only a scheme word followed by a space) yields "" so the caller can refuse it.
 std::string authorization_header(std::string_view token);
 
 /// Parses an RFC 3339 timestamp ("2023-10-31T02:30:10Z", "2026-08-31T23:08:10.528+02:00") into

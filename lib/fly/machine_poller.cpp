@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
@@ -226,6 +227,11 @@ boost::asio::awaitable<PollOutcome> MachinePoller::wait_started(std::string app,
     thrown = e.what();
   }
   if (!thrown.empty()) outcome = failure("network", true, "request failed: " + thrown);
+  // A terminal cancellation (shutdown, reload) ends the probe with whatever error it caused.
+  const auto cancelled = (co_await boost::asio::this_coro::cancellation_state).cancelled();
+  if (cancelled != boost::asio::cancellation_type::none && !outcome.ok) {
+    outcome = failure("cancelled", false, "cancelled");
+  }
   if (!outcome.ok) {
     outcome.message = "wait for machine '" + machine + "' of app '" + app + "': " + outcome.message;
   }

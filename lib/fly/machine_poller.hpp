@@ -68,6 +68,9 @@ class MachinePoller {
   /// Asks the API to answer once `machine` is started (or `timeout`, at most 60 s, has passed:
   /// then 408). The outcome's `ok` is true when the machine reached started; `code` labels it
   /// like a list request; `machines` stays empty. Never throws for a failed request.
+  /// Honours terminal cancellation (bind a cancellation slot when spawning it): the request is
+  /// abandoned at once and the outcome has code "cancelled", which is no API answer and must not
+  /// be counted as one.
   boost::asio::awaitable<PollOutcome> wait_started(std::string app, std::string machine,
                                                    std::chrono::seconds timeout);
 

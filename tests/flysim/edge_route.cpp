@@ -22,7 +22,7 @@ RouteDecision route_any(std::vector<SimMachine>& machines, std::int64_t now_ms) 
   const SimMachine* unhealthy = nullptr;
   bool booting = false;
   for (auto& m : machines) {
-    if (m.process_group() != "app") continue;
+    if (m.process_group() != "app" || m.standby()) continue;  // standbys wait for a failure
     m.advance(now_ms);
     if (m.healthy()) return serve(m);
     if (m.app_up()) {

@@ -56,6 +56,13 @@ MachineSpec read_machine(const json::value& v) {
       s.checks.emplace_back(n.as_string());
     }
   }
+  if (const auto* sb = o.if_contains("standbys")) {
+    if (!sb->is_array()) throw std::runtime_error("fleet: machine " + s.id + ": standbys must be a list");
+    for (const auto& n : sb->as_array()) {
+      if (!n.is_string()) throw std::runtime_error("fleet: machine " + s.id + ": standbys are machine ids");
+      s.standbys.emplace_back(n.as_string());
+    }
+  }
   return s;
 }
 }  // namespace

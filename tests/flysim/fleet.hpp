@@ -31,7 +31,8 @@ class Fleet {
   /// Loads a fleet file: {"apps":[{"name":…, "machines":[{"id":…, "name":…, "region":…,
   /// "state":…, "process_group":…, "autostop":"off|stop|suspend", "boot_delay_ms":…,
   /// "ready_delay_ms":…, "resume_delay_ms":…, "stop_delay_ms":…, "checks":["name",…],
-  /// "started_ago_ms":…, "host_status":"ok|unknown|unreachable", "cordoned":bool}],
+  /// "started_ago_ms":…, "host_status":"ok|unknown|unreachable", "cordoned":bool,
+  /// "standbys":["primary id",…]}],
   /// "autostop_idle_ms":…, "edge_hold_ms":…, "edge_port":…, "traffic_every_ms":…}]}.
   /// Per app: `autostop_idle_ms` (default 0 = never), `edge_hold_ms` (default 10000) and
   /// `traffic_every_ms` (default 0 = no simulated users) as in AppSettings; `edge_port`
@@ -57,6 +58,9 @@ class Fleet {
   /// Counts one API request for `app` (GET /_sim/stats reports them).
   void count_api_request(const std::string& app) { ++api_requests_[app]; }
   const std::map<std::string, std::uint64_t>& api_requests() const { return api_requests_; }
+  /// Counts one wait request for machine `id` (GET /_sim/stats reports them).
+  void count_wait_request(const std::string& id) { ++wait_requests_[id]; }
+  const std::map<std::string, std::uint64_t>& wait_requests() const { return wait_requests_; }
   /// Changes an app's simulated user traffic period (0 = none). False for an unknown app.
   bool set_traffic_every_ms(const std::string& app, std::int64_t every_ms);
 
@@ -88,6 +92,7 @@ class Fleet {
   std::map<std::string, int> in_flight_;
   std::map<std::string, std::uint16_t> edge_ports_;
   std::map<std::string, std::uint64_t> api_requests_;
+  std::map<std::string, std::uint64_t> wait_requests_;
 };
 
 }  // namespace flywatch::flysim

@@ -1,5 +1,6 @@
 #include "router.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <vector>
 
@@ -39,9 +40,42 @@ std::string query_param(const std::string& query, const std::string& key) {
   return "";
 }
 
-bool authorized(const std::string& header, const std::string& token) {
-  return header == "Bearer " + token || header == "FlyV1 " + token;
+std::string trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
 }
+
+bool is_scheme(std::string word) {
+  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return word == "bearer" || word == "flyv1";
+}
+}  // namespace
+
+std::string accepted_authorization(const std::string& token) {
+  // The token as flyctl prints it may carry a scheme in any case, and several comma-joined
+  // tokens; the macaroons among them (fm1r_/fm1a_/fm2_) are what Fly's API checks.
+  std::string bare = trim(token);
+  for (auto space = bare.find(' '); space != std::string::npos && is_scheme(bare.substr(0, space));
+       space = bare.find(' ')) {
+    bare = trim(bare.substr(space + 1));
+  }
+  std::string macaroons, others;
+  std::size_t i = 0;
+  while (i <= bare.size()) {
+    const auto comma = bare.find(',', i);
+    const std::string piece = trim(bare.substr(i, comma == std::string::npos ? std::string::npos : comma - i));
+    const std::string prefix = piece.substr(0, piece.find('_'));
+    std::string& into = prefix == "fm1r" || prefix == "fm1a" || prefix == "fm2" ? macaroons : others;
+    if (!piece.empty()) into += (into.empty() ? "" : ",") + piece;
+    if (comma == std::string::npos) break;
+    i = comma + 1;
+  }
+  if (!macaroons.empty()) return "FlyV1 " + macaroons;
+  return others.empty() ? std::string() : "Bearer " + others;
+}
+
+namespace {
 
 std::int64_t int_or(const json::object& o, const char* key, std::int64_t def) {
   const auto* v = o.if_contains(key);
@@ -74,7 +108,7 @@ Reply Router::api(const Request& req, const std::string& path, const std::string
                   std::int64_t now_ms) {
   const auto parts = split_path(path);  // v1 apps {app} machines [{id} [action]]
   if (parts.size() >= 3 && parts[1] == "apps") fleet_.count_api_request(parts[2]);
-  if (!authorized(req.authorization, token_))
+  if (expected_authorization_.empty() || req.authorization != expected_authorization_)
     return error_reply(401, "Authenticate: token validation error");
   auto& fault = fleet_.api_fault();
   if (fault.count > 0) {
@@ -115,6 +149,14 @@ Reply Router::api(const Request& req, const std::string& path, const std::string
     return make_reply(r.status, r.body);
   }
   if (req.method == "GET" && action == "wait") {
+    fleet_.count_wait_request(m->id());
+    // Fly answers 400 ErrorResponse when the machine cannot reach the state (or the version is
+    // wrong); flysim refuses when told to (refuse_wait) or when instance_id/version is stale.
+    if (!m->wait_refusal().empty()) return error_reply(400, m->wait_refusal());
+    std::string version = query_param(query, "version");
+    if (version.empty()) version = query_param(query, "instance_id");
+    if (!version.empty() && version != m->instance_id())
+      return error_reply(400, "invalid_argument: machine version " + version + " is not current");
     Reply w;
     w.wait = true;
     w.wait_app = parts[2];
@@ -156,11 +198,14 @@ Reply Router::control(const Request& req, const std::string& path, std::int64_t 
     json::object api;
     json::object edge;
     json::object user;
+    json::object waits;
     for (const auto& [app, n] : fleet_.api_requests()) api[app] = n;
+    for (const auto& [id, n] : fleet_.wait_requests()) waits[id] = n;
     for (const auto& [app, n] : fleet_.edge_requests()) edge[app] = n;
     for (const auto& [app, n] : fleet_.user_requests()) user[app] = n;
     return make_reply(200, json::serialize(json::object{
-                               {"api_requests", api}, {"edge_requests", edge}, {"user_requests", user}}));
+                               {"api_requests", api}, {"edge_requests", edge}, {"user_requests", user},
+                               {"wait_requests", waits}}));
   }
   if (req.method == "GET" && parts.size() == 2 && parts[1] == "edges") {
     json::object ports;
@@ -189,6 +234,14 @@ Reply Router::control(const Request& req, const std::string& path, std::int64_t 
       return error_reply(400, "need \"every_ms\": a non-negative integer (0 stops the traffic)");
     if (!fleet_.set_traffic_every_ms(parts[2], e->as_int64())) return error_reply(404, "app not found");
     return make_reply(200, json::serialize(json::object{{"ok", true}, {"every_ms", e->as_int64()}}));
+  }
+  if (parts.size() == 4 && parts[1] == "machines" && parts[3] == "refuse_wait") {
+    SimMachine* m = fleet_.machine_anywhere(parts[2]);
+    if (!m) return error_reply(404, "machine not found");
+    const auto* e = o.if_contains("error");
+    if (!e || !e->is_string()) return error_reply(400, "need \"error\": a string (\"\" stops refusing)");
+    m->set_wait_refusal(std::string(e->as_string()));
+    return make_reply(200, "{\"ok\":true}");
   }
   if (parts.size() == 4 && parts[1] == "machines" && parts[3] == "fault") {
     SimMachine* m = fleet_.machine_anywhere(parts[2]);

@@ -15,9 +15,14 @@
 ///        reconnects (healthy again, checks passing; also ends a running `unhealthy` fault).
 ///   POST /_sim/apps/{app}/traffic {"every_ms":N} — the app's simulated user sends one request
 ///        per N ms from now on (0 stops it); answers {"ok":true,"every_ms":N}.
-///   GET  /_sim/stats → {"api_requests":{app:N},"edge_requests":{app:N},"user_requests":{app:N}}
+///   POST /_sim/machines/{id}/refuse_wait {"error":"failed_precondition: …"} — every wait on the
+///        machine answers 400 with that ErrorResponse from now on ("" stops it). A wait with a
+///        `version` (or `instance_id`) other than the machine's is refused 400 anyway.
+///   GET  /_sim/stats → {"api_requests":{app:N},"edge_requests":{app:N},"user_requests":{app:N},
+///        "wait_requests":{machine id:N}}
 ///        (edge_requests counts every edge request, user_requests those without
-///        fly-force-instance-id, including the simulated user's)
+///        fly-force-instance-id, including the simulated user's; wait_requests every authorised
+///        wait on a known machine, refused or not)
 ///   GET  /_sim/edges → {app: edge port}
 
 #include <cstdint>
@@ -27,6 +32,14 @@
 #include "fleet.hpp"
 
 namespace flywatch::flysim {
+
+/// The one Authorization header flysim's API accepts for `token` (anything else: 401), which is
+/// the header fly-go sends: the token's macaroons (pieces starting `fm1r_`, `fm1a_`, `fm2_`,
+/// after dropping "Bearer"/"FlyV1" schemes in any case and splitting on commas) as
+/// "FlyV1 m1,m2", or, without macaroons, "Bearer " + its other pieces. Fly refuses macaroons
+/// under Bearer; flysim is stricter than Fly in also requiring the scheme's exact spelling and
+/// no extra tokens, so a client that normalises a token otherwise than fly-go fails against it.
+std::string accepted_authorization(const std::string& token);
 
 struct Request {
   std::string method;         ///< "GET", "POST", …
@@ -48,7 +61,9 @@ struct Reply {
 
 class Router {
  public:
-  Router(Fleet& fleet, std::string token) : fleet_(fleet), token_(std::move(token)) {}
+  /// `token` is the API token as a user would configure it (see accepted_authorization).
+  Router(Fleet& fleet, const std::string& token)
+      : fleet_(fleet), expected_authorization_(accepted_authorization(token)) {}
 
   /// Answers `req` at time `now_ms` (epoch ms). Never throws for bad input: bad requests get 4xx.
   Reply handle(const Request& req, std::int64_t now_ms);
@@ -63,7 +78,7 @@ class Router {
   Reply control(const Request& req, const std::string& path, std::int64_t now_ms);
 
   Fleet& fleet_;
-  std::string token_;
+  std::string expected_authorization_;
 };
 
 /// A reply with the given status, body and content type.

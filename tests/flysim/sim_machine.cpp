@@ -246,6 +246,11 @@ json::value SimMachine::to_json() const {
       {"services", json::array{service}},
       {"guest", json::object{{"cpu_kind", "shared"}, {"cpus", 1}, {"memory_mb", 256}}}};
   if (!top_checks.empty() && host_ok) config["checks"] = std::move(top_checks);
+  if (!spec_.standbys.empty()) {  // fly-go MachineConfig.Standbys, omitted when empty
+    json::array standbys;
+    for (const auto& id : spec_.standbys) standbys.emplace_back(id);
+    config["standbys"] = std::move(standbys);
+  }
   json::array checks;
   if (checks_reported_) {
     for (const auto& name : spec_.checks)

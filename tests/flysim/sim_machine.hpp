@@ -34,6 +34,9 @@ struct MachineSpec {
   std::int64_t started_ago_ms = -1;
   std::string host_status = "ok";  ///< "ok" | "unknown" | "unreachable" (then incomplete_config)
   bool cordoned = false;
+  /// Machines this one stands by for (config.standbys): the proxy never starts it, and it
+  /// stays stopped until its primary fails (which flysim does not simulate).
+  std::vector<std::string> standbys;
 };
 
 /// Result of an API action: HTTP status and JSON body.
@@ -76,6 +79,12 @@ class SimMachine {
   const std::string& process_group() const { return spec_.process_group; }
   const std::string& autostop() const { return spec_.autostop; }
   const std::string& region() const { return spec_.region; }
+  const std::string& instance_id() const { return instance_id_; }
+  bool standby() const { return !spec_.standbys.empty(); }
+  /// While non-empty, every wait on this machine is refused: 400 {"error": wait_refusal()}
+  /// (POST /_sim/machines/{id}/refuse_wait).
+  const std::string& wait_refusal() const { return wait_refusal_; }
+  void set_wait_refusal(std::string error) { wait_refusal_ = std::move(error); }
   /// The app inside answers requests: started and past `ready_delay_ms` after boot (a machine
   /// that is `started` in the fleet file is up from the beginning). Call `advance` first.
   bool app_up() const { return state_ == "started" && app_up_; }
@@ -115,6 +124,7 @@ class SimMachine {
   bool app_up_ = false;         // the app finished booting (meaningful while `started`)
   bool db_down_ = false;        // db_down fault: survives restarts until db_up
   bool run_unhealthy_ = false;  // the `unhealthy` fault took effect in this run
+  std::string wait_refusal_;
 };
 
 /// A 26-character ULID-shaped id (Crockford base32) from a millisecond time and a sequence number.

@@ -4,12 +4,20 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include <boost/json/parse.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "fly/machine_json.hpp"
+#include "fly/machine_poller.hpp"
+#include "fly/wait_book.hpp"
+#include "net/http_prober.hpp"
 #include "sim_process.hpp"
 
 namespace fly = flywatch::fly;
@@ -18,7 +26,7 @@ using flywatch::flysim::testing::wall_ms;
 
 namespace {
 const std::string token = "fm2_test-token";
-const std::string auth = "Bearer " + token;
+const std::string auth = "FlyV1 " + token;
 const std::string web1 = "/v1/apps/medio/machines/148e21ea7d2389";  // stopped, boot 300, ready 200
 const std::string web2 = "/v1/apps/medio/machines/3d8d9e1be52e08";  // started
 const std::string worker = "/v1/apps/medio/machines/9080e436a1d687";  // suspended, resume 80
@@ -45,14 +53,44 @@ std::string error_of(const std::string& body) {
 }
 }  // namespace
 
-TEST_CASE("auth: 401 without or with a wrong token; Bearer and FlyV1 accepted") {
+TEST_CASE("auth: 401 without or with a wrong token; a macaroon only under FlyV1") {
   SimProcess sim = start_sim();
   auto r = sim.request("GET", "/v1/apps/medio/machines");
   CHECK(r.status == 401);
   CHECK(error_of(r.body) == "Authenticate: token validation error");
   CHECK(sim.request("GET", "/v1/apps/medio/machines", "Bearer nope").status == 401);
   CHECK(sim.request("GET", "/v1/apps/medio/machines", auth).status == 200);
-  CHECK(sim.request("GET", "/v1/apps/medio/machines", fly::authorization_header(token)).status == 200);
+  // Fly refuses a macaroon sent as Bearer; flysim also wants the scheme spelled as fly-go does.
+  CHECK(sim.request("GET", "/v1/apps/medio/machines", "Bearer " + token).status == 401);
+  CHECK(sim.request("GET", "/v1/apps/medio/machines", "flyv1 " + token).status == 401);
+  for (const std::string& configured : {token, "FlyV1 " + token, "flyv1 " + token, "Bearer " + token,
+                                       " bearer  " + token + "\n"}) {
+    CAPTURE(configured);
+    CHECK(sim.request("GET", "/v1/apps/medio/machines", fly::authorization_header(configured)).status == 200);
+  }
+}
+
+TEST_CASE("auth: several comma-joined tokens, as fly-go sends them") {
+  const char* bin = std::getenv("FLYSIM_BIN");
+  const char* fleet = std::getenv("FLYSIM_FLEET");
+  REQUIRE(bin != nullptr);
+  REQUIRE(fleet != nullptr);
+  // An OAuth token beside two org macaroons, as `fly tokens` output can be combined.
+  const std::string combined = "FlyV1 fo1_user-oauth,fm2_org-one, fm2_org-two";
+  SimProcess sim(bin, fleet, combined);
+  const std::string list = "/v1/apps/medio/machines";
+  CHECK(sim.request("GET", list, "FlyV1 fm2_org-one,fm2_org-two").status == 200);
+  CHECK(sim.request("GET", list, "Bearer fo1_user-oauth,fm2_org-one,fm2_org-two").status == 401);
+  CHECK(sim.request("GET", list, "FlyV1 fo1_user-oauth,fm2_org-one,fm2_org-two").status == 401);
+  for (const std::string& configured : {combined, std::string("fo1_user-oauth,fm2_org-one,fm2_org-two"),
+                                       std::string("bearer fo1_user-oauth , fm2_org-one,fm2_org-two\n")}) {
+    CAPTURE(configured);
+    CHECK(sim.request("GET", list, fly::authorization_header(configured)).status == 200);
+  }
+  // Without a macaroon the OAuth token goes as Bearer.
+  SimProcess oauth(bin, fleet, "fo1_user-oauth");
+  CHECK(oauth.request("GET", list, "Bearer fo1_user-oauth").status == 200);
+  CHECK(oauth.request("GET", list, fly::authorization_header("FlyV1 fo1_user-oauth")).status == 200);
 }
 
 TEST_CASE("unknown app or machine: 404 with an error body") {
@@ -349,4 +387,89 @@ TEST_CASE("fleet file: a recent start, a host not ok and a cordoned machine, as 
   const auto drained = get_machine(sim, "/v1/apps/realfly/machines/1781e3a2b4c5d8");
   CHECK(drained.cordoned);
   CHECK_FALSE(woken.cordoned);
+}
+
+namespace {
+// medio-db: a started primary, its standby (config.standbys) and a stopped replica.
+const char* standby_fleet = R"({"apps": [{"name": "medio-db", "machines": [
+  {"id": "d1a0000000prim", "state": "started", "process_group": "app"},
+  {"id": "d1a00000standby", "state": "stopped", "process_group": "app", "standbys": ["d1a0000000prim"]},
+  {"id": "d1a00000replica", "state": "stopped", "process_group": "app"}]}]})";
+
+std::int64_t wait_requests(const SimProcess& sim, const std::string& id) {
+  const auto stats = boost::json::parse(sim.request("GET", "/_sim/stats").body).as_object();
+  const auto& waits = stats.at("wait_requests").as_object();
+  const auto* n = waits.if_contains(id);
+  return n ? n->to_number<std::int64_t>() : 0;
+}
+
+template <class T>
+T run_on(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
+  std::optional<T> out;
+  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T v) {
+    REQUIRE_FALSE(e);
+    out = std::move(v);
+  });
+  io.restart();
+  io.run_for(std::chrono::seconds(30));
+  REQUIRE(out.has_value());
+  return std::move(*out);
+}
+}  // namespace
+
+TEST_CASE("standbys: config.standbys as Fly sends it; a wait on a standby is only held") {
+  flywatch::flysim::testing::TempDir dir;
+  SimProcess sim(std::getenv("FLYSIM_BIN"), dir.write("fleet.json", standby_fleet), token);
+  const auto r = sim.request("GET", "/v1/apps/medio-db/machines", auth);
+  REQUIRE(r.status == 200);
+  const auto raw = boost::json::parse(r.body).as_array();
+  CHECK_FALSE(raw[0].as_object().at("config").as_object().contains("standbys"));  // omitempty
+  CHECK(boost::json::serialize(raw[1].as_object().at("config").as_object().at("standbys")) ==
+        R"(["d1a0000000prim"])");
+  std::string error;
+  auto list = fly::parse_machine_list(r.body, error);
+  REQUIRE_MESSAGE(list.has_value(), error);
+  CHECK(fly::is_standby((*list)[1]));
+  CHECK_FALSE(fly::is_standby((*list)[2]));
+  // Nothing starts a standby while its primary runs: the wait can only time out.
+  const auto w = sim.request("GET", "/v1/apps/medio-db/machines/d1a00000standby/wait?state=started&timeout=1", auth);
+  CHECK(w.status == 408);
+  CHECK(wait_requests(sim, "d1a00000standby") == 1);
+}
+
+TEST_CASE("wait 400: flysim refuses as Fly does, and the wait book does not ask again each poll") {
+  flywatch::flysim::testing::TempDir dir;
+  SimProcess sim(std::getenv("FLYSIM_BIN"), dir.write("fleet.json", standby_fleet), token);
+  const std::string replica = "/v1/apps/medio-db/machines/d1a00000replica";
+  // A stale version is refused with an ErrorResponse.
+  auto r = sim.request("GET", replica + "/wait?state=started&timeout=1&version=01STALE", auth);
+  CHECK(r.status == 400);
+  CHECK(error_of(r.body).find("version") != std::string::npos);
+  const std::string refusal = "failed_precondition: machine cannot reach state started";
+  REQUIRE(sim.request("POST", "/_sim/machines/d1a00000replica/refuse_wait", "",
+                      R"({"error":")" + refusal + R"("})").status == 200);
+
+  // The poll loop's decisions against the real API: list, open the waits the book asks for.
+  boost::asio::io_context io;
+  auto prober = flywatch::net::make_http_prober();
+  fly::FlyApiConfig cfg;
+  cfg.api_url = "http://127.0.0.1:" + std::to_string(sim.port());
+  cfg.token = "flyv1 " + token;
+  fly::MachinePoller poller(cfg, *prober);
+  fly::WaitBook book;
+  int refused = 0;
+  for (int poll = 0; poll < 5; ++poll) {
+    const fly::PollOutcome list = run_on(io, poller.poll("medio-db"));
+    REQUIRE_MESSAGE(list.ok, list.message);
+    for (const auto& ticket : book.to_open(list.machines, std::chrono::system_clock::now())) {
+      const fly::PollOutcome w = run_on(io, poller.wait_started("medio-db", ticket.machine, std::chrono::seconds(60)));
+      CHECK(w.http_status == 400);
+      CHECK(w.message.find(refusal) != std::string::npos);
+      if (book.on_result(ticket, w, std::chrono::system_clock::now()) == fly::WaitBook::After::refused) ++refused;
+    }
+  }
+  CHECK(refused == 1);
+  CHECK(wait_requests(sim, "d1a00000replica") == 2);  // the stale-version one above, then one
+  CHECK(wait_requests(sim, "d1a00000standby") == 0);
+  CHECK(wait_requests(sim, "d1a0000000prim") == 0);
 }

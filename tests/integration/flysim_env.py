@@ -110,7 +110,8 @@ class FlySim:
         return answer
 
     def stats(self):
-        """{"api_requests": {app: n}, "edge_requests": {app: n}}."""
+        """{"api_requests": {app: n}, "edge_requests": {app: n}, "user_requests": {app: n},
+        "wait_requests": {machine id: n}}."""
         status, s = self.sim_get("/_sim/stats")
         check(status == 200 and isinstance(s, dict), f"GET /_sim/stats: {status} {s!r}")
         return s
@@ -120,6 +121,13 @@ class FlySim:
 
     def edge_requests(self, app):
         return int(self.stats()["edge_requests"].get(app, 0))
+
+    def wait_requests(self, machine_id):
+        return int(self.stats()["wait_requests"].get(machine_id, 0))
+
+    def refuse_wait(self, machine_id, error):
+        """Every wait on the machine answers 400 {"error": error} from now on ("" stops it)."""
+        return self.sim_post(f"/_sim/machines/{machine_id}/refuse_wait", {"error": error})
 
     def fault(self, machine_id, kind, **extra):
         """POST /_sim/machines/{id}/fault: stuck_starting, unhealthy, oom_exit, slow_boot

@@ -9,6 +9,8 @@ Two flysims, two daemons, side by side:
   their states, and ends with `fly api recovered`.
 - `sleep` (three apps whose machines are all stopped):
   - when_asleep skip: flywatch_app_asleep 1 and, after many polls, no edge request at all;
+    its standby (config.standbys) never gets a wait request, and a machine whose waits the API
+    refuses (400) gets one, logged once at warn, not one per poll;
   - when_asleep wake_every 3s: the app is woken through its public URL, `app woken` with the
     whole wake-up (boot + ready) as duration, flywatch_wake_latency_seconds, a cold start;
   - when_asleep probe: its public URL is probed every interval while it stays asleep (its only
@@ -26,6 +28,8 @@ from harness import check, wait_until
 
 WEB, SPARE = "a9100000000001", "a9100000000002"
 SLEEPY, WAKER, WORKER = "51ee00000000f1", "3a4e00000000f2", "90b000000000f3"
+STANDBY, REFUSED = "51ee00000000f4", "51ee00000000f5"  # more machines of sleepy
+REFUSAL = "failed_precondition: machine cannot reach state started"
 WAKE_BOOT_MS, WAKE_READY_MS = 800, 700
 WAKE_EVERY_S = 3
 
@@ -47,7 +51,10 @@ def api_fleet():
 
 def sleep_fleet():
     return {"apps": [
-        {"name": "sleepy", "machines": [{"id": SLEEPY, "region": "ams", "state": "stopped"}]},
+        {"name": "sleepy", "machines": [
+            {"id": SLEEPY, "region": "ams", "state": "stopped"},
+            {"id": STANDBY, "region": "ams", "state": "stopped", "standbys": [SLEEPY]},
+            {"id": REFUSED, "region": "ams", "state": "stopped"}]},
         {"name": "waker", "machines": [
             {"id": WAKER, "region": "fra", "state": "stopped", "boot_delay_ms": WAKE_BOOT_MS,
              "ready_delay_ms": WAKE_READY_MS, "checks": ["servicecheck-00-http-8080"]}]},
@@ -142,7 +149,16 @@ def check_skip(sim, d):
     check(st["asleep"] is True and st["when_asleep"] == "skip", f"sleepy status: {st}")
     wait_event(d, 1, "app asleep", app="sleepy")
     check(sim.machine("sleepy", SLEEPY)["state"] == "stopped", "flysim: sleepy machine woke up")
-    print(f"skip: {sim.api_requests('sleepy')} polls, 0 edge requests")
+    # The wait on SLEEPY is held (60 s); the standby gets none; the refused one is asked once.
+    waits = {mid: sim.wait_requests(mid) for mid in (SLEEPY, STANDBY, REFUSED)}
+    check(waits[SLEEPY] >= 1 and waits[STANDBY] == 0 and waits[REFUSED] == 1,
+          f"sleepy: wait requests per machine after {sim.api_requests('sleepy')} polls: {waits}")
+    refusals = log_events(d, "fly api refused a wait; not asked again until the machine changes",
+                          app="sleepy")
+    check(len(refusals) == 1 and refusals[0]["level"] == "warn" and
+          refusals[0]["machine"] == REFUSED and REFUSAL in refusals[0]["error"],
+          f"sleepy: want one warn for the refused wait, got {refusals}")
+    print(f"skip: {sim.api_requests('sleepy')} polls, 0 edge requests, waits {waits}")
 
 
 def check_wake(sim, d):
@@ -191,6 +207,7 @@ def check_probe(sim, d):
 def main(env, flysim_binary):
     api_sim = FlySim(env, flysim_binary, api_fleet(), name="flysim-api").start()
     sleep_sim = FlySim(env, flysim_binary, sleep_fleet(), name="flysim-sleep").start()
+    sleep_sim.refuse_wait(REFUSED, REFUSAL)  # before the daemon's first wait
 
     da = env.daemon("api")
     da.write_config(da.config([], extra={"fly": api_sim.fly_section([api_sim.app("api")])}))

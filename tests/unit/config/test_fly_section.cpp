@@ -95,6 +95,11 @@ const std::map<std::string, Check>& good_checks() {
          CHECK(c.apps[0].wake_every == std::optional<Millis>(30s));
          CHECK(c.apps[0].cold_start_slo == 250ms);
        }},
+      {"token_schemes.yaml",
+       [](const FlyConfig& c) {
+         // Kept as written: lib/fly turns it into the header fly-go sends.
+         CHECK(c.token == "flyv1 fm2_abc, fm2_def");
+       }},
       {"token_crlf.yaml",
        [](const FlyConfig& c) {
          CHECK(c.api_scheme == "http");

@@ -422,7 +422,7 @@ TEST_CASE("AlertCenter: MachineUnhealthy fires with its region and resolves with
 
   core::AppFleet fleet;
   core::MachineSnapshot m = started_machine("m1", "ams");
-  m.checks = {{"http", "critical", "connection refused"}};
+  m.checks = {{"http", "critical", "connection refused", std::nullopt}};
   auto now = system_clock::now();
   auto update = fleet.observe({m}, {{"m1", core::OwnProbe::failing}}, now);
   REQUIRE(fleet.machines().at("m1").state() == core::MachineState::unhealthy);

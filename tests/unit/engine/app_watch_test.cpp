@@ -196,6 +196,59 @@ TEST_CASE("AppWatch: a wait that keeps answering started cannot make polls run w
   CHECK(rig.fly.waits >= 1);
 }
 
+TEST_CASE("AppWatch: no wait for a standby; a refused wait is not sent again every poll") {
+  FlyRig rig;
+  test::FakeMachine standby{"s1", "stopped"};
+  standby.standbys = {"p1"};  // stays stopped until p1 fails: a wait would be held forever
+  test::FakeMachine refused{"r1", "stopped"};
+  refused.wait_status = 400;
+  rig.fly.apps["medio"] = {{"p1", "started"}, standby, refused, {"m1", "stopped"}};
+  rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::skip));
+  rig.run_for(450ms);
+  const auto waits_on = [&](const std::string& id) {
+    auto it = rig.fly.waits_on.find(id);
+    return it == rig.fly.waits_on.end() ? 0 : it->second;
+  };
+  const auto lists = rig.target_probes("flyapi").size() - static_cast<std::size_t>(rig.fly.waits);
+  REQUIRE(lists >= 5);
+  CHECK(waits_on("s1") == 0);
+  CHECK(waits_on("r1") == 1);
+  CHECK(waits_on("m1") >= 4);  // answered 408 at once here, so asked again after each poll
+  const auto count = [](const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count(rig.logs(), "fly api refused a wait") == 1);
+  // Something changed about the refused machine: it is worth asking again, once.
+  rig.fly.apps["medio"][2].state = "suspended";
+  rig.run_for(300ms);
+  CHECK(waits_on("r1") == 2);
+  CHECK(waits_on("s1") == 0);
+  CHECK(count(rig.logs(), "fly api refused a wait") == 2);
+}
+
+TEST_CASE("AppWatch: waits held by the API are cancelled at stop and by a reload changing the token") {
+  FlyRig rig;
+  rig.prober.wait_delay = 60s;  // the API holds each wait its full minute
+  rig.fly.apps["medio"] = {{"m1", "stopped"}, {"m2", "suspended"}};
+  auto cfg = test::fly_config("medio", "be", WhenAsleep::skip);
+  rig.engine.apply(cfg);
+  rig.run_for(200ms);
+  CHECK(rig.fly.waits == 2);  // one per sleeping machine, held however many polls pass
+  CHECK(rig.prober.running == 2);
+  cfg.fly->token = "rotated";
+  rig.engine.apply(cfg);
+  rig.run_for(200ms);
+  // The old waits ended at once; the next poll asked again with the new token.
+  CHECK(rig.fly.waits == 4);
+  CHECK(rig.prober.running == 2);
+  CHECK(test::header_of(rig.prober.specs.back(), "Authorization") == "Bearer rotated");
+  rig.engine.stop();
+  rig.run_for(50ms);
+  CHECK(rig.prober.running == 0);
+}
+
 TEST_CASE("AppWatch: a right but slow answer ends a cold start; after it, slowness counts") {
   FlyRig rig;
   rig.fly.apps["medio"] = {{"m1", "stopped"}};

@@ -25,6 +25,8 @@ struct FakeMachine {
   std::chrono::milliseconds took{3};  ///< the answer's total time as the probe reports it
   bool cordoned = false;
   std::string host_status = "ok";
+  std::vector<std::string> standbys{};  ///< config.standbys: non-empty makes it a standby
+  int wait_status = 0;  ///< non-zero: every wait on this machine answers this (e.g. 400)
 };
 
 /// Serves `GET /v1/apps/{app}/machines` on host "flyapi" and the apps' targets on their hosts.
@@ -35,6 +37,7 @@ struct FakeFly {
   /// Answer every wait with 200 "started" (a list lagging behind the wait endpoint).
   bool wait_always_started = false;
   mutable int waits = 0;
+  mutable std::map<std::string, int> waits_on;  ///< waits per machine id
 
   static core::ProbeResult result(int status, std::string body) {
     core::ProbeResult r = FakeProber::ok(status);
@@ -48,16 +51,21 @@ struct FakeFly {
     auto it = apps.find(app);
     if (it != apps.end()) {
       for (const auto& m : it->second) {
-        list.push_back(boost::json::object{
-            {"id", m.id},
-            {"name", m.id},
-            {"state", m.state},
-            {"region", m.region},
-            {"config", boost::json::object{{"metadata", boost::json::object{
-                                                            {"fly_process_group", m.process_group}}}}},
-            {"events", boost::json::array{}},
-            {"cordoned", m.cordoned},
-            {"host_status", m.host_status}});
+        boost::json::object config{
+            {"metadata", boost::json::object{{"fly_process_group", m.process_group}}}};
+        if (!m.standbys.empty()) {
+          boost::json::array standbys;
+          for (const auto& id : m.standbys) standbys.push_back(boost::json::value(id));
+          config["standbys"] = std::move(standbys);
+        }
+        list.push_back(boost::json::object{{"id", m.id},
+                                           {"name", m.id},
+                                           {"state", m.state},
+                                           {"region", m.region},
+                                           {"config", std::move(config)},
+                                           {"events", boost::json::array{}},
+                                           {"cordoned", m.cordoned},
+                                           {"host_status", m.host_status}});
       }
     }
     return boost::json::serialize(list);
@@ -76,8 +84,14 @@ struct FakeFly {
       const auto id_end = wait;
       const auto id_start = spec.target.rfind('/', id_end - 1) + 1;
       const std::string id = spec.target.substr(id_start, id_end - id_start);
+      ++waits_on[id];
       bool started = wait_always_started;
-      for (const auto& m : apps.at(app)) started = started || (m.id == id && m.state == "started");
+      for (const auto& m : apps.at(app)) {
+        if (m.id == id && m.wait_status != 0) {
+          return result(m.wait_status, R"({"error":"failed_precondition: machine cannot reach state started"})");
+        }
+        started = started || (m.id == id && m.state == "started");
+      }
       // The real API holds the request; answering at once is enough for these tests.
       return started ? result(200, R"({"ok":true})") : result(408, R"({"error":"deadline_exceeded"})");
     }

@@ -25,6 +25,9 @@ class FakeProber : public net::HttpProber {
   std::chrono::milliseconds delay{0};
   /// Per-host delays, instead of `delay` for those hosts.
   std::map<std::string, std::chrono::milliseconds> host_delay;
+  /// For Machines API waits (a target with "/wait?"), instead of the host's delay: how long the
+  /// API holds them. A cancelled probe ends at once.
+  std::chrono::milliseconds wait_delay{0};
   /// Consulted first: a result for this spec, or nullopt for the per-host ones.
   std::function<std::optional<core::ProbeResult>(const net::ProbeSpec&)> respond;
   /// Every spec probed, in start order.
@@ -55,7 +58,8 @@ class FakeProber : public net::HttpProber {
       answer = it != results.end() ? it->second : ok();
     }
     const auto hd = host_delay.find(spec.host);
-    const auto wait = hd == host_delay.end() ? delay : hd->second;
+    auto wait = hd == host_delay.end() ? delay : hd->second;
+    if (wait_delay.count() > 0 && spec.target.find("/wait?") != std::string::npos) wait = wait_delay;
     if (wait.count() > 0) {
       boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, wait);
       co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));

@@ -8,7 +8,11 @@
 #include <string>
 #include <vector>
 
+#include <functional>
+
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -155,4 +159,40 @@ TEST_CASE("poller on the wire: a silent server is a timeout, a closed port a net
     CHECK(outcomes[0].retryable);
     CHECK(outcomes[0].http_status == 0);
   }
+}
+
+TEST_CASE("poller on the wire: a wait held by the server ends at once when cancelled") {
+  asio::io_context ioc;
+  WireServer server(ioc);
+  server.responses = {""};  // holds the wait like the API does for a machine that never starts
+  auto prober = net::make_http_prober();
+  fly::FlyApiConfig cfg;
+  cfg.api_url = "http://127.0.0.1:" + std::to_string(server.port());
+  cfg.token = "t";
+  fly::MachinePoller poller(cfg, *prober);
+  asio::co_spawn(ioc, server.serve(), asio::detached);
+
+  asio::cancellation_signal cancel;
+  std::optional<fly::PollOutcome> out;
+  const auto start = std::chrono::steady_clock::now();
+  asio::co_spawn(ioc, poller.wait_started("medio", "m1", std::chrono::seconds(60)),
+                 asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, fly::PollOutcome o) {
+                   CHECK_FALSE(e);
+                   out = std::move(o);
+                   server.acceptor.close();
+                 }));
+  // Cancel once the server holds the request (shutdown or reload while a wait is open).
+  asio::steady_timer until_held(ioc);
+  std::function<void()> cancel_when_held = [&] {
+    if (!server.requests.empty()) return cancel.emit(asio::cancellation_type::terminal);
+    until_held.expires_after(milliseconds(10));
+    until_held.async_wait([&](boost::system::error_code) { cancel_when_held(); });
+  };
+  cancel_when_held();
+  ioc.run_for(std::chrono::seconds(30));
+  REQUIRE(out.has_value());
+  CHECK_FALSE(out->ok);
+  CHECK(out->code == "cancelled");
+  // Far sooner than the 60 s the server may hold it (and the 70 s request deadline).
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
 }
