@@ -168,7 +168,7 @@ AlertCondition AlertRules::app_no_healthy_machines_condition(std::string_view ap
 
 void MachineAlertState::observe(const MachineUpdate& update, MachineState state,
                                 std::string_view reason) {
-  if (!update.transitions.empty()) stuck_ = false;
+  if (!update.transitions.empty() || update.unstuck) stuck_ = false;
   if (update.stuck) {
     stuck_ = true;
     stuck_text_ = update.stuck->fly_state;

@@ -128,7 +128,7 @@ AlertLabels app_alert_labels(std::string_view alertname, Severity severity, std:
 class MachineAlertState {
  public:
   /// Records one update and the machine's lifecycle state after it:
-  ///  - stuck: set by `update.stuck`, cleared by any transition;
+  ///  - stuck: set by `update.stuck`, cleared by any transition or `update.unstuck`;
   ///  - failed: true while `state` is failed, or from an exit with oom_killed until a later
   ///    update sees the machine healthy (an OOM kill and recovery between two polls still
   ///    fires once, then resolves at the next poll);

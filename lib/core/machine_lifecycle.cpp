@@ -131,9 +131,13 @@ std::string host_problem(const MachineSnapshot& m) {
 }
 
 MachineState lifecycle_state(const MachineSnapshot& m, OwnProbe own_probe) {
-  // The API repeats the last state it heard from a host it cannot reach: it says nothing now.
-  if (!host_problem(m).empty()) return MachineState::unknown;
   MachineState base = base_state(m.state);
+  // The API repeats the last state it heard from a host it cannot reach: for a machine last
+  // seen running (or on its way) that says nothing now. One last seen asleep or gone stays
+  // so: it served no one either way, and a scale-to-zero app must not look awake and unhealthy.
+  if (!host_problem(m).empty() && !asleep_state(base) && base != MachineState::destroyed) {
+    return MachineState::unknown;
+  }
   if (base != MachineState::started) return base;
   // Cordoned: the proxy routes nothing to it, so it serves no one, whatever its checks say.
   if (m.cordoned) return MachineState::started;
@@ -229,6 +233,8 @@ void MachineLifecycle::created_too_long(const MachineSnapshot& m, Clock::time_po
   // Fly's `created` counts as stopped (nothing runs), but a machine is created to be started:
   // one left in it for long is a deploy or launch that went wrong, not an app asleep.
   if (m.state != "created") {
+    // A transition clears the stuck alert anyway; created → stopped has none to do it.
+    if (created_reported_ && out.transitions.empty()) out.unstuck = true;
     created_since_.reset();
     created_reported_ = false;
     return;

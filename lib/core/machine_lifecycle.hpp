@@ -37,7 +37,9 @@ enum class OwnProbe {
 };
 
 /// DESIGN §5's table. A machine whose host is not ok (`host_problem` not empty) is `unknown`
-/// whatever its last state: the API only repeats what it last heard. For a started machine:
+/// unless its last state was stopped, suspended or destroyed (those stay: it served no one
+/// either way, and an app asleep must not look awake): the API only repeats what it last
+/// heard. For a started machine:
 /// `started` while cordoned (it serves no traffic; see README); `unhealthy` when any Fly check
 /// is "critical" or the own probe is failing; `healthy` when the listed checks cover every
 /// configured check (`configured_checks`; flyctl waits for all of them too) and all are
@@ -118,10 +120,13 @@ struct MachineUpdate {
   std::optional<ColdStartEpisode> slow;       ///< past the SLO and not yet healthy
   std::optional<ColdStartEpisode> abandoned;  ///< stopped/suspended/failed/destroyed before healthy
   std::optional<StuckMachine> stuck;
+  /// A machine reported stuck in Fly's `created` left it without a lifecycle transition
+  /// (created → stopped are both `stopped`): it is stuck no more.
+  bool unstuck = false;
 
   bool empty() const {
     return transitions.empty() && exits.empty() && cold_starts.empty() && !slow && !abandoned &&
-           !stuck;
+           !stuck && !unstuck;
   }
 };
 

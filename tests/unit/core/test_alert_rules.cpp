@@ -606,3 +606,29 @@ TEST_CASE("MachineStuck names Fly's `created` state") {
   CHECK(c.active);
   CHECK(c.annotations.at("description").find("has been created longer") != std::string::npos);
 }
+
+TEST_CASE("MachineStuck for `created` resolves when the machine leaves it without a transition") {
+  // created and stopped are both the lifecycle state `stopped`: no transition clears the alert.
+  const AlertRules rules;
+  MachineLifecycle lc;
+  MachineSnapshot m;
+  m.id = "m1";
+  m.state = "created";
+  MachineEvent created;
+  created.type = "launch";
+  created.status = "created";
+  created.timestamp_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>((t0 - 1h).time_since_epoch()).count();
+  m.events = {created};
+  MachineAlertState alert;
+  auto u = lc.observe(m, OwnProbe::none, t0);
+  alert.observe(u, lc.state());
+  CHECK(u.stuck);
+  CHECK(alert.conditions(rules, "app", "m1", "iad")[1].active);
+  m.state = "stopped";
+  u = lc.observe(m, OwnProbe::none, t0 + 10s);
+  CHECK(u.transitions.empty());
+  CHECK(u.unstuck);
+  alert.observe(u, lc.state());
+  CHECK_FALSE(alert.conditions(rules, "app", "m1", "iad")[1].active);
+}

@@ -548,6 +548,23 @@ TEST_CASE("lifecycle_state: a host that is not ok makes the machine unknown") {
   CHECK(fc::host_problem(m).empty());
   m.host_status = "";  // not sent: taken as ok
   CHECK(fc::lifecycle_state(m, OwnProbe::none) == MachineState::healthy);
+  // Last heard running or on its way: unknown. Last heard asleep: still asleep, so an app
+  // scaled to zero on a host that went away is not paged as awake with none healthy.
+  for (const char* running : {"starting", "stopping", "replacing"}) {
+    auto r = snap(running);
+    r.host_status = "unreachable";
+    CHECK(fc::lifecycle_state(r, OwnProbe::none) == MachineState::unknown);
+  }
+  for (const char* asleep : {"stopped", "suspended", "created"}) {
+    auto a = snap(asleep);
+    a.host_status = "unreachable";
+    CHECK(fc::lifecycle_state(a, OwnProbe::none) == fc::base_state(asleep));
+  }
+  fc::AppFleet fleet(limits());
+  auto a = snap("stopped");
+  a.id = "m1";
+  a.host_status = "unknown";
+  CHECK(fleet.observe({a}, {}, t0).asleep);
 }
 
 TEST_CASE("lifecycle_state: a cordoned started machine is started, never healthy") {
