@@ -108,6 +108,10 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
         co_await refuse(stream, id, http::status::request_header_fields_too_large);
         break;
       }
+      if (hec == http::error::body_limit) {  // a Content-Length over the limit, seen in the head
+        co_await refuse(stream, id, http::status::payload_too_large);
+        break;
+      }
       if (hec) break;
       if (!parser.is_done()) {
         if (!enter(*stream, id, ConnectionPhase::body)) break;
