@@ -66,7 +66,8 @@ void report_machine(const std::string& app, const std::string& id, const std::st
       more.emplace_back("ready_ms", ms_text(*r));
     }
     if (auto t = c.total()) {
-      metrics.observe_cold_start(app, region, c.kind, "total", seconds(*t));
+      // From `started` only, it is no total: a sample would pull phase="total" down.
+      if (!c.boot_unknown) metrics.observe_cold_start(app, region, c.kind, "total", seconds(*t));
       more.emplace_back("duration_ms", ms_text(*t));
     }
     if (c.slow) more.emplace_back("slow", "true");

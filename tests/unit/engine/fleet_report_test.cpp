@@ -95,3 +95,26 @@ TEST_CASE("an OOM exit is logged before the state change it causes") {
   CHECK(exited < changed);
   CHECK(text.find("level=warn msg=\"machine exited\"") != std::string::npos);
 }
+
+TEST_CASE("a start whose only event is `started` logs boot=unknown and adds no boot or total sample") {
+  Sink sink;
+  metrics::FleetMetrics fm;
+  core::AppFleet fleet;
+  const std::map<std::string, std::string> regions{{"m1", "iad"}};
+  std::vector<core::MachineEvent> evs = {ev("exit", "stopped", t0 - 1h)};
+  fleet.observe({machine("stopped", evs)}, {}, t0);
+  // Between two polls the machine started; the log holds `started` only (no `starting`).
+  evs.insert(evs.begin(), ev("start", "started", t0 + 3s));
+  const auto u = fleet.observe({machine("started", evs)}, {}, t0 + 5s);
+  engine::report_fleet_update("medio", u, fleet, regions, t0 + 5s, fm, sink.logger);
+  const std::string text = sink.text();
+  CHECK(text.find(R"(msg="cold start finished" app=medio machine=m1 region=iad kind=cold boot=unknown)") !=
+        std::string::npos);
+  CHECK(text.find("boot_ms=") == std::string::npos);
+  std::string out;
+  fm.render(out);
+  CHECK(out.find(R"(flywatch_cold_start_seconds_count{app="medio",kind="cold",phase="ready",region="iad"} 1)") !=
+        std::string::npos);
+  CHECK(out.find(R"(phase="boot",region="iad"} 1)") == std::string::npos);
+  CHECK(out.find(R"(phase="total",region="iad"} 1)") == std::string::npos);
+}
