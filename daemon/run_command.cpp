@@ -108,10 +108,13 @@ class Daemon {
     }
     if (int rc = open_outbox(); rc != exit_ok) return rc;
     engine_.apply(cfg_);
-    restore_alerts();
+    // Nothing runs on the outbox thread yet: direct access to the outbox is safe until the
+    // restore below, which may publish (a held alert whose window ended while flywatch was
+    // down) and so hand the outbox thread work — with the sinks in place by then.
+    alert::RestoredAlertState restored = read_restored_alerts();
     dispatcher_->apply(cfg_.alerts);
-    // Nothing runs on the outbox thread before io_.run(): direct access is safe here.
     dispatcher_->seed_queues(outbox_->outbox().stats());
+    restore_alerts(restored);
     metrics_.config_last_reload_successful().Set(1);
     metrics_.config_last_reload_success_timestamp().Set(unix_now());
     ready_ = true;
@@ -248,9 +251,9 @@ class Daemon {
   /// Re-creates the alerts firing before the restart: state_dir/alerts.json, then the alert
   /// notes the outbox holds past what it covers (lib/alert/alert_notes.hpp), so that the alerts
   /// restored are those whose events the outbox has accepted.
-  void restore_alerts() {
+  alert::RestoredAlertState read_restored_alerts() {
     alert::WebhookOutbox& outbox = outbox_->outbox();  // the outbox thread is idle until io_.run()
-    const auto r = alert::restore_alert_state(cfg_.state_dir, outbox.notes());
+    alert::RestoredAlertState r = alert::restore_alert_state(cfg_.state_dir, outbox.notes());
     const std::string path = (std::filesystem::path(cfg_.state_dir) / alert::alert_state_file_name).string();
     if (r.read_error) {
       log_.error("cannot read the alert state", {{"path", path}, {"reason", r.read_error.message()}});
@@ -265,6 +268,11 @@ class Daemon {
     // notes it covers are done with.
     outbox.reserve_seq(r.outbox_seq + 1);
     outbox.drop_notes_through(r.outbox_seq);
+    return r;
+  }
+
+  /// Hands the alerts read_restored_alerts() found to the alert center (once sinks exist).
+  void restore_alerts(const alert::RestoredAlertState& r) {
     engine_.alerts().restore(r.alerts, restore_grace(cfg_), std::chrono::system_clock::now());
     if (!r.alerts.empty() || r.from_outbox > 0) {
       log_.info("alerts restored", {{"firing", std::to_string(r.alerts.size())},
