@@ -219,6 +219,9 @@ def part_b(env, srv):
     z_resolved = [q for q in delivered if event_of(q)[:2] == ("alert.resolved", "z")]
     check(z_resolved, f"no resolved for z: {delivered}")
     z_after = z_resolved[0].arrived - t_restart
+    # Its first probe resolves it (targets are probed every second or so); the restore grace
+    # resolving it instead would mean the restored alert was not judged by the probe.
+    check(z_after < 20, f"z resolved {z_after:.1f}s after the restart: not by its first probe")
 
     # Nothing new may come of x (still down) or z (up): wait until every target has been
     # probed a few times since the restart, and the queue is empty.

@@ -204,16 +204,18 @@ TEST_CASE("AppWatch: no wait for a standby; a refused wait is not sent again eve
   refused.wait_status = 400;
   rig.fly.apps["medio"] = {{"p1", "started"}, standby, refused, {"m1", "stopped"}};
   rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::skip));
-  rig.run_for(450ms);
   const auto waits_on = [&](const std::string& id) {
     auto it = rig.fly.waits_on.find(id);
     return it == rig.fly.waits_on.end() ? 0 : it->second;
   };
-  const auto lists = rig.target_probes("flyapi").size() - static_cast<std::size_t>(rig.fly.waits);
-  REQUIRE(lists >= 5);
+  const auto lists = [&] {
+    return rig.target_probes("flyapi").size() - static_cast<std::size_t>(rig.fly.waits);
+  };
+  // m1's waits are answered 408 at once here, so it is asked again after each poll: by the
+  // time it has been asked 5 times, r1 and s1 have had every chance to be asked too.
+  REQUIRE(rig.run_until([&] { return lists() >= 5 && waits_on("m1") >= 5; }));
   CHECK(waits_on("s1") == 0);
   CHECK(waits_on("r1") == 1);
-  CHECK(waits_on("m1") >= 4);  // answered 408 at once here, so asked again after each poll
   const auto count = [](const std::string& text, const std::string& what) {
     std::size_t n = 0;
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -222,7 +224,9 @@ TEST_CASE("AppWatch: no wait for a standby; a refused wait is not sent again eve
   CHECK(count(rig.logs(), "fly api refused a wait") == 1);
   // Something changed about the refused machine: it is worth asking again, once.
   rig.fly.apps["medio"][2].state = "suspended";
-  rig.run_for(300ms);
+  REQUIRE(rig.run_until([&] { return waits_on("r1") >= 2; }));
+  const int m1_then = waits_on("m1");
+  REQUIRE(rig.run_until([&] { return waits_on("m1") >= m1_then + 4; }));  // more polls pass
   CHECK(waits_on("r1") == 2);
   CHECK(waits_on("s1") == 0);
   CHECK(count(rig.logs(), "fly api refused a wait") == 2);
@@ -234,19 +238,23 @@ TEST_CASE("AppWatch: waits held by the API are cancelled at stop and by a reload
   rig.fly.apps["medio"] = {{"m1", "stopped"}, {"m2", "suspended"}};
   auto cfg = test::fly_config("medio", "be", WhenAsleep::skip);
   rig.engine.apply(cfg);
-  rig.run_for(200ms);
+  const auto lists = [&] {
+    return rig.target_probes("flyapi").size() - static_cast<std::size_t>(rig.fly.waits);
+  };
+  REQUIRE(rig.run_until([&] { return rig.fly.waits >= 2 && lists() >= 4; }));
   CHECK(rig.fly.waits == 2);  // one per sleeping machine, held however many polls pass
   CHECK(rig.prober.running == 2);
   cfg.fly->token = "rotated";
   rig.engine.apply(cfg);
-  rig.run_for(200ms);
-  // The old waits ended at once; the next poll asked again with the new token.
+  // The old waits end at once; the next poll asks again with the new token.
+  REQUIRE(rig.run_until([&] { return rig.fly.waits >= 4; }));
+  const auto polls_then = lists();
+  REQUIRE(rig.run_until([&] { return lists() >= polls_then + 3; }));
   CHECK(rig.fly.waits == 4);
   CHECK(rig.prober.running == 2);
   CHECK(test::header_of(rig.prober.specs.back(), "Authorization") == "Bearer rotated");
   rig.engine.stop();
-  rig.run_for(50ms);
-  CHECK(rig.prober.running == 0);
+  CHECK(rig.run_until([&] { return rig.prober.running == 0; }));
 }
 
 TEST_CASE("AppWatch: a right but slow answer ends a cold start; after it, slowness counts") {
@@ -275,9 +283,12 @@ TEST_CASE("AppWatch: cordoned machines and machines on a lost host are neither p
   lost.host_status = "unreachable";
   rig.fly.apps["medio"] = {{"m1", "started"}, drained, lost};
   rig.engine.apply(test::fly_config("medio", "be", WhenAsleep::skip));
-  rig.run_for(450ms);
+  // Several probes of m1 leave m2 and m3 every chance to be probed too.
+  REQUIRE(rig.run_until([&] {
+    return rig.target_probes("be").size() >= 4 &&
+           rig.has_metric(R"(flywatch_machine_state{app="medio",machine="m1",region="iad",state="healthy"} 1)");
+  }));
   const auto probes = rig.target_probes("be");
-  REQUIRE(!probes.empty());
   for (const auto& p : probes) {
     CHECK(test::header_of(p, "fly-force-instance-id") == "m1");
   }

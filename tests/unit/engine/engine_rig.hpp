@@ -35,6 +35,17 @@ struct EngineRig {
     io.restart();
     io.run_for(d);
   }
+  /// Runs the loop until `done()` holds or `limit` passes (generous: a busy machine is slow);
+  /// true when it holds. Wait on this, not on run_for, whatever counts a test asserts.
+  template <class Done>
+  bool run_until(Done done, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+    const auto give_up = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= give_up) return false;
+      run_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  }
   /// Everything logged so far.
   std::string logs() { return read_all(sink); }
   /// The entry named `name` of the status document's `list` ("targets" or "apps").
