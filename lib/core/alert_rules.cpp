@@ -104,9 +104,8 @@ AlertCondition AlertRules::machine_unhealthy_condition(std::string_view app,
                                                        MachineState state,
                                                        std::string_view reason) const {
   // A machine whose host is unreachable may be down for all anyone knows, and Fly will not
-  // say: that is as bad as unhealthy. An `unknown` without a reason (a state string flywatch
-  // does not know) is not.
-  const bool host_down = state == MachineState::unknown && !reason.empty();
+  // say: that is as bad as unhealthy.
+  const bool host_down = host_lost(state, reason);
   return make(machine_unhealthy,
               machine_alert_labels(alert_machine_unhealthy, machine_unhealthy.severity, app,
                                    machine, region),

@@ -79,13 +79,6 @@ std::optional<Clock::time_point> checks_passing_since(const MachineSnapshot& m) 
   return from_epoch_ms(*latest);
 }
 
-// Why the state is what it is when the state alone does not say.
-std::string state_reason(const MachineSnapshot& m, MachineState s) {
-  if (s == MachineState::unknown) return host_problem(m);
-  if (s == MachineState::started && m.cordoned) return "cordoned";
-  return {};
-}
-
 }  // namespace
 
 std::string_view to_string(MachineState s) {
@@ -128,6 +121,21 @@ std::string host_problem(const MachineSnapshot& m) {
   if (m.host_status == "unreachable") return "host unreachable";
   if (m.host_status == "unknown") return "host status unknown";
   return "host status " + m.host_status;
+}
+
+std::string state_reason(const MachineSnapshot& m, MachineState s) {
+  if (s == MachineState::unknown) return host_problem(m);
+  if (s == MachineState::started && m.cordoned) return "cordoned";
+  return {};
+}
+
+bool probe_eligible(const MachineSnapshot& m) {
+  return base_state(m.state) == MachineState::started && !m.cordoned && host_problem(m).empty();
+}
+
+bool host_lost(MachineState state, std::string_view reason) {
+  // An `unknown` without a reason is a state string flywatch does not know, not a lost host.
+  return state == MachineState::unknown && !reason.empty();
 }
 
 MachineState lifecycle_state(const MachineSnapshot& m, OwnProbe own_probe) {

@@ -51,6 +51,18 @@ MachineState lifecycle_state(const MachineSnapshot& m, OwnProbe own_probe);
 /// "host status <x>"; empty when host_status is "ok" or absent.
 std::string host_problem(const MachineSnapshot& m);
 
+/// Why `m` is in state `s` (as lifecycle_state gave it) when the state alone does not say: the
+/// host problem for `unknown`, "cordoned" for a cordoned `started` machine; else empty.
+std::string state_reason(const MachineSnapshot& m, MachineState s);
+
+/// True when flywatch's own per-machine probe is to reach `m`: Fly says started, its host is ok
+/// and the proxy routes it traffic (not cordoned). The daemon and `flywatch check` both ask this.
+bool probe_eligible(const MachineSnapshot& m);
+
+/// True for a machine in `state` with `reason` (state_reason) whose host Fly cannot reach: as bad
+/// as unhealthy for MachineUnhealthy, log levels and `flywatch check`.
+bool host_lost(MachineState state, std::string_view reason);
+
 /// True for process groups whose machines never serve the app: release command machines
 /// (`fly_app_release_command`, the legacy `release_command`), the per-deploy test machine
 /// (`fly_app_test_machine_command`) and consoles (`fly_app_console`).

@@ -253,9 +253,7 @@ void AppWatch::observe(system_clock::time_point now) {
   std::map<std::string, core::OwnProbe> own;
   if (settings_.target) {
     for (const auto& m : poll_state_.machines()) {
-      if (core::base_state(m.state) != core::MachineState::started) continue;
-      // Cordoned (no traffic routed to it) or on a host the API cannot reach: not probed.
-      if (m.cordoned || !core::host_problem(m).empty()) continue;
+      if (!core::probe_eligible(m)) continue;
       auto p = probes_.find(m.id);
       own[m.id] = p == probes_.end() ? core::OwnProbe::pending : p->second.tracker.verdict();
     }

@@ -64,16 +64,14 @@ asio::awaitable<void> check_app(std::shared_ptr<AppCheckRun> run, std::size_t in
     row.region = m.region;
     row.fly_state = m.state;
     core::OwnProbe own = core::OwnProbe::none;
-    // As the daemon does: a cordoned machine or one on a host not ok is not probed.
-    if (target && core::base_state(m.state) == core::MachineState::started && !m.cordoned &&
-        core::host_problem(m).empty()) {
+    if (target && core::probe_eligible(m)) {  // as the daemon judges it
       net::ProbeSpec spec = make_probe_spec(*target);
       spec.headers.emplace_back("fly-force-instance-id", m.id);
       co_await probe_once(run->prober, *target, std::move(spec), row.probe);
       own = row.probe->verdict.success ? core::OwnProbe::passing : core::OwnProbe::failing;
     }
     row.state = core::lifecycle_state(m, own);
-    row.reason = core::host_problem(m);
+    row.reason = core::state_reason(m, row.state);
     all_asleep = all_asleep && (row.state == core::MachineState::stopped ||
                                 row.state == core::MachineState::suspended);
     out.machines.push_back(std::move(row));
@@ -113,8 +111,7 @@ boost::json::value row_json(const std::optional<CheckRow>& r) {
 
 bool MachineCheckRow::passed() const {
   if (probe && !probe->verdict.success) return false;
-  // A host the API cannot reach is as bad as unhealthy, as for MachineUnhealthy.
-  if (state == core::MachineState::unknown && !reason.empty()) return false;
+  if (core::host_lost(state, reason)) return false;  // as for MachineUnhealthy
   return state != core::MachineState::failed && state != core::MachineState::unhealthy;
 }
 
@@ -191,6 +188,7 @@ std::string format_app_table(const std::vector<AppCheck>& apps) {
         detail = "machine is " + std::string(core::to_string(m.state));
         if (!m.reason.empty()) detail += ": " + m.reason;
       }
+      if (detail.empty() && !m.reason.empty()) detail = m.reason + ": not probed";  // cordoned
       put(a.app, m.id, m.region, std::string(core::to_string(m.state)), probe, status, time, detail);
     }
     if (a.app_probe) {

@@ -24,7 +24,8 @@ struct MachineCheckRow {
   /// DESIGN §5's state, refined by this run's probe (a one-shot probe has no thresholds).
   core::MachineState state = core::MachineState::unknown;
   std::optional<CheckRow> probe;  ///< for started machines of an app with a target
-  /// Why the state, when the state alone does not say: a host problem for `unknown`.
+  /// Why the state, when the state alone does not say (core::state_reason): a host problem for
+  /// `unknown`, "cordoned" for a cordoned started machine.
   std::string reason;
   /// No failing probe; not failed, unhealthy, or unknown because its host is not ok.
   bool passed() const;

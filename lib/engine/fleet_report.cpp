@@ -20,9 +20,8 @@ std::string region_of(const std::map<std::string, std::string>& regions, const s
 }
 
 core::LogLevel transition_level(const core::MachineTransition& t) {
-  // `unknown` with a reason is a host Fly cannot reach: as bad as unhealthy.
   return t.to == core::MachineState::unhealthy || t.to == core::MachineState::failed ||
-                 (t.to == core::MachineState::unknown && !t.reason.empty())
+                 core::host_lost(t.to, t.reason)
              ? core::LogLevel::warn
              : core::LogLevel::info;
 }

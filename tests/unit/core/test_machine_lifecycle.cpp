@@ -764,3 +764,22 @@ TEST_CASE("AppFleet: release, test-machine and console machines are not tracked"
   CHECK(u.appeared == std::vector<std::string>{"app1"});
   CHECK(u.machines.empty());
 }
+
+TEST_CASE("probe_eligible, state_reason and host_lost: one judgement for the daemon and check") {
+  auto m = snap("started", {}, {"passing"});
+  CHECK(fc::probe_eligible(m));
+  CHECK(fc::state_reason(m, fc::lifecycle_state(m, OwnProbe::none)).empty());
+  auto drained = m;
+  drained.cordoned = true;
+  CHECK_FALSE(fc::probe_eligible(drained));
+  CHECK(fc::state_reason(drained, fc::lifecycle_state(drained, OwnProbe::none)) == "cordoned");
+  CHECK_FALSE(fc::host_lost(MachineState::started, "cordoned"));
+  auto lost = m;
+  lost.host_status = "unreachable";
+  CHECK_FALSE(fc::probe_eligible(lost));
+  const auto s = fc::lifecycle_state(lost, OwnProbe::none);
+  CHECK(fc::host_lost(s, fc::state_reason(lost, s)));
+  CHECK_FALSE(fc::host_lost(MachineState::unknown, ""));  // a state string flywatch does not know
+  CHECK_FALSE(fc::probe_eligible(snap("stopped")));
+  CHECK_FALSE(fc::probe_eligible(snap("starting")));
+}

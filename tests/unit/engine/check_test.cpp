@@ -143,10 +143,12 @@ TEST_CASE("check of a Fly app: a cordoned machine is not probed, a lost host fai
   CHECK_FALSE(apps[0].machines[1].probe);
   CHECK(apps[0].machines[1].state == core::MachineState::started);
   CHECK(apps[0].machines[1].passed());
+  CHECK(apps[0].machines[1].reason == "cordoned");
   CHECK_FALSE(apps[0].machines[2].probe);
   CHECK(apps[0].machines[2].state == core::MachineState::unknown);
   CHECK_FALSE(apps[0].machines[2].passed());
   CHECK(prober.starts["be"].size() == 1);
   CHECK(engine::format_app_table(apps).find("machine is unknown: host unreachable") !=
         std::string::npos);
+  CHECK(engine::format_app_table(apps).find("cordoned: not probed") != std::string::npos);
 }
