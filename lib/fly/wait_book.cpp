@@ -27,7 +27,10 @@ std::vector<WaitBook::Ticket> WaitBook::to_open(const std::vector<core::MachineS
     if (in_flight_.contains(m.id)) continue;
     const Key key{m.state, m.instance_id};
     if (auto r = refused_.find(m.id); r != refused_.end()) {
-      if (r->second.key == key && now - r->second.at < retry_refused_after_) continue;
+      // A clock stepped back (now before the refusal) must not hold the refusal for as long
+      // as it went back: that counts as time passed.
+      const bool fresh = now >= r->second.at && now - r->second.at < retry_refused_after_;
+      if (r->second.key == key && fresh) continue;
     }
     const std::uint64_t seq = ++next_seq_;
     in_flight_[m.id] = Open{seq, key};

@@ -97,6 +97,10 @@ TEST_CASE("wait book: a refused wait is not sent again until the machine changes
     CHECK(book.on_result(t2[0], refusal, t0 + minutes(11)) == WaitBook::After::refused_again);
     CHECK(book.to_open({m}, t0 + minutes(12)).empty());
   }
+  SUBCASE("a wall clock stepped back does not hold the refusal for as long as it went back") {
+    auto t2 = book.to_open({m}, t0 - std::chrono::hours(1));
+    CHECK(t2.size() == 1);
+  }
   SUBCASE("a machine gone from the list is forgotten") {
     CHECK(book.to_open({}, t0 + minutes(1)).empty());
     CHECK_FALSE(book.refused("a"));
