@@ -5,6 +5,7 @@
 // daemon restarts (outbox replay, then restore_alert_state).
 #include <doctest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/json.hpp>
 
 #include "alert/alert_notes.hpp"
@@ -177,7 +179,13 @@ TEST_CASE("restart after a firing was delivered and compacted away before alerts
     return rig.receiver.seen.size() == 1 &&
            rig.metric("flywatch_webhook_queue_depth", {"sink=\"hook\""}) == 0;
   }));
-  REQUIRE(rig.run_until([&] { return rig.worker->outbox().stats().compactions >= 1; }));
+  // The outbox lives on its thread: ask it there, the answer comes back on the rig's loop.
+  std::uint64_t compactions = 0;
+  REQUIRE(rig.run_until([&] {
+    rig.worker->run([](alert::WebhookOutbox& o) { return std::uint64_t(o.stats().compactions); },
+                    boost::asio::bind_executor(rig.io, [&](std::uint64_t n) { compactions = n; }));
+    return compactions >= 1;
+  }));
   Snapshots snaps;
   snaps.take("compacted", rig.dir.path());
   CHECK_FALSE(std::filesystem::exists(rig.dir.path() / alert::alert_state_file_name));

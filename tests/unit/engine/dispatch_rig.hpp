@@ -102,8 +102,9 @@ struct DispatchRig {
     std::fclose(sink);
   }
 
-  /// Runs the io_context until `done` holds (checked every 10 ms) or `limit` passes.
-  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 3s) {
+  /// Runs the io_context until `done` holds (checked every 10 ms) or `limit` passes (generous:
+  /// it only matters when the test fails, and a busy machine is slow).
+  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 20s) {
     const auto end = std::chrono::steady_clock::now() + limit;
     while (!done()) {
       if (std::chrono::steady_clock::now() >= end) return false;
