@@ -141,9 +141,9 @@ TEST_CASE("dropping notes compacts by itself once they are most of the file") {
   CHECK(o->stats().file_bytes == 0);
 }
 
-TEST_CASE("an event of a batch delivered before the disk took it: the note counts it out") {
-  ScratchDir dir;
-  bool full = true;
+namespace {
+// Outbox options whose disk is full (ENOSPC on every write) while `full` holds.
+alert::OutboxOptions full_disk_while(const bool& full) {
   alert::OutboxOptions opts;
   opts.ops.pwrite = [&full](int fd, const void* data, std::size_t size, off_t offset) -> ssize_t {
     if (full) {
@@ -152,6 +152,14 @@ TEST_CASE("an event of a batch delivered before the disk took it: the note count
     }
     return ::pwrite(fd, data, size, offset);
   };
+  return opts;
+}
+}  // namespace
+
+TEST_CASE("an event of a batch delivered before the disk took it: the note counts it out") {
+  ScratchDir dir;
+  bool full = true;
+  const alert::OutboxOptions opts = full_disk_while(full);
   {
     auto o = test::open_outbox(dir.path(), opts);
     const auto r = o->append_batch(std::string("note"), {{"a", "e1"}, {"b", "e2"}}, test_time());
@@ -174,14 +182,7 @@ TEST_CASE("an event of a batch delivered before the disk took it: the note count
 TEST_CASE("a note dropped while it waits in memory is still written whole") {
   ScratchDir dir;
   bool full = true;
-  alert::OutboxOptions opts;
-  opts.ops.pwrite = [&full](int fd, const void* data, std::size_t size, off_t offset) -> ssize_t {
-    if (full) {
-      errno = ENOSPC;
-      return -1;
-    }
-    return ::pwrite(fd, data, size, offset);
-  };
+  const alert::OutboxOptions opts = full_disk_while(full);
   {
     auto o = test::open_outbox(dir.path(), opts);
     o->append_batch(std::string("fires z"), {{"a", "e1"}}, test_time());
