@@ -1,8 +1,6 @@
 // `fly:` → FlyConfig: the Machines API URL and token, the poll interval and the apps.
 #include "config/fly_section.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <string>
 #include <utility>
 
@@ -10,6 +8,7 @@
 #include "config/syntax.hpp"
 #include "config/yaml_reader.hpp"
 #include "core/duration.hpp"
+#include "core/fly_token.hpp"
 
 namespace flywatch::config {
 
@@ -50,20 +49,6 @@ void parse_api_url(const Reader& r, const Field& f, FlyConfig& out) {
   while (out.api_base_path.ends_with('/')) out.api_base_path.pop_back();
 }
 
-// True when some word of `token` (split on spaces and commas) is neither empty nor an
-// authorization scheme ("Bearer", "FlyV1", any case): there is something to send.
-bool has_token_word(std::string_view token) {
-  std::size_t i = 0;
-  while (i < token.size()) {
-    const auto end = std::min(token.find_first_of(" ,", i), token.size());
-    std::string word(token.substr(i, end - i));
-    for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!word.empty() && word != "bearer" && word != "flyv1") return true;
-    i = end + 1;
-  }
-  return false;
-}
-
 /// `token` / `token_file`: exactly one. The token is a secret: no message repeats it.
 std::string parse_token(const Reader& r, const Fields& fields, Pos where) {
   auto token = r.value_or_file(fields, "token");
@@ -75,7 +60,7 @@ std::string parse_token(const Reader& r, const Fields& fields, Pos where) {
   if (has_control_char(*token)) {
     r.fail(f->value_pos(), f->key + ": the token contains a control character");
   }
-  if (!has_token_word(*token)) {
+  if (core::fly_authorization_header(*token).empty()) {  // what lib/fly would send: nothing
     r.fail(f->value_pos(), f->key + ": the token holds nothing but schemes, commas and spaces");
   }
   return std::move(*token);

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <boost/regex.hpp>
 
+#include "core/ascii.hpp"
 #include "core/duration.hpp"
 #include "core/log_line.hpp"
 
@@ -44,13 +45,6 @@ std::string quote(std::string_view s) {
   }
   out += cut ? "...\"" : "\"";
   return out;
-}
-
-bool ascii_iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    return lower(x) == lower(y);
-  });
 }
 
 Verdict fail(FailureReason reason, std::string detail) {

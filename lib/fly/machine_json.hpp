@@ -61,17 +61,6 @@ std::optional<core::MachineSnapshot> parse_machine(
 std::optional<std::vector<core::MachineEvent>> parse_events(
     std::string_view json, std::string& error, std::vector<std::string>* warnings = nullptr);
 
-/// The `Authorization` header value for a Fly API token, exactly as fly-go sends it to the
-/// Machines API (reference §1.1; tokens.Parse + FlapsHeader). Surrounding white space (token
-/// files: spaces, tabs, CR, LF) is trimmed; leading "Bearer " / "FlyV1 " schemes are dropped in
-/// any case ("flyv1 x", "bearer x", repeated); the rest is split on commas and each piece trimmed.
-/// Pieces whose part before the first '_' is `fm1r`, `fm1a` or `fm2` are macaroons: when there is
-/// at least one, the header is "FlyV1 " + the macaroons joined by ',' (other pieces, such as
-/// `fo1_` OAuth tokens, are left out, as fly-go does); otherwise "Bearer " + the pieces joined
-/// by ','. Empty pieces are dropped (fly-go keeps them). A token with nothing left (empty, white
-/// space, or only a scheme word followed by a space) yields "" so the caller can refuse it.
-std::string authorization_header(std::string_view token);
-
 /// Parses an RFC 3339 timestamp ("2023-10-31T02:30:10Z", "2026-08-31T23:08:10.528+02:00") into
 /// epoch milliseconds (fraction truncated to ms). Accepts 't'/' ' for 'T' and 'z' for 'Z'.
 /// Returns nullopt on anything else, including out-of-range fields (month 13, Feb 30, hour 24).

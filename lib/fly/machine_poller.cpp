@@ -11,6 +11,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "core/fly_token.hpp"
 #include "fly/machine_json.hpp"
 
 namespace flywatch::fly {
@@ -170,7 +171,7 @@ MachinePoller::MachinePoller(FlyApiConfig config, net::HttpProber& prober)
     : config_(std::move(config)), prober_(prober) {
   std::string error;
   if (!parse_api_url(config_.api_url, endpoint_, error)) throw std::invalid_argument(error);
-  authorization_ = authorization_header(config_.token);
+  authorization_ = core::fly_authorization_header(config_.token);
   if (authorization_.empty()) throw std::invalid_argument("Fly API token is empty");
 }
 

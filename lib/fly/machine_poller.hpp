@@ -21,7 +21,7 @@ struct FlyApiConfig {
   /// Base URL: scheme http or https, host, optional port and path prefix, e.g.
   /// "https://api.machines.dev" or "http://127.0.0.1:4280".
   std::string api_url = "https://api.machines.dev";
-  std::string token;  ///< raw token; the scheme is chosen by authorization_header()
+  std::string token;  ///< raw token; the scheme is chosen by core::fly_authorization_header()
   std::chrono::milliseconds timeout{10000};  ///< one deadline per request
   std::string ca_file;                       ///< empty: system trust store
   std::size_t max_body_bytes = 8u << 20;     ///< a bigger list is a failure ("malformed")

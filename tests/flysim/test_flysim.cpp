@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/fly_token.hpp"
 #include "fly/machine_json.hpp"
 #include "fly/machine_poller.hpp"
 #include "fly/wait_book.hpp"
@@ -66,7 +67,7 @@ TEST_CASE("auth: 401 without or with a wrong token; a macaroon only under FlyV1"
   for (const std::string& configured : {token, "FlyV1 " + token, "flyv1 " + token, "Bearer " + token,
                                        " bearer  " + token + "\n"}) {
     CAPTURE(configured);
-    CHECK(sim.request("GET", "/v1/apps/medio/machines", fly::authorization_header(configured)).status == 200);
+    CHECK(sim.request("GET", "/v1/apps/medio/machines", flywatch::core::fly_authorization_header(configured)).status == 200);
   }
 }
 
@@ -85,12 +86,12 @@ TEST_CASE("auth: several comma-joined tokens, as fly-go sends them") {
   for (const std::string& configured : {combined, std::string("fo1_user-oauth,fm2_org-one,fm2_org-two"),
                                        std::string("bearer fo1_user-oauth , fm2_org-one,fm2_org-two\n")}) {
     CAPTURE(configured);
-    CHECK(sim.request("GET", list, fly::authorization_header(configured)).status == 200);
+    CHECK(sim.request("GET", list, flywatch::core::fly_authorization_header(configured)).status == 200);
   }
   // Without a macaroon the OAuth token goes as Bearer.
   SimProcess oauth(bin, fleet, "fo1_user-oauth");
   CHECK(oauth.request("GET", list, "Bearer fo1_user-oauth").status == 200);
-  CHECK(oauth.request("GET", list, fly::authorization_header("FlyV1 fo1_user-oauth")).status == 200);
+  CHECK(oauth.request("GET", list, flywatch::core::fly_authorization_header("FlyV1 fo1_user-oauth")).status == 200);
 }
 
 TEST_CASE("unknown app or machine: 404 with an error body") {

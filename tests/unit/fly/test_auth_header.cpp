@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "fixtures.hpp"
-#include "fly/machine_json.hpp"
+#include "core/fly_token.hpp"
 
 namespace flywatch::fly {
 namespace {
@@ -19,7 +19,7 @@ std::string words(const std::vector<std::string>& row, std::size_t from, std::si
   return out == "-" ? std::string() : out;
 }
 
-TEST_CASE("authorization_header: tokens.table, the header fly-go sends") {
+TEST_CASE("fly_authorization_header: tokens.table, the header fly-go sends") {
   const auto rows = test::read_table("tokens.table");
   REQUIRE(rows.size() >= 20);
   for (const auto& row : rows) {
@@ -29,11 +29,11 @@ TEST_CASE("authorization_header: tokens.table, the header fly-go sends") {
     REQUIRE_MESSAGE(well_formed, "bad row in tokens.table: " << words(row, 0, row.size()));
     const std::string token = words(row, 0, arrow);
     CAPTURE(token);
-    CHECK(authorization_header(token) == words(row, arrow + 1, row.size()));
+    CHECK(core::fly_authorization_header(token) == words(row, arrow + 1, row.size()));
   }
 }
 
-TEST_CASE("authorization_header trims white space a token file leaves") {
+TEST_CASE("fly_authorization_header trims white space a token file leaves") {
   struct Row {
     const char* token;
     const char* header;
@@ -51,7 +51,7 @@ TEST_CASE("authorization_header trims white space a token file leaves") {
   };
   for (const auto& row : rows) {
     CAPTURE(row.token);
-    CHECK(authorization_header(row.token) == row.header);
+    CHECK(core::fly_authorization_header(row.token) == row.header);
   }
 }
 

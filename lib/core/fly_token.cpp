@@ -7,9 +7,11 @@
 #include <string_view>
 #include <vector>
 
-#include "fly/machine_json.hpp"
+#include "core/fly_token.hpp"
 
-namespace flywatch::fly {
+#include "core/ascii.hpp"
+
+namespace flywatch::core {
 
 namespace {
 
@@ -21,15 +23,6 @@ std::string_view trim(std::string_view s) {
   return s.substr(first, s.find_last_not_of(k_space) - first + 1);
 }
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // fly-go StripAuthorizationScheme: the word before the first space is dropped while it is
 // "Bearer" or "FlyV1" in any case ("FlyV1 Bearer x" loses both).
 std::string_view strip_scheme(std::string_view token) {
@@ -38,7 +31,7 @@ std::string_view strip_scheme(std::string_view token) {
     const auto space = token.find(' ');
     if (space == std::string_view::npos) return token;
     const std::string_view word = trim(token.substr(0, space));
-    if (!equals_ignoring_case(word, "Bearer") && !equals_ignoring_case(word, "FlyV1")) return token;
+    if (!ascii_iequals(word, "Bearer") && !ascii_iequals(word, "FlyV1")) return token;
     token = token.substr(space + 1);
   }
 }
@@ -65,10 +58,10 @@ std::string join(const std::vector<std::string_view>& pieces) {
 
 }  // namespace
 
-std::string authorization_header(std::string_view token) {
+std::string fly_authorization_header(std::string_view token) {
   const std::string_view bare = strip_scheme(token);
   // fly-go would send a lone scheme word as a token ("Bearer FlyV1"); it is a broken token file.
-  if (equals_ignoring_case(bare, "Bearer") || equals_ignoring_case(bare, "FlyV1")) return {};
+  if (ascii_iequals(bare, "Bearer") || ascii_iequals(bare, "FlyV1")) return {};
   std::vector<std::string_view> macaroons;
   std::vector<std::string_view> user_tokens;
   std::size_t i = 0;
@@ -87,4 +80,4 @@ std::string authorization_header(std::string_view token) {
   return {};
 }
 
-}  // namespace flywatch::fly
+}  // namespace flywatch::core
