@@ -65,6 +65,13 @@ struct CenterRig {
   }
 
   void apply() { center.apply(cfg, targets, apps, bound, system_clock::now()); }
+  /// Watches the app "medio" and no target, with `rule` (one of cfg.rules) firing at once.
+  void watch_app_only(core::AlertRule& rule) {
+    targets = {};
+    apps = {"medio"};
+    rule.for_duration = 0ms;
+    apply();
+  }
   void run_for(std::chrono::milliseconds d) {
     io.restart();
     io.run_for(d);
@@ -415,10 +422,7 @@ TEST_CASE("AlertCenter: an unbound target flaps and TargetDown is held; a bound 
 
 TEST_CASE("AlertCenter: MachineUnhealthy fires with its region and resolves with it when gone") {
   CenterRig rig;
-  rig.targets = {};
-  rig.apps = {"medio"};
-  rig.cfg.rules.machine_unhealthy.for_duration = 0ms;
-  rig.apply();
+  rig.watch_app_only(rig.cfg.rules.machine_unhealthy);
 
   core::AppFleet fleet;
   core::MachineSnapshot m = started_machine("m1", "ams");
@@ -528,10 +532,7 @@ engine::AlertCenter::FleetVerdicts unjudged(std::set<std::string> ids, bool wake
 
 TEST_CASE("AlertCenter: AppNoHealthyMachines waits while a machine is still unjudged") {
   CenterRig rig;
-  rig.targets = {};
-  rig.apps = {"medio"};
-  rig.cfg.rules.app_no_healthy_machines.for_duration = 0ms;
-  rig.apply();
+  rig.watch_app_only(rig.cfg.rules.app_no_healthy_machines);
 
   core::AppFleet fleet;
   core::MachineSnapshot m = started_machine("m1", "ams");
@@ -677,10 +678,7 @@ TEST_CASE("AlertCenter: an alert listed twice in alerts.json is restored once") 
 
 TEST_CASE("AlertCenter: a machine on an unreachable host raises MachineUnhealthy with the reason") {
   CenterRig rig;
-  rig.targets = {};
-  rig.apps = {"medio"};
-  rig.cfg.rules.machine_unhealthy.for_duration = 0ms;
-  rig.apply();
+  rig.watch_app_only(rig.cfg.rules.machine_unhealthy);
 
   core::AppFleet fleet;
   core::MachineSnapshot m = started_machine("m1", "ams");

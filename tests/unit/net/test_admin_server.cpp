@@ -74,18 +74,27 @@ net::AdminResponse metrics_handler(const net::AdminRequest& r) {
   return {404, "text/plain", "not found\n"};
 }
 
+/// The metrics server listening on a free loopback port, with `limits`.
+struct MetricsServer {
+  asio::io_context io{1};
+  net::AdminServer server;
+  explicit MetricsServer(core::ConnectionLimits limits = {}) : server(io, metrics_handler, limits) {
+    std::string step;
+    REQUIRE_FALSE(server.listen("127.0.0.1", 0, step));
+  }
+};
+
 constexpr const char* get_metrics = "GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
 
 }  // namespace
 
 TEST_CASE("admin server: at the cap, stalled clients are shed for a new request") {
-  asio::io_context io{1};
   core::ConnectionLimits limits;
   limits.max_connections = 4;
   limits.head_timeout = std::chrono::seconds(60);  // shedding, not the head deadline, frees slots
-  net::AdminServer server(io, metrics_handler, limits);
-  std::string step;
-  REQUIRE_FALSE(server.listen("127.0.0.1", 0, step));
+  MetricsServer srv(limits);
+  auto& io = srv.io;
+  auto& server = srv.server;
   // Four clients hold every slot with half a request line (accepted in connect order).
   asio::io_context cio;
   std::vector<tcp::socket> stalled;
@@ -102,13 +111,12 @@ TEST_CASE("admin server: at the cap, stalled clients are shed for a new request"
 }
 
 TEST_CASE("admin server: half a request head is dropped at the head deadline") {
-  asio::io_context io{1};
   core::ConnectionLimits limits;
   limits.head_timeout = std::chrono::milliseconds(300);
   limits.response_timeout = std::chrono::seconds(60);
-  net::AdminServer server(io, metrics_handler, limits);
-  std::string step;
-  REQUIRE_FALSE(server.listen("127.0.0.1", 0, step));
+  MetricsServer srv(limits);
+  auto& io = srv.io;
+  auto& server = srv.server;
   asio::io_context cio;
   auto s = stalled_client(cio, server.port());
   const auto t0 = std::chrono::steady_clock::now();
@@ -119,10 +127,9 @@ TEST_CASE("admin server: half a request head is dropped at the head deadline") {
 }
 
 TEST_CASE("admin server: a 1 MiB header is answered 431 and the connection closed") {
-  asio::io_context io{1};
-  net::AdminServer server(io, metrics_handler);
-  std::string step;
-  REQUIRE_FALSE(server.listen("127.0.0.1", 0, step));
+  MetricsServer srv;
+  auto& io = srv.io;
+  auto& server = srv.server;
   const std::string big = "GET /metrics HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(1 << 20, 'a') +
                           "\r\nConnection: close\r\n\r\n";
   const auto refused = exchange(io, server.port(), big);
@@ -134,10 +141,9 @@ TEST_CASE("admin server: a 1 MiB header is answered 431 and the connection close
 }
 
 TEST_CASE("admin server: a body over 64 KiB is answered 413, with a Content-Length or chunked") {
-  asio::io_context io{1};
-  net::AdminServer server(io, metrics_handler);
-  std::string step;
-  REQUIRE_FALSE(server.listen("127.0.0.1", 0, step));
+  MetricsServer srv;
+  auto& io = srv.io;
+  auto& server = srv.server;
   const std::string body(100 * 1024, 'b');
   // Beast judges a Content-Length against the limit while it reads the head.
   const auto sized = exchange(io, server.port(),
