@@ -1,6 +1,7 @@
 #include "core/duration.hpp"
 
 #include <array>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
 
@@ -76,6 +77,22 @@ std::string format_duration(Millis d) {
     rest -= n * per;
   }
   return out;
+}
+
+std::string format_elapsed(std::chrono::nanoseconds d) {
+  return format_duration(std::chrono::duration_cast<Millis>(d));
+}
+
+std::string format_ms_count(Millis d) { return std::to_string(d.count()); }
+
+std::string format_ms_count(std::chrono::nanoseconds d) {
+  return format_ms_count(std::chrono::duration_cast<Millis>(d));
+}
+
+std::string format_ms_rounded(std::chrono::nanoseconds d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0fms", std::chrono::duration<double, std::milli>(d).count());
+  return buf;
 }
 
 }  // namespace flywatch::core

@@ -181,10 +181,6 @@ std::optional<Verdict> check_body_json(const ProbeResult& r, const Expectation& 
   return std::nullopt;
 }
 
-std::string millis_text(std::chrono::nanoseconds d) {
-  return format_duration(std::chrono::duration_cast<Millis>(d));
-}
-
 }  // namespace
 
 std::optional<Pattern> Pattern::compile(std::string_view source, std::string* error) {
@@ -235,7 +231,7 @@ Verdict evaluate(const ProbeResult& result, const Expectation& expect,
     return fail(FailureReason::body, "body_regex: no match for " + quote(expect.body_regex->source()));
   }
   if (expect.max_latency && result.total > *expect.max_latency) {
-    return fail(FailureReason::latency, "latency " + millis_text(result.total) +
+    return fail(FailureReason::latency, "latency " + format_elapsed(result.total) +
                                             " exceeds max_latency " +
                                             format_duration(*expect.max_latency));
   }

@@ -6,6 +6,7 @@
 
 #include "alert/alert_notes.hpp"
 #include "alert/signing.hpp"
+#include "core/duration.hpp"
 
 namespace flywatch::engine {
 
@@ -36,7 +37,6 @@ double seconds_since(std::optional<system_clock::time_point> t, system_clock::ti
   return std::max(0.0, std::chrono::duration<double>(now - *t).count());
 }
 
-std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()); }
 
 }  // namespace
 
@@ -282,7 +282,7 @@ void AlertDispatcher::on_attempt(const alert::DeliveryReport& r) {
       log_.warn("webhook delivery failed", {{"sink", r.sink},
                                             {"webhook_id", r.webhook_id},
                                             {"reason", r.decision.reason},
-                                            {"retry_in_ms", ms_text(r.decision.delay)}});
+                                            {"retry_in_ms", core::format_ms_count(r.decision.delay)}});
       return;
     case alert::DeliveryResult::failed:
       log_.error("webhook given up",

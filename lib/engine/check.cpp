@@ -10,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/json.hpp>
 
+#include "core/duration.hpp"
 #include "core/log_line.hpp"
 #include "engine/json_text.hpp"
 #include "engine/probe_plan.hpp"
@@ -36,12 +37,6 @@ asio::awaitable<void> check_worker(std::shared_ptr<CheckRun> run) {
     auto verdict = core::evaluate(result, target.expect, std::chrono::system_clock::now());
     run->rows[i] = CheckRow{target.name, target.url, std::move(result), std::move(verdict)};
   }
-}
-
-std::string ms(std::chrono::nanoseconds d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0fms", std::chrono::duration<double, std::milli>(d).count());
-  return buf;
 }
 
 }  // namespace
@@ -86,7 +81,7 @@ std::string format_check_table(const std::vector<CheckRow>& rows) {
     std::string reason = ok ? "" : std::string(core::to_string(r.verdict.reason));
     if (!ok && !r.verdict.detail.empty()) reason += ": " + r.verdict.detail;
     std::snprintf(line, sizeof line, "%-*s  %-6s  %-6s  %8s  ", static_cast<int>(name_w),
-                  r.target.c_str(), ok ? "ok" : "FAIL", status.c_str(), ms(r.result.total).c_str());
+                  r.target.c_str(), ok ? "ok" : "FAIL", status.c_str(), core::format_ms_rounded(r.result.total).c_str());
     out += line;
     out += reason;
     out += '\n';

@@ -1,18 +1,16 @@
 #include "engine/fleet_report.hpp"
 
+#include "core/duration.hpp"
+
 namespace flywatch::engine {
 
 namespace {
 
 using std::chrono::system_clock;
 
-std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()); }
-
 std::string ms_between(system_clock::time_point from, system_clock::time_point to) {
-  return ms_text(std::chrono::duration_cast<std::chrono::milliseconds>(to - from));
+  return core::format_ms_count(std::chrono::duration_cast<std::chrono::milliseconds>(to - from));
 }
-
-double seconds(std::chrono::milliseconds d) { return std::chrono::duration<double>(d).count(); }
 
 std::string region_of(const std::map<std::string, std::string>& regions, const std::string& id) {
   auto it = regions.find(id);
@@ -55,19 +53,19 @@ void report_machine(const std::string& app, const std::string& id, const std::st
     // An unknown boot (only the `started` event was seen) is left out, not counted as 0;
     // `duration_ms` then counts from `started`.
     if (auto b = c.boot()) {
-      metrics.observe_cold_start(app, region, c.kind, "boot", seconds(*b));
-      more.emplace_back("boot_ms", ms_text(*b));
+      metrics.observe_cold_start(app, region, c.kind, "boot", core::to_seconds(*b));
+      more.emplace_back("boot_ms", core::format_ms_count(*b));
     } else {
       more.emplace_back("boot", "unknown");
     }
     if (auto r = c.ready()) {
-      metrics.observe_cold_start(app, region, c.kind, "ready", seconds(*r));
-      more.emplace_back("ready_ms", ms_text(*r));
+      metrics.observe_cold_start(app, region, c.kind, "ready", core::to_seconds(*r));
+      more.emplace_back("ready_ms", core::format_ms_count(*r));
     }
     if (auto t = c.total()) {
       // From `started` only, it is no total: a sample would pull phase="total" down.
-      if (!c.boot_unknown) metrics.observe_cold_start(app, region, c.kind, "total", seconds(*t));
-      more.emplace_back("duration_ms", ms_text(*t));
+      if (!c.boot_unknown) metrics.observe_cold_start(app, region, c.kind, "total", core::to_seconds(*t));
+      more.emplace_back("duration_ms", core::format_ms_count(*t));
     }
     if (c.slow) more.emplace_back("slow", "true");
     log.write(c.slow ? core::LogLevel::warn : core::LogLevel::info, "cold start finished",

@@ -1,14 +1,10 @@
 #include "engine/probe_record.hpp"
 
+#include "core/duration.hpp"
+
 namespace flywatch::engine {
 
 namespace {
-
-double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
-
-std::string millis_text(std::chrono::nanoseconds d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
-}
 
 core::LogFields with_context(core::LogFields fields, const core::LogFields& context) {
   fields.insert(fields.end(), context.begin(), context.end());
@@ -26,16 +22,16 @@ core::Verdict record_probe(TargetRuntime& t, const core::ProbeResult& result,
 
   auto& s = metrics_.target(name);
   s.probe_success.Set(verdict.success ? 1 : 0);
-  s.probe_duration.Observe(seconds(result.total));
+  s.probe_duration.Observe(core::to_seconds(result.total));
   for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
-    s.phase[i].Set(result.phases[i] ? seconds(*result.phases[i]) : 0.0);
+    s.phase[i].Set(result.phases[i] ? core::to_seconds(*result.phases[i]) : 0.0);
   }
   (verdict.success ? s.probes_success : s.probes_failure).Increment();
   if (!verdict.success) metrics_.count_failure(name, verdict.reason);
   s.http_status.Set(result.http_status);
   if (result.cert_not_after) {
     metrics_.set_cert_expiry(
-        name, std::chrono::duration<double>(result.cert_not_after->time_since_epoch()).count());
+        name, core::to_seconds(result.cert_not_after->time_since_epoch()));
   }
 
   if (!verdict.success) {
@@ -45,11 +41,11 @@ core::Verdict record_probe(TargetRuntime& t, const core::ProbeResult& result,
                with_context({{"target", name},
                              {"reason", std::string(core::to_string(verdict.reason))},
                              {"error", verdict.detail},
-                             {"duration_ms", millis_text(result.total)}},
+                             {"duration_ms", core::format_ms_count(result.total)}},
                             context));
   } else if (t.last_failure != core::FailureReason::none) {
     log_.info("probe succeeded",
-              with_context({{"target", name}, {"duration_ms", millis_text(result.total)}}, context));
+              with_context({{"target", name}, {"duration_ms", core::format_ms_count(result.total)}}, context));
   }
   t.last_failure = verdict.success ? core::FailureReason::none : verdict.reason;
 

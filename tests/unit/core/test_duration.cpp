@@ -58,3 +58,40 @@ TEST_CASE("format_duration: shortest exact form") {
   CHECK(fc::format_duration(Millis{std::numeric_limits<Millis::rep>::min()}) ==
         "-106751991167d7h12m55s808ms");
 }
+
+TEST_CASE("format_elapsed: a measured time truncated to whole milliseconds") {
+  using std::chrono::nanoseconds;
+  CHECK(fc::format_elapsed(nanoseconds{1'234'500'000}) == "1s234ms");
+  CHECK(fc::format_elapsed(nanoseconds{999'999}) == "0s");
+  CHECK(fc::format_elapsed(nanoseconds{250'000'000}) == "250ms");
+  CHECK(fc::format_elapsed(nanoseconds{-1'500'900'000}) == "-1s500ms");
+}
+
+TEST_CASE("format_ms_count: whole milliseconds as bare digits, truncated toward zero") {
+  using std::chrono::nanoseconds;
+  CHECK(fc::format_ms_count(Millis{0}) == "0");
+  CHECK(fc::format_ms_count(Millis{1'234}) == "1234");
+  CHECK(fc::format_ms_count(Millis{-5}) == "-5");
+  CHECK(fc::format_ms_count(Millis{std::numeric_limits<Millis::rep>::max()}) ==
+        "9223372036854775807");
+  CHECK(fc::format_ms_count(nanoseconds{1'999'999}) == "1");
+  CHECK(fc::format_ms_count(nanoseconds{999'999}) == "0");
+  CHECK(fc::format_ms_count(nanoseconds{-1'999'999}) == "-1");
+}
+
+TEST_CASE("format_ms_rounded: nearest whole millisecond with the unit") {
+  using std::chrono::nanoseconds;
+  CHECK(fc::format_ms_rounded(nanoseconds{0}) == "0ms");
+  CHECK(fc::format_ms_rounded(nanoseconds{1'234'400'000}) == "1234ms");
+  CHECK(fc::format_ms_rounded(nanoseconds{1'234'600'000}) == "1235ms");
+  CHECK(fc::format_ms_rounded(nanoseconds{400'000}) == "0ms");
+  CHECK(fc::format_ms_rounded(nanoseconds{2'500'000}) == "2ms");  // halves to even, as %.0f
+  CHECK(fc::format_ms_rounded(nanoseconds{3'500'000}) == "4ms");
+}
+
+TEST_CASE("to_seconds: fractional seconds of any duration") {
+  CHECK(fc::to_seconds(Millis{250}) == 0.25);
+  CHECK(fc::to_seconds(std::chrono::nanoseconds{1'500'000'000}) == 1.5);
+  CHECK(fc::to_seconds(std::chrono::seconds{15}) == 15.0);
+  CHECK(fc::to_seconds(Millis{100}) == std::chrono::duration<double>(Millis{100}).count());
+}
