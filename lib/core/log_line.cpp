@@ -16,6 +16,18 @@ void append_u_escape(std::string& out, unsigned code) {
 
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
+// The backslash escapes logfmt and JSON share; false (nothing appended) for any other character.
+bool append_short_escape(std::string& out, char c) {
+  switch (c) {
+    case '"': out += "\\\""; return true;
+    case '\\': out += "\\\\"; return true;
+    case '\n': out += "\\n"; return true;
+    case '\r': out += "\\r"; return true;
+    case '\t': out += "\\t"; return true;
+    default: return false;
+  }
+}
+
 // ---- logfmt ----
 
 bool logfmt_needs_quotes(std::string_view v) {
@@ -33,18 +45,11 @@ void append_logfmt_value(std::string& out, std::string_view v) {
   }
   out += '"';
   for (char c : v) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (is_control(static_cast<unsigned char>(c))) {
-          append_u_escape(out, static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
+    if (append_short_escape(out, c)) continue;
+    if (is_control(static_cast<unsigned char>(c))) {
+      append_u_escape(out, static_cast<unsigned char>(c));
+    } else {
+      out += c;
     }
   }
   out += '"';
@@ -113,12 +118,9 @@ void append_json_string(std::string& out, std::string_view v) {
       }
       continue;
     }
+    ++i;
+    if (append_short_escape(out, c)) continue;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default:
@@ -128,7 +130,6 @@ void append_json_string(std::string& out, std::string_view v) {
           out += c;
         }
     }
-    ++i;
   }
   out += '"';
 }
