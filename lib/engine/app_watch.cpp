@@ -11,6 +11,7 @@
 
 #include "core/log_line.hpp"
 #include "engine/fleet_report.hpp"
+#include "engine/outcome_json.hpp"
 #include "engine/probe_record.hpp"
 
 namespace flywatch::engine {
@@ -40,18 +41,6 @@ double jitter() {
 
 std::string ms_text(std::chrono::nanoseconds d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
-}
-
-boost::json::value outcome_json(const std::optional<LastOutcome>& last) {
-  if (!last) return nullptr;
-  boost::json::object o;
-  o["success"] = last->verdict.success;
-  o["reason"] = std::string(core::to_string(last->verdict.reason));
-  o["error"] = last->verdict.detail;
-  o["status_code"] = last->status_code;
-  o["duration_seconds"] = std::chrono::duration<double>(last->duration).count();
-  o["at"] = core::format_rfc3339_ms(last->at);
-  return o;
 }
 
 std::string_view to_string(config::WhenAsleep w) {

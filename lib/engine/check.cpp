@@ -13,6 +13,7 @@
 #include "core/duration.hpp"
 #include "core/log_line.hpp"
 #include "engine/json_text.hpp"
+#include "engine/outcome_json.hpp"
 #include "engine/probe_plan.hpp"
 
 namespace flywatch::engine {
@@ -100,16 +101,12 @@ std::string format_check_json(const std::vector<CheckRow>& rows,
   for (const auto& r : rows) {
     boost::json::object o;
     o["name"] = r.target;
-    o["success"] = r.verdict.success;
-    o["reason"] = std::string(core::to_string(r.verdict.reason));
-    o["error"] = r.verdict.detail;
-    o["status_code"] = r.result.http_status;
-    o["duration_seconds"] = std::chrono::duration<double>(r.result.total).count();
+    put_outcome(o, r.verdict, r.result.http_status, r.result.total);
     boost::json::object phases;
     for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
       if (r.result.phases[i]) {
         phases[std::string(core::to_string(static_cast<core::ProbePhase>(i)))] =
-            std::chrono::duration<double>(*r.result.phases[i]).count();
+            core::to_seconds(*r.result.phases[i]);
       }
     }
     o["phases"] = std::move(phases);

@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 
 #include "core/log_line.hpp"
+#include "engine/outcome_json.hpp"
 #include "engine/probe_plan.hpp"
 #include "fly/machine_poller.hpp"
 
@@ -95,16 +96,6 @@ std::string detail_of(const CheckRow& r) {
   std::string s(core::to_string(r.verdict.reason));
   if (!r.verdict.detail.empty()) s += ": " + r.verdict.detail;
   return s;
-}
-
-boost::json::value row_json(const std::optional<CheckRow>& r) {
-  if (!r) return nullptr;
-  return boost::json::object{
-      {"success", r->verdict.success},
-      {"reason", std::string(core::to_string(r->verdict.reason))},
-      {"error", r->verdict.detail},
-      {"status_code", r->result.http_status},
-      {"duration_seconds", std::chrono::duration<double>(r->result.total).count()}};
 }
 
 }  // namespace
@@ -214,7 +205,7 @@ boost::json::array apps_json(const std::vector<AppCheck>& apps) {
                                              {"fly_state", m.fly_state},
                                              {"state", std::string(core::to_string(m.state))},
                                              {"ok", m.passed()},
-                                             {"probe", row_json(m.probe)}});
+                                             {"probe", outcome_json(m.probe)}});
     }
     list.push_back(boost::json::object{
         {"app", a.app},
@@ -223,7 +214,7 @@ boost::json::array apps_json(const std::vector<AppCheck>& apps) {
         {"api", boost::json::object{{"ok", a.api_ok}, {"code", a.api_code}, {"error", a.api_error}}},
         {"asleep", a.asleep},
         {"machines", std::move(machines)},
-        {"app_probe", row_json(a.app_probe)}});
+        {"app_probe", outcome_json(a.app_probe)}});
   }
   return list;
 }

@@ -1,9 +1,11 @@
 // The /api/v1/status document.
 #include <boost/json.hpp>
 
+#include "core/duration.hpp"
 #include "core/log_line.hpp"
 #include "engine/json_text.hpp"
 #include "engine/engine.hpp"
+#include "engine/outcome_json.hpp"
 
 namespace flywatch::engine {
 
@@ -33,20 +35,8 @@ std::string Engine::status_json() const {
       o["since"] = nullptr;
     }
     o["consecutive_failures"] = t->health.consecutive_failures();
-    o["interval_seconds"] = std::chrono::duration<double>(t->cfg.interval).count();
-    if (t->last) {
-      const auto& l = *t->last;
-      boost::json::object last;
-      last["success"] = l.verdict.success;
-      last["reason"] = std::string(core::to_string(l.verdict.reason));
-      last["error"] = l.verdict.detail;
-      last["status_code"] = l.status_code;
-      last["duration_seconds"] = std::chrono::duration<double>(l.duration).count();
-      last["at"] = core::format_rfc3339_ms(l.at);
-      o["last"] = std::move(last);
-    } else {
-      o["last"] = nullptr;
-    }
+    o["interval_seconds"] = core::to_seconds(t->cfg.interval);
+    o["last"] = outcome_json(t->last);
     list.push_back(std::move(o));
   }
   boost::json::array apps;

@@ -1,0 +1,34 @@
+#include "engine/outcome_json.hpp"
+
+#include <string>
+
+#include "core/duration.hpp"
+#include "core/log_line.hpp"
+
+namespace flywatch::engine {
+
+void put_outcome(boost::json::object& o, const core::Verdict& verdict, int status_code,
+                 std::chrono::nanoseconds duration) {
+  o["success"] = verdict.success;
+  o["reason"] = std::string(core::to_string(verdict.reason));
+  o["error"] = verdict.detail;
+  o["status_code"] = status_code;
+  o["duration_seconds"] = core::to_seconds(duration);
+}
+
+boost::json::value outcome_json(const std::optional<LastOutcome>& last) {
+  if (!last) return nullptr;
+  boost::json::object o;
+  put_outcome(o, last->verdict, last->status_code, last->duration);
+  o["at"] = core::format_rfc3339_ms(last->at);
+  return o;
+}
+
+boost::json::value outcome_json(const std::optional<CheckRow>& row) {
+  if (!row) return nullptr;
+  boost::json::object o;
+  put_outcome(o, row->verdict, row->result.http_status, row->result.total);
+  return o;
+}
+
+}  // namespace flywatch::engine

@@ -1,0 +1,29 @@
+#pragma once
+/// A probe's outcome as JSON, with the same keys wherever it is shown: a target's and an app's
+/// last probes in /api/v1/status, and each probe of `flywatch check --json`.
+
+#include <chrono>
+#include <optional>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "core/expectation.hpp"
+#include "engine/check.hpp"
+#include "engine/target_runtime.hpp"
+
+namespace flywatch::engine {
+
+/// Appends "success", "reason", "error" (the verdict's detail), "status_code" (0 when no
+/// response line was read) and "duration_seconds", in that order, to `o`.
+void put_outcome(boost::json::object& o, const core::Verdict& verdict, int status_code,
+                 std::chrono::nanoseconds duration);
+
+/// `last` as put_outcome's members followed by "at" (RFC 3339 with milliseconds), or null when
+/// there is none yet.
+boost::json::value outcome_json(const std::optional<LastOutcome>& last);
+
+/// The probe of a check row as put_outcome's members, or null when there was no probe.
+boost::json::value outcome_json(const std::optional<CheckRow>& row);
+
+}  // namespace flywatch::engine

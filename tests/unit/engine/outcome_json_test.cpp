@@ -1,0 +1,39 @@
+// One probe outcome, one JSON shape: /api/v1/status and `flywatch check --json` share it.
+#include <doctest.h>
+
+#include "engine/json_text.hpp"
+#include "engine/outcome_json.hpp"
+
+using namespace flywatch;
+using namespace std::chrono_literals;
+
+TEST_CASE("outcome_json: a last outcome with its time, or null") {
+  CHECK(engine::outcome_json(std::optional<engine::LastOutcome>{}).is_null());
+  engine::LastOutcome last;
+  last.verdict = core::Verdict{false, core::FailureReason::status, "got 503, want 200"};
+  last.status_code = 503;
+  last.duration = 250ms;
+  last.at = std::chrono::system_clock::time_point(1'700'000'000'123ms);
+  CHECK(engine::to_json_text(engine::outcome_json(last)) ==
+        R"({"success":false,"reason":"status","error":"got 503, want 200","status_code":503,)"
+        R"("duration_seconds":0.25,"at":"2023-11-14T22:13:20.123Z"})");
+}
+
+TEST_CASE("outcome_json: a check row's probe, or null") {
+  CHECK(engine::outcome_json(std::optional<engine::CheckRow>{}).is_null());
+  engine::CheckRow row;
+  row.verdict = core::Verdict{true, core::FailureReason::none, ""};
+  row.result.http_status = 200;
+  row.result.total = 1500ms;
+  CHECK(engine::to_json_text(engine::outcome_json(row)) ==
+        R"({"success":true,"reason":"","error":"","status_code":200,"duration_seconds":1.5})");
+}
+
+TEST_CASE("put_outcome appends after what the object has") {
+  boost::json::object o;
+  o["name"] = "api";
+  engine::put_outcome(o, core::Verdict{false, core::FailureReason::timeout, "no answer"}, 0, 5s);
+  CHECK(engine::to_json_text(o) ==
+        R"({"name":"api","success":false,"reason":"timeout","error":"no answer","status_code":0,)"
+        R"("duration_seconds":5})");
+}
