@@ -30,6 +30,7 @@
 #include "flywatch_version.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
+#include "net/admin_routes.hpp"
 #include "net/admin_server.hpp"
 #include "net/http_prober.hpp"
 
@@ -91,7 +92,7 @@ class Daemon {
         metrics_(FLYWATCH_VERSION),
         prober_(net::make_http_prober()),
         engine_(io_, *prober_, metrics_, log_),
-        server_(io_, [this](const net::AdminRequest& r) { return route(r); }, admin_limits()),
+        server_(io_, net::make_admin_handler(admin_sources()), admin_limits()),
         signals_(io_, SIGHUP, SIGTERM, SIGINT),
         watchdog_(io_) {}
 
@@ -132,37 +133,17 @@ class Daemon {
   }
 
  private:
-  net::AdminResponse route(const net::AdminRequest& r) {
-    const bool get = r.method == "GET" || r.method == "HEAD";
-    if (r.path == "/metrics" && get) {
+  net::AdminSources admin_sources() {
+    net::AdminSources s;
+    s.version = FLYWATCH_VERSION;
+    s.metrics_text = [this] {
       if (dispatcher_) dispatcher_->refresh_metrics(std::chrono::system_clock::now());
-      return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()};
-    }
-    if (r.path == "/healthz" && get) return {200, "text/plain; charset=utf-8", "ok\n"};
-    if (r.path == "/readyz" && get) {
-      return ready_ ? net::AdminResponse{200, "text/plain; charset=utf-8", "ready\n"}
-                    : net::AdminResponse{503, "text/plain; charset=utf-8", "not ready\n"};
-    }
-    if (r.path == "/api/v1/status" && get) {
-      return {200, "application/json", engine_.status_json() + "\n"};
-    }
-    if (r.path == "/-/reload") {
-      if (r.method != "POST" && r.method != "PUT") {
-        return {405, "text/plain; charset=utf-8", "use POST to reload\n"};
-      }
-      std::string error;
-      return reload("api", error) ? net::AdminResponse{200, "text/plain; charset=utf-8", "reloaded\n"}
-                                  : net::AdminResponse{500, "text/plain; charset=utf-8", error + "\n"};
-    }
-    if (r.path == "/") {
-      return {200, "text/html; charset=utf-8",
-              "<html><head><title>flywatch</title></head><body><h1>flywatch " FLYWATCH_VERSION
-              "</h1><ul><li><a href=\"/metrics\">/metrics</a></li><li><a "
-              "href=\"/api/v1/status\">/api/v1/status</a></li><li><a "
-              "href=\"/healthz\">/healthz</a></li><li><a href=\"/readyz\">/readyz</a></li></ul>"
-              "</body></html>\n"};
-    }
-    return {404, "text/plain; charset=utf-8", "not found\n"};
+      return metrics_.render();
+    };
+    s.status_json = [this] { return engine_.status_json(); };
+    s.ready = [this] { return ready_; };
+    s.reload = [this](std::string& error) { return reload("api", error); };
+    return s;
   }
 
   /// Parses the file into a fresh Config, validates it, and only then swaps it in.

@@ -1,6 +1,7 @@
 #pragma once
-/// The admin HTTP server (/metrics, /healthz, /readyz, /api/v1/status, /-/reload) on Beast,
-/// running on the daemon's one io_context. Routing is the caller's: this only speaks HTTP.
+/// The admin HTTP server on Beast, running on the daemon's one io_context. It handles
+/// connections only: every request goes to the handler it is given (flywatch's routes are in
+/// admin_routes.hpp).
 
 #include <cstdint>
 #include <functional>

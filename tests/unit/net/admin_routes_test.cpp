@@ -1,0 +1,131 @@
+// The admin route table: what each path answers, for which methods (DESIGN §3's admin endpoint).
+#include <doctest.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "net/admin_routes.hpp"
+
+using namespace flywatch;
+
+namespace {
+
+struct Fake {
+  bool ready = false;
+  int metrics_renders = 0;
+  int reloads = 0;
+  std::string reload_error;  ///< empty: reloads succeed
+
+  net::AdminSources sources() {
+    net::AdminSources s;
+    s.version = "1.2.3";
+    s.metrics_text = [this] {
+      ++metrics_renders;
+      return std::string("flywatch_up 1\n");
+    };
+    s.status_json = [] { return std::string(R"({"targets":[],"apps":[]})"); };
+    s.ready = [this] { return ready; };
+    s.reload = [this](std::string& error) {
+      ++reloads;
+      error = reload_error;
+      return reload_error.empty();
+    };
+    return s;
+  }
+};
+
+net::AdminResponse ask(const net::AdminHandler& h, std::string method, std::string path) {
+  return h(net::AdminRequest{std::move(method), std::move(path), ""});
+}
+
+constexpr const char* plain = "text/plain; charset=utf-8";
+
+void check_answer(const net::AdminResponse& r, unsigned status, std::string_view type,
+                  std::string_view body) {
+  CHECK(r.status == status);
+  CHECK(r.content_type == type);
+  CHECK(r.body == body);
+}
+
+}  // namespace
+
+TEST_CASE("admin routes: GET and HEAD pages") {
+  Fake fake;
+  const auto h = net::make_admin_handler(fake.sources());
+  for (const char* method : {"GET", "HEAD"}) {
+    CAPTURE(method);
+    check_answer(ask(h, method, "/metrics"), 200, "text/plain; version=0.0.4; charset=utf-8",
+                 "flywatch_up 1\n");
+    check_answer(ask(h, method, "/healthz"), 200, plain, "ok\n");
+    check_answer(ask(h, method, "/api/v1/status"), 200, "application/json",
+                 "{\"targets\":[],\"apps\":[]}\n");
+  }
+  CHECK(fake.metrics_renders == 2);
+}
+
+TEST_CASE("admin routes: /readyz is 503 until startup is done") {
+  Fake fake;
+  const auto h = net::make_admin_handler(fake.sources());
+  check_answer(ask(h, "GET", "/readyz"), 503, plain, "not ready\n");
+  fake.ready = true;
+  check_answer(ask(h, "GET", "/readyz"), 200, plain, "ready\n");
+}
+
+TEST_CASE("admin routes: /-/reload takes POST or PUT, answers other methods 405") {
+  Fake fake;
+  const auto h = net::make_admin_handler(fake.sources());
+  for (const char* method : {"POST", "PUT"}) {
+    check_answer(ask(h, method, "/-/reload"), 200, plain, "reloaded\n");
+  }
+  CHECK(fake.reloads == 2);
+  for (const char* method : {"GET", "HEAD", "DELETE"}) {
+    check_answer(ask(h, method, "/-/reload"), 405, plain, "use POST to reload\n");
+  }
+  CHECK(fake.reloads == 2);
+  fake.reload_error = "config.yaml:3:1: unknown key";
+  check_answer(ask(h, "POST", "/-/reload"), 500, plain, "config.yaml:3:1: unknown key\n");
+}
+
+TEST_CASE("admin routes: the index page answers every method") {
+  Fake fake;
+  const auto h = net::make_admin_handler(fake.sources());
+  for (const char* method : {"GET", "POST"}) {
+    check_answer(ask(h, method, "/"), 200, "text/html; charset=utf-8",
+                 "<html><head><title>flywatch</title></head><body><h1>flywatch 1.2.3</h1><ul><li><a "
+                 "href=\"/metrics\">/metrics</a></li><li><a href=\"/api/v1/status\">/api/v1/status"
+                 "</a></li><li><a href=\"/healthz\">/healthz</a></li><li><a href=\"/readyz\">"
+                 "/readyz</a></li></ul></body></html>\n");
+  }
+}
+
+TEST_CASE("admin routes: unknown paths, and known ones with another method, are 404") {
+  Fake fake;
+  const auto h = net::make_admin_handler(fake.sources());
+  const std::vector<std::pair<const char*, const char*>> asked{
+      {"GET", "/nope"},           {"POST", "/metrics"}, {"PUT", "/healthz"}, {"DELETE", "/readyz"},
+      {"POST", "/api/v1/status"}, {"GET", "/metrics/"}, {"GET", ""}};
+  for (const auto& [method, path] : asked) {
+    CAPTURE(method);
+    CAPTURE(path);
+    check_answer(ask(h, method, path), 404, plain, "not found\n");
+  }
+  CHECK(fake.metrics_renders == 0);
+}
+
+TEST_CASE("admin routes: one table, first match wins") {
+  Fake fake;
+  const auto sources = fake.sources();
+  const auto routes = net::admin_routes(sources);
+  CHECK(routes.size() == 6);
+  CHECK(net::route_request(routes, {"GET", "/healthz", ""}).body == "ok\n");
+  const auto answer = [](unsigned status) {
+    return [status](const net::AdminRequest&) { return net::AdminResponse{status, "", ""}; };
+  };
+  const std::vector<net::AdminRoute> custom{{"/x", net::RouteMethods::read, answer(201)},
+                                            {"/x", net::RouteMethods::any, answer(202)}};
+  CHECK(net::route_request(custom, {"HEAD", "/x", ""}).status == 201);
+  CHECK(net::route_request(custom, {"POST", "/x", ""}).status == 202);
+  CHECK(net::route_request(custom, {"POST", "/y", ""}).status == 404);
+}
