@@ -18,15 +18,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "alert/alert_notes.hpp"
-#include "alert/alert_state.hpp"
-#include "alert/outbox.hpp"
 #include "alert/outbox_worker.hpp"
 #include "config/config.hpp"
+#include "core/daemon_policy.hpp"
 #include "engine/alert_dispatcher.hpp"
-#include "engine/check.hpp"
-#include "engine/check_apps.hpp"
 #include "engine/engine.hpp"
+#include "engine/reload.hpp"
+#include "engine/startup.hpp"
 #include "flywatch_version.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
@@ -58,29 +56,6 @@ core::ConnectionLimits admin_limits() {
   return limits;
 }
 
-/// How long alerts restored after a restart wait to be seen again before they are resolved:
-/// two rounds of the slowest probe or poll, or as long as a machine can stay unjudged (its own
-/// probe failing failure_threshold times, or a cold start within its SLO), and then some.
-std::chrono::milliseconds restore_grace(const config::Config& cfg) {
-  std::chrono::milliseconds round{0}, judged{0};
-  for (const auto& t : cfg.targets) {
-    round = std::max(round, t.interval + t.timeout);
-    judged = std::max(judged, (t.interval + t.timeout) * t.failure_threshold);
-  }
-  if (cfg.fly) {
-    round = std::max(round, cfg.fly->poll_interval * 2);
-    std::chrono::milliseconds slo{0};
-    for (const auto& app : cfg.fly->apps) slo = std::max(slo, app.cold_start_slo);
-    judged += slo + cfg.fly->poll_interval * 2;
-  }
-  return std::max({std::chrono::milliseconds(std::chrono::seconds(30)),
-                   round * 2 + std::chrono::seconds(10), judged + std::chrono::seconds(10)});
-}
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 /// Everything `flywatch run` wires together, alive for the daemon's lifetime.
 class Daemon {
  public:
@@ -102,22 +77,22 @@ class Daemon {
       log_.error("cannot serve admin endpoint",
                  {{"reason", step + ": " + ec.message()},
                   {"listen", cfg_.server.listen_host + ":" + std::to_string(cfg_.server.listen_port)}});
-      // An address this host does not have is a configuration error (systemd does not restart
-      // on 78); a port still held by a previous instance may free up, so that one is retried.
-      const bool bad_address = step == "resolve" || ec == boost::system::errc::address_not_available;
+      const bool bad_address = core::listen_failure_is_config_error(
+          step, ec == boost::system::errc::address_not_available);
       return bad_address ? exit_config : exit_internal;
     }
-    if (int rc = open_outbox(); rc != exit_ok) return rc;
-    engine_.apply(cfg_);
-    // Nothing runs on the outbox thread yet: direct access to the outbox is safe until the
-    // restore below, which may publish (a held alert whose window ended while flywatch was
-    // down) and so hand the outbox thread work — with the sinks in place by then.
-    alert::RestoredAlertState restored = read_restored_alerts();
-    dispatcher_->apply(cfg_.alerts);
-    dispatcher_->seed_queues(outbox_->outbox().stats());
-    restore_alerts(restored);
-    metrics_.config_last_reload_successful().Set(1);
-    metrics_.config_last_reload_success_timestamp().Set(unix_now());
+    auto opened = engine::open_outbox(cfg_.state_dir, log_);
+    if (!opened.worker) {
+      return opened.failure == engine::StartupFailure::config ? exit_config : exit_internal;
+    }
+    outbox_ = std::move(opened.worker);
+    dispatcher_ = std::make_unique<engine::AlertDispatcher>(
+        io_, *outbox_, std::filesystem::path(cfg_.state_dir), *prober_, metrics_, log_,
+        host_name());
+    engine::connect_alerts(engine_, *dispatcher_);
+    arm_crash_point();
+    engine::start_watching(cfg_, engine_, *dispatcher_, *outbox_, log_);
+    engine::record_config_loaded(metrics_);
     ready_ = true;
     log_.info("flywatch started", {{"version", FLYWATCH_VERSION},
                                    {"config", cfg_.source_path},
@@ -146,136 +121,29 @@ class Daemon {
     return s;
   }
 
-  /// Parses the file into a fresh Config, validates it, and only then swaps it in.
+  /// engine::reload_config between systemd's RELOADING=1 and READY=1.
   bool reload(const char* trigger, std::string& error) {
     notify_reloading();
-    bool ok = false;
-    try {
-      config::Config next = config::load_config(opts_.config_path);
-      if (next.server.listen_host != cfg_.server.listen_host ||
-          next.server.listen_port != cfg_.server.listen_port) {
-        log_.warn("server.listen changed; the new address takes effect on restart");
-      }
-      if (next.state_dir != cfg_.state_dir) {
-        log_.warn("state_dir changed; the new directory takes effect on restart");
-      }
-      // Sinks first: resolutions of alerts the new config retires go to the sinks it keeps.
-      dispatcher_->apply(next.alerts);
-      engine_.apply(next);
-      if (!opts_.log_format) log_.set_format(next.log.format);
-      if (!opts_.log_level) log_.set_level(next.log.level);
-      cfg_ = std::move(next);
-      metrics_.config_last_reload_successful().Set(1);
-      metrics_.config_last_reload_success_timestamp().Set(unix_now());
-      log_.info("config reloaded", {{"trigger", trigger},
-                                    {"targets", std::to_string(cfg_.targets.size())}});
-      ok = true;
-    } catch (const std::exception& e) {
-      error = e.what();
-      metrics_.config_last_reload_successful().Set(0);
-      log_.error("config reload failed", {{"trigger", trigger}, {"reason", error}});
-    }
+    const auto failed = engine::reload_config(
+        opts_.config_path, trigger, cfg_,
+        {engine_, *dispatcher_, metrics_, log_, opts_.log_format.has_value(),
+         opts_.log_level.has_value()});
+    if (failed) error = *failed;
     sd_notify(0, "READY=1");
-    return ok;
-  }
-
-  /// Opens the durable outbox in state_dir (creating the directory) and starts its thread.
-  /// Startup fails when the directory cannot be made or another flywatch holds the outbox.
-  int open_outbox() {
-    const std::filesystem::path dir(cfg_.state_dir);
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) {
-      log_.error("cannot use state_dir", {{"path", cfg_.state_dir}, {"reason", ec.message()}});
-      return exit_config;
-    }
-    auto opened = alert::WebhookOutbox::open(dir);
-    if (!opened.outbox) {
-      log_.error("cannot open the alert outbox",
-                 {{"path", cfg_.state_dir}, {"reason", opened.detail + ": " + opened.error.message()}});
-      return opened.error == std::errc::not_a_directory ? exit_config : exit_internal;
-    }
-    report_replay(opened.report);
-    outbox_ = std::make_unique<alert::OutboxWorker>(std::move(opened.outbox), true);
-    dispatcher_ = std::make_unique<engine::AlertDispatcher>(io_, *outbox_, dir, *prober_, metrics_,
-                                                            log_, host_name());
-    engine_.alerts().set_publisher(
-        [this](const std::vector<core::AlertEvent>& events,
-               std::optional<std::vector<alert::PersistedAlert>> state) {
-          dispatcher_->publish(events, std::move(state));
-        });
-    dispatcher_->set_firing_source([this] { return engine_.alerts().notified_firing(); });
-    arm_crash_point();
-    return exit_ok;
-  }
-
-  void report_replay(const alert::ReplayReport& r) {
-    if (r.dropped_tail_bytes > 0) {
-      log_.warn("outbox: torn last record dropped",
-                {{"bytes", std::to_string(r.dropped_tail_bytes)}, {"reason", r.dropped_tail_reason}});
-    }
-    for (const auto& c : r.corruptions) {
-      log_.error("outbox: damaged records skipped", {{"offset", std::to_string(c.offset)},
-                                                     {"bytes", std::to_string(c.bytes)},
-                                                     {"reason", c.reason},
-                                                     {"copy", r.preserved_copy}});
-    }
-    if (r.write_error) {
-      log_.error("outbox write failed",
-                 {{"reason", r.write_error.message()}, {"effect", "alert events wait in memory"}});
-    }
-    if (r.pending_events > 0) {
-      log_.info("outbox replayed", {{"pending", std::to_string(r.pending_events)}});
-    }
-  }
-
-  /// Re-creates the alerts firing before the restart: state_dir/alerts.json, then the alert
-  /// notes the outbox holds past what it covers (lib/alert/alert_notes.hpp), so that the alerts
-  /// restored are those whose events the outbox has accepted.
-  alert::RestoredAlertState read_restored_alerts() {
-    alert::WebhookOutbox& outbox = outbox_->outbox();  // the outbox thread is idle until io_.run()
-    alert::RestoredAlertState r = alert::restore_alert_state(cfg_.state_dir, outbox.notes());
-    const std::string path = (std::filesystem::path(cfg_.state_dir) / alert::alert_state_file_name).string();
-    if (r.read_error) {
-      log_.error("cannot read the alert state", {{"path", path}, {"reason", r.read_error.message()}});
-    } else if (!r.parse_error.empty()) {
-      // Alerts the outbox does not know of will fire again as new rather than be forgotten.
-      log_.error("alert state unreadable; ignored", {{"path", path}, {"reason", r.parse_error}});
-    }
-    if (r.bad_notes > 0) {
-      log_.error("outbox: unreadable alert notes skipped", {{"notes", std::to_string(r.bad_notes)}});
-    }
-    // Seqs go on past what alerts.json covers even if compaction emptied the outbox, and the
-    // notes it covers are done with.
-    outbox.reserve_seq(r.outbox_seq + 1);
-    outbox.drop_notes_through(r.outbox_seq);
-    return r;
-  }
-
-  /// Hands the alerts read_restored_alerts() found to the alert center (once sinks exist).
-  void restore_alerts(const alert::RestoredAlertState& r) {
-    engine_.alerts().restore(r.alerts, restore_grace(cfg_), std::chrono::system_clock::now());
-    if (!r.alerts.empty() || r.from_outbox > 0) {
-      log_.info("alerts restored", {{"firing", std::to_string(r.alerts.size())},
-                                    {"from_outbox", std::to_string(r.from_outbox)}});
-    }
+    return !failed;
   }
 
   /// FLYWATCH_TEST_CRASH_AT=POINT[:N] (tests only): kill -9 of this process the N-th time (1 by
   /// default) the outbox thread reaches POINT (AlertDispatcher::set_crash_point).
   void arm_crash_point() {
     const char* spec = std::getenv("FLYWATCH_TEST_CRASH_AT");
-    if (spec == nullptr || *spec == '\0') return;
-    std::string point = spec;
-    long count = 1;
-    if (auto colon = point.find(':'); colon != std::string::npos) {
-      count = std::max(1L, std::strtol(point.c_str() + colon + 1, nullptr, 10));
-      point.resize(colon);
-    }
-    log_.warn("test crash point armed", {{"point", point}, {"count", std::to_string(count)}});
-    auto left = std::make_shared<long>(count);
-    dispatcher_->set_crash_point([point, left](std::string_view at) {
-      if (at == point && --*left == 0) ::raise(SIGKILL);
+    const auto at = core::parse_crash_point(spec == nullptr ? "" : spec);
+    if (!at) return;
+    log_.warn("test crash point armed",
+              {{"point", at->point}, {"count", std::to_string(at->count)}});
+    auto left = std::make_shared<long>(at->count);
+    dispatcher_->set_crash_point([point = at->point, left](std::string_view reached) {
+      if (reached == point && --*left == 0) ::raise(SIGKILL);
     });
   }
 
@@ -310,8 +178,10 @@ class Daemon {
   // WATCHDOG=1 comes from the event loop itself, so a wedged loop is restarted by systemd.
   void start_watchdog() {
     std::uint64_t usec = 0;
-    if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
-    watchdog_period_ = std::chrono::microseconds(usec / 2);
+    if (sd_watchdog_enabled(0, &usec) <= 0) return;
+    const auto every = core::watchdog_ping_interval(std::chrono::microseconds(usec));
+    if (!every) return;
+    watchdog_period_ = *every;
     tick_watchdog();
   }
 
@@ -339,6 +209,8 @@ class Daemon {
   bool ready_ = false;
 };
 
+}  // namespace
+
 std::optional<config::Config> load_or_report(const CliOptions& opts) {
   try {
     return config::load_config(opts.config_path);
@@ -348,8 +220,6 @@ std::optional<config::Config> load_or_report(const CliOptions& opts) {
   }
 }
 
-}  // namespace
-
 int run_daemon(const CliOptions& opts) {
   auto cfg = load_or_report(opts);
   if (!cfg) return exit_config;
@@ -357,35 +227,6 @@ int run_daemon(const CliOptions& opts) {
   std::signal(SIGPIPE, SIG_IGN);
   Daemon d(opts, std::move(*cfg));
   return d.run();
-}
-
-int run_check(const CliOptions& opts) {
-  auto cfg = load_or_report(opts);
-  if (!cfg) return exit_config;
-  std::signal(SIGPIPE, SIG_IGN);
-  asio::io_context io{1};
-  auto prober = net::make_http_prober();
-  const auto rows = engine::run_checks(io, *prober, *cfg);
-  const auto apps = engine::run_app_checks(io, *prober, *cfg);
-  std::string out;
-  if (opts.json) {
-    out = engine::format_check_json(rows, apps);
-  } else if (apps.empty()) {
-    out = engine::format_check_table(rows);
-  } else {
-    // Every target may be checked through its app; then only the machine table is shown.
-    if (!rows.empty()) out = engine::format_check_table(rows) + "\n";
-    out += engine::format_app_table(apps);
-  }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  return engine::all_passed(rows) && engine::all_passed(apps) ? exit_ok : exit_check_failed;
-}
-
-int run_check_config(const CliOptions& opts) {
-  auto cfg = load_or_report(opts);
-  if (!cfg) return exit_config;
-  std::printf("%s: ok (%zu targets)\n", opts.config_path.c_str(), cfg->targets.size());
-  return exit_ok;
 }
 
 }  // namespace flywatch::daemon

@@ -1,9 +1,16 @@
 #pragma once
 /// The long-running daemon (`flywatch run`) and the one-shot commands.
 
+#include <optional>
+
 #include "cli.hpp"
+#include "config/config.hpp"
 
 namespace flywatch::daemon {
+
+/// Loads the config file of `opts`; on an error prints it to stderr and returns nullopt (the
+/// command then exits exit_config).
+std::optional<config::Config> load_or_report(const CliOptions& opts);
 
 /// Runs until SIGTERM/SIGINT. Returns the process exit code.
 int run_daemon(const CliOptions& opts);

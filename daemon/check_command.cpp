@@ -1,0 +1,44 @@
+// The one-shot commands: `flywatch check` and `flywatch check-config`.
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "engine/check.hpp"
+#include "engine/check_apps.hpp"
+#include "net/http_prober.hpp"
+#include "run_command.hpp"
+
+namespace flywatch::daemon {
+
+int run_check(const CliOptions& opts) {
+  auto cfg = load_or_report(opts);
+  if (!cfg) return exit_config;
+  std::signal(SIGPIPE, SIG_IGN);
+  boost::asio::io_context io{1};
+  auto prober = net::make_http_prober();
+  const auto rows = engine::run_checks(io, *prober, *cfg);
+  const auto apps = engine::run_app_checks(io, *prober, *cfg);
+  std::string out;
+  if (opts.json) {
+    out = engine::format_check_json(rows, apps);
+  } else if (apps.empty()) {
+    out = engine::format_check_table(rows);
+  } else {
+    // Every target may be checked through its app; then only the machine table is shown.
+    if (!rows.empty()) out = engine::format_check_table(rows) + "\n";
+    out += engine::format_app_table(apps);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return engine::all_passed(rows) && engine::all_passed(apps) ? exit_ok : exit_check_failed;
+}
+
+int run_check_config(const CliOptions& opts) {
+  auto cfg = load_or_report(opts);
+  if (!cfg) return exit_config;
+  std::printf("%s: ok (%zu targets)\n", opts.config_path.c_str(), cfg->targets.size());
+  return exit_ok;
+}
+
+}  // namespace flywatch::daemon
