@@ -31,7 +31,7 @@
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
 #include "net/admin_server.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::daemon {
 
@@ -89,7 +89,7 @@ class Daemon {
         log_(opts.log_format.value_or(cfg_.log.format), opts.log_level.value_or(cfg_.log.level),
              log::detect_journald()),
         metrics_(FLYWATCH_VERSION),
-        prober_(net::make_http_prober()),
+        prober_(net::make_prober()),
         engine_(io_, *prober_, metrics_, log_),
         server_(io_, [this](const net::AdminRequest& r) { return route(r); }, admin_limits()),
         signals_(io_, SIGHUP, SIGTERM, SIGINT),
@@ -347,7 +347,7 @@ class Daemon {
   asio::io_context io_{1};
   log::Logger log_;
   metrics::Metrics metrics_;
-  std::unique_ptr<net::HttpProber> prober_;
+  std::unique_ptr<net::Prober> prober_;
   engine::Engine engine_;
   std::unique_ptr<alert::OutboxWorker> outbox_;
   std::unique_ptr<engine::AlertDispatcher> dispatcher_;
@@ -383,7 +383,7 @@ int run_check(const CliOptions& opts) {
   if (!cfg) return exit_config;
   std::signal(SIGPIPE, SIG_IGN);
   asio::io_context io{1};
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto rows = engine::run_checks(io, *prober, *cfg);
   const auto apps = engine::run_app_checks(io, *prober, *cfg);
   std::string out;

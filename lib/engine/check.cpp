@@ -22,7 +22,7 @@ namespace {
 
 struct CheckRun {
   std::vector<const config::Target*> targets;
-  net::HttpProber& prober;
+  net::Prober& prober;
   std::vector<CheckRow> rows;
   std::size_t next = 0;
 };
@@ -46,7 +46,7 @@ std::string ms(std::chrono::nanoseconds d) {
 
 }  // namespace
 
-std::vector<CheckRow> run_checks(asio::io_context& io, net::HttpProber& prober,
+std::vector<CheckRow> run_checks(asio::io_context& io, net::Prober& prober,
                                  const config::Config& cfg) {
   auto run = std::make_shared<CheckRun>(CheckRun{{}, prober, {}, 0});
   for (const auto& t : cfg.targets) {
@@ -108,7 +108,12 @@ std::string format_check_json(const std::vector<CheckRow>& rows,
     o["success"] = r.verdict.success;
     o["reason"] = std::string(core::to_string(r.verdict.reason));
     o["error"] = r.verdict.detail;
-    o["status_code"] = r.result.http_status;
+    // tcp:// and tls:// read no HTTP response: no status code rather than a bogus 0.
+    if (r.result.http_exchange) {
+      o["status_code"] = r.result.http_status;
+    } else {
+      o["status_code"] = nullptr;
+    }
     o["duration_seconds"] = std::chrono::duration<double>(r.result.total).count();
     boost::json::object phases;
     for (std::size_t i = 0; i < core::probe_phase_count; ++i) {

@@ -10,7 +10,7 @@
 #include "core/expectation.hpp"
 #include "core/flapping.hpp"
 #include "core/target_health.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::engine {
 
