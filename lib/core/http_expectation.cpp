@@ -13,17 +13,23 @@ namespace flywatch::core {
 
 namespace {
 
+// Short names, so the checks read as they did before the split.
+Verdict fail(FailureReason reason, std::string detail) {
+  return fail_verdict(reason, std::move(detail));
+}
+std::string quote(std::string_view s) { return quote_detail(s); }
+
 std::optional<Verdict> check_status(const ProbeResult& r, const HttpExpectation& e) {
   if (e.status.empty()) {
     if (r.http_status >= 200 && r.http_status <= 299) return std::nullopt;
-    return fail_verdict(FailureReason::status, "status " + std::to_string(r.http_status) + ", want 2xx");
+    return fail(FailureReason::status, "status " + std::to_string(r.http_status) + ", want 2xx");
   }
   if (std::find(e.status.begin(), e.status.end(), r.http_status) != e.status.end()) {
     return std::nullopt;
   }
   std::string want;
   for (int s : e.status) want += (want.empty() ? "" : ", ") + std::to_string(s);
-  return fail_verdict(FailureReason::status,
+  return fail(FailureReason::status,
               "status " + std::to_string(r.http_status) + ", want [" + want + "]");
 }
 
@@ -40,9 +46,9 @@ std::optional<Verdict> check_headers(const ProbeResult& r, const HttpExpectation
       }
     }
     if (matched) continue;
-    if (!first_value) return fail_verdict(FailureReason::header, "header " + quote_detail(name) + " missing");
-    return fail_verdict(FailureReason::header, "header " + quote_detail(name) + " is " + quote_detail(*first_value) +
-                                           ", want match of " + quote_detail(pattern.source()));
+    if (!first_value) return fail(FailureReason::header, "header " + quote(name) + " missing");
+    return fail(FailureReason::header, "header " + quote(name) + " is " + quote(*first_value) +
+                                           ", want match of " + quote(pattern.source()));
   }
   return std::nullopt;
 }
@@ -122,14 +128,14 @@ std::optional<Verdict> check_body_json(const ProbeResult& r, const HttpExpectati
   if (e.body_json.empty()) return std::nullopt;
   boost::system::error_code ec;
   const boost::json::value root = boost::json::parse(r.body, ec);
-  if (ec) return fail_verdict(FailureReason::body, "body_json: body is not JSON (" + ec.message() + ")");
+  if (ec) return fail(FailureReason::body, "body_json: body is not JSON (" + ec.message() + ")");
   for (const auto& [path, want] : e.body_json) {
     const boost::json::value* v = find_path(root, path);
-    if (!v) return fail_verdict(FailureReason::body, "body_json: path " + quote_detail(path) + " not found");
+    if (!v) return fail(FailureReason::body, "body_json: path " + quote(path) + " not found");
     if (scalar_equals(*v, want)) continue;
     std::string have;
     if (v->is_string()) {
-      have = quote_detail(v->get_string());
+      have = quote(v->get_string());
     } else if (v->is_object()) {
       have = "an object";
     } else if (v->is_array()) {
@@ -137,8 +143,8 @@ std::optional<Verdict> check_body_json(const ProbeResult& r, const HttpExpectati
     } else {
       have = boost::json::serialize(*v);
     }
-    return fail_verdict(FailureReason::body,
-                "body_json: path " + quote_detail(path) + " is " + have + ", want " + quote_detail(want));
+    return fail(FailureReason::body,
+                "body_json: path " + quote(path) + " is " + have + ", want " + quote(want));
   }
   return std::nullopt;
 }
