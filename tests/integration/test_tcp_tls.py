@@ -61,7 +61,7 @@ def server(env, **kw):
 WANT = {
     "ssh": "", "redis": "", "open": "", "tls-good": "",
     "closed": "connect", "silent": "timeout", "wrong-banner": "body",
-    "tls-expired": "tls", "tls-wrong-host": "tls",
+    "tls-expired": "tls", "tls-wrong-host": "tls", "tls-short": "cert",
 }
 
 
@@ -82,7 +82,9 @@ def targets(env):
         target("closed", tcp(closed_port())),
         target("silent", tcp(silent.port), expect={"banner_regex": "^220 "}),
         target("wrong-banner", tcp(wrong.port), expect={"banner_regex": "220 "}),
-        target("tls-good", tls("good"), ca, expect={"cert_min_validity": "7d"}),
+        # pki.py's good leaf is valid for 2 days: 1d passes, 7d fails with cert.
+        target("tls-good", tls("good"), ca, expect={"cert_min_validity": "1d"}),
+        target("tls-short", tls("good"), ca, expect={"cert_min_validity": "7d"}),
         target("tls-expired", tls("expired"), ca),
         target("tls-wrong-host", tls("wrong"), ca),
     ]
@@ -103,6 +105,7 @@ def check_cli(env, d):
     check("expired" in rows["tls-expired"], rows["tls-expired"])
     check("hostname mismatch" in rows["tls-wrong-host"], rows["tls-wrong-host"])
     check("banner_regex" in rows["wrong-banner"], rows["wrong-banner"])
+    check("certificate expires in" in rows["tls-short"], rows["tls-short"])
 
     r = env.run_cli("check", "--config", d.config_path, "--json")
     check(r.returncode == 1, f"check --json: exit {r.returncode}")
