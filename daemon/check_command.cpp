@@ -7,7 +7,7 @@
 
 #include "engine/check.hpp"
 #include "engine/check_apps.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 #include "run_command.hpp"
 
 namespace flywatch::daemon {
@@ -17,7 +17,7 @@ int run_check(const CliOptions& opts) {
   if (!cfg) return exit_config;
   std::signal(SIGPIPE, SIG_IGN);
   boost::asio::io_context io{1};
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto rows = engine::run_checks(io, *prober, *cfg);
   const auto apps = engine::run_app_checks(io, *prober, *cfg);
   std::string out;

@@ -198,7 +198,7 @@ class Daemon {
   asio::io_context io_{1};
   log::Logger log_;
   metrics::Metrics metrics_;
-  std::unique_ptr<net::HttpProber> prober_;
+  std::unique_ptr<net::Prober> prober_;
   engine::Engine engine_;
   std::unique_ptr<alert::OutboxWorker> outbox_;
   std::unique_ptr<engine::AlertDispatcher> dispatcher_;

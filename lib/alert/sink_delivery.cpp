@@ -30,7 +30,7 @@ const std::string* find_header(const core::ProbeResult& r, std::string_view name
 }  // namespace
 
 SinkDelivery::SinkDelivery(asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
-                           net::HttpProber& prober,
+                           net::Prober& prober,
                            std::function<void(const DeliveryReport&)> on_attempt, Clock clock)
     : io_(io),
       endpoint_(std::move(endpoint)),

@@ -1,6 +1,6 @@
 #pragma once
 /// Delivers one sink's alert events from the outbox (DESIGN §7): oldest first, one at a time, at
-/// least once, through the HttpProber seam (the same async HTTPS client as probes, so a slow or
+/// least once, through the Prober seam (the same async HTTPS client as probes, so a slow or
 /// dead receiver costs one suspended coroutine, never a probe's time). Every attempt carries the
 /// Standard Webhooks headers with the event's fixed webhook-id.
 
@@ -19,7 +19,7 @@
 
 #include "alert/delivery_policy.hpp"
 #include "alert/outbox_worker.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::alert {
 
@@ -57,7 +57,7 @@ class SinkDelivery : public std::enable_shared_from_this<SinkDelivery> {
   using Clock = std::function<std::chrono::system_clock::time_point()>;
   /// `outbox` and `prober` must outlive the delivery; `on_attempt` sees every attempt's result.
   SinkDelivery(boost::asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
-               net::HttpProber& prober, std::function<void(const DeliveryReport&)> on_attempt,
+               net::Prober& prober, std::function<void(const DeliveryReport&)> on_attempt,
                Clock clock = std::chrono::system_clock::now);
 
   /// Starts the loop; it sleeps while the sink's queue is empty.
@@ -76,7 +76,7 @@ class SinkDelivery : public std::enable_shared_from_this<SinkDelivery> {
   boost::asio::io_context& io_;
   SinkEndpoint endpoint_;
   OutboxWorker& outbox_;
-  net::HttpProber& prober_;
+  net::Prober& prober_;
   std::function<void(const DeliveryReport&)> on_attempt_;
   Clock clock_;
   boost::asio::steady_timer timer_;

@@ -54,19 +54,22 @@ struct TlsConfig {
 struct Target {
   std::string name;
   std::string url;        ///< as written (after ${VAR} expansion)
-  std::string scheme;     ///< "http" or "https"
+  std::string scheme;     ///< "http", "https", "tcp" or "tls" (the probe kind)
   std::string host;       ///< without brackets for IPv6 literals
-  std::uint16_t port = 0; ///< explicit or the scheme default
-  std::string target;     ///< path and query, at least "/"
+  std::uint16_t port = 0; ///< explicit or the scheme default (tcp and tls: always explicit)
+  std::string target;     ///< http(s): path and query, at least "/"; tcp and tls: ""
+  // http(s) only
   std::string method = "GET";
   std::vector<std::pair<std::string, std::string>> headers;  ///< as written, in order
   std::string body;       ///< request body (`body:` or `body_file:`), usually empty
+  // tcp only
+  std::string send;       ///< `send:`, written once connected; usually empty
   Millis interval{15'000};
   Millis timeout{5'000};
   int failure_threshold = 3;
   int success_threshold = 2;
-  std::size_t max_body_bytes = 1 << 20;  ///< response body cap (`max_body: 1MiB`)
-  TlsConfig tls;
+  std::size_t max_body_bytes = 1 << 20;  ///< response body (tcp: banner) cap (`max_body: 1MiB`)
+  TlsConfig tls;          ///< https and tls only
   core::Expectation expect;
   /// Config line of the target's entry, for messages.
   int line = 0;

@@ -1,6 +1,13 @@
 // `targets:` → Target structs: names, URLs, request, TLS and expectations.
+//
+// The URL's scheme is the probe kind: http/https (an HTTP request), tcp (a connection, an
+// optional `send:` and `expect.banner_regex`), tls (a verified TLS handshake). Keys of
+// another kind are refused at their position rather than ignored.
 #include <cstring>
+#include <initializer_list>
 #include <string>
+
+#include <boost/url/parse.hpp>
 
 #include "config/sections.hpp"
 #include "config/syntax.hpp"
@@ -46,11 +53,29 @@ int status_code(const Reader& r, const YAML::Node& node, Pos pos) {
   return static_cast<int>(v);
 }
 
-core::Expectation parse_expect(const Reader& r, const Field& field) {
+bool is_http(std::string_view scheme) { return scheme == "http" || scheme == "https"; }
+
+// Refuses each of `keys` present in `fields`: they make no sense for a `scheme` target.
+void refuse(const Reader& r, const Fields& fields, std::string_view prefix,
+            std::initializer_list<std::string_view> keys, std::string_view scheme) {
+  for (const std::string_view key : keys) {
+    if (const Field* f = fields.get(key)) {
+      r.fail(f->key_pos(), std::string(prefix) + f->key + ": not allowed in a " +
+                               std::string(scheme) + ":// target");
+    }
+  }
+}
+
+core::Expectation parse_expect(const Reader& r, const Field& field, std::string_view scheme) {
   core::Expectation out;
-  const Fields fields(
-      r, field.value, field.value_pos(), "expect", "in expect",
-      {"status", "body_json", "body_regex", "headers", "max_latency", "cert_min_validity"});
+  const Fields fields(r, field.value, field.value_pos(), "expect", "in expect",
+                      {"status", "body_json", "body_regex", "headers", "banner_regex",
+                       "max_latency", "cert_min_validity"});
+  if (!is_http(scheme)) {
+    refuse(r, fields, "expect.", {"status", "body_json", "body_regex", "headers"}, scheme);
+  }
+  if (scheme != "tcp") refuse(r, fields, "expect.", {"banner_regex"}, scheme);
+  if (scheme == "tcp") refuse(r, fields, "expect.", {"cert_min_validity"}, scheme);
   if (const Field* f = fields.get("status")) {
     if (f->value.IsSequence()) {
       if (f->value.size() == 0) r.fail(f->value_pos(), "expect.status: empty list");
@@ -98,6 +123,10 @@ core::Expectation parse_expect(const Reader& r, const Field& field) {
       out.headers.emplace_back(name, compile(r, r.string(h, label), h.value_pos(), label));
     }
   }
+  if (const Field* f = fields.get("banner_regex")) {
+    out.banner_regex =
+        compile(r, r.string(*f, "expect.banner_regex"), f->value_pos(), "expect.banner_regex");
+  }
   if (const Field* f = fields.get("max_latency")) {
     out.max_latency = r.duration(*f, "expect.max_latency");
   }
@@ -105,6 +134,35 @@ core::Expectation parse_expect(const Reader& r, const Field& field) {
     out.cert_min_validity = r.duration(*f, "expect.cert_min_validity");
   }
   return out;
+}
+
+// tcp:// and tls:// name an endpoint, not a resource: a host and an explicit port, nothing
+// else. The shared URL parser knows http and https only, so the rest of such a URL is checked
+// by it as an http:// URL (same host rules, same messages).
+std::optional<ParsedUrl> parse_url(const std::string& url, std::string& error) {
+  const std::size_t sep = url.find("://");
+  const std::string scheme = sep == std::string::npos ? "" : lower(url.substr(0, sep));
+  if (scheme != "tcp" && scheme != "tls") {
+    auto parsed = parse_target_url(url, error);
+    if (!parsed && error == "scheme must be http or https") {
+      error = "scheme must be http, https, tcp or tls";
+    }
+    return parsed;
+  }
+  auto parsed = parse_target_url("http" + url.substr(sep), error);
+  if (!parsed) return parsed;
+  const auto u = boost::urls::parse_uri(url);
+  if (!u || !u->has_port()) {
+    error = "a " + scheme + ":// URL needs a port (" + scheme + "://host:port)";
+    return std::nullopt;
+  }
+  if (!(u->encoded_path().empty() || u->encoded_path() == "/") || u->has_query()) {
+    error = "a " + scheme + ":// URL has no path or query (" + scheme + "://host:port)";
+    return std::nullopt;
+  }
+  parsed->scheme = scheme;
+  parsed->target.clear();
+  return parsed;
 }
 
 /// `bearer_token` / `bearer_token_file` become an Authorization header. The token is a secret:
@@ -136,7 +194,7 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
   t.line = where.line;
   const Fields fields(r, node, where, "targets entry", "in target",
                       {"name", "url", "method", "headers", "body", "body_file", "bearer_token",
-                       "bearer_token_file", "interval", "timeout", "failure_threshold",
+                       "bearer_token_file", "send", "interval", "timeout", "failure_threshold",
                        "success_threshold", "max_body", "tls", "expect"});
 
   const Field& name = require(r, fields, "name", where, "target");
@@ -149,12 +207,20 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
   const Field& url = require(r, fields, "url", where, "target");
   t.url = r.string(url, "url");
   std::string error;
-  const auto parsed = parse_target_url(t.url, error);
+  const auto parsed = parse_url(t.url, error);
   if (!parsed) r.fail(url.value_pos(), "url: " + error);
   t.scheme = parsed->scheme;
   t.host = parsed->host;
   t.port = parsed->port;
   t.target = parsed->target;
+  if (!is_http(t.scheme)) {
+    refuse(r, fields, "",
+           {"method", "headers", "body", "body_file", "bearer_token", "bearer_token_file"},
+           t.scheme);
+  }
+  if (t.scheme != "tcp") refuse(r, fields, "", {"send"}, t.scheme);
+  if (t.scheme == "tcp") refuse(r, fields, "", {"tls"}, t.scheme);
+  if (t.scheme == "tls") refuse(r, fields, "", {"max_body"}, t.scheme);
 
   if (const Field* f = fields.get("method")) {
     t.method = r.string(*f, "method");
@@ -166,6 +232,10 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
   if (const Field* f = fields.get("headers")) t.headers = parse_header_map(r, *f, "headers");
   add_bearer_token(r, fields, t);
   if (auto body = r.value_or_file(fields, "body")) t.body = std::move(*body);
+  if (const Field* f = fields.get("send")) {
+    t.send = r.string(*f, "send");
+    if (t.send.empty()) r.fail(f->value_pos(), "send: empty (leave it out to send nothing)");
+  }
 
   const Field* interval = fields.get("interval");
   const Field* timeout = fields.get("timeout");
@@ -184,7 +254,7 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
   }
   if (const Field* f = fields.get("max_body")) t.max_body_bytes = r.size(*f, "max_body");
   if (const Field* f = fields.get("tls")) t.tls = parse_tls(r, *f);
-  if (const Field* f = fields.get("expect")) t.expect = parse_expect(r, *f);
+  if (const Field* f = fields.get("expect")) t.expect = parse_expect(r, *f, t.scheme);
   return t;
 }
 

@@ -34,15 +34,17 @@ std::string_view to_string(FailureReason r);
 /// Every reason except `none`, in declaration order (used to pre-create metric series).
 const std::array<FailureReason, 11>& all_failure_reasons();
 
-/// Phases of one HTTP(S) probe (label `phase`).
+/// Phases of one probe (label `phase`). http(s) has them all (tls only on https); tcp://
+/// has resolve, connect and first_byte (when it reads a banner); tls:// resolve, connect, tls.
 enum class ProbePhase { resolve, connect, tls, first_byte, transfer };
 inline constexpr std::size_t probe_phase_count = 5;
 std::string_view to_string(ProbePhase p);
 
 /// One probe as seen on the wire.
 struct ProbeResult {
-  /// `none` when an HTTP response was read completely; otherwise the transport step that
-  /// failed: dns, connect, tls, timeout, too_large or protocol.
+  /// `none` when the kind's exchange completed (an HTTP response read completely, a TCP
+  /// connection made and its banner read, a TLS handshake done); otherwise the transport step
+  /// that failed: dns, connect, tls, timeout, too_large or protocol.
   FailureReason transport_failure = FailureReason::none;
   /// Human-readable cause (e.g. "tls: certificate has expired"); for logs and the status API,
   /// never for metric labels.
@@ -57,15 +59,24 @@ struct ProbeResult {
   /// Earliest notAfter among the certificates the server sent (when TLS got that far).
   std::optional<std::chrono::system_clock::time_point> cert_not_after;
 
+  /// True for http:// and https:// probes. False for tcp:// and tls://, which read no HTTP
+  /// response: http_status stays 0 and the HTTP expectations (status, headers, body_json,
+  /// body_regex) do not apply.
+  bool http_exchange = true;
   int http_status = 0;  ///< 0 when no response line was read
   /// Response headers with lower-cased names, in arrival order.
   std::vector<std::pair<std::string, std::string>> headers;
+  /// The response body; for tcp:// the bytes the server sent (its banner), if any were read.
   std::string body;
 
   /// The remote address that answered, "ip:port" or "[ip6]:port" (empty if none).
   std::string remote;
 
   bool transport_ok() const { return transport_failure == FailureReason::none; }
+  /// The status code to show: http_status for kinds with an HTTP exchange, none otherwise.
+  std::optional<int> status_code() const {
+    return http_exchange ? std::optional<int>(http_status) : std::nullopt;
+  }
 };
 
 }  // namespace flywatch::core

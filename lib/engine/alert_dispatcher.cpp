@@ -69,7 +69,7 @@ alert::SinkEndpoint sink_endpoint(const config::SinkConfig& sink) {
 }
 
 AlertDispatcher::AlertDispatcher(boost::asio::io_context& io, alert::OutboxWorker& outbox,
-                                 std::filesystem::path state_dir, net::HttpProber& prober,
+                                 std::filesystem::path state_dir, net::Prober& prober,
                                  metrics::Metrics& metrics, log::Logger& log, std::string source)
     : io_(io),
       outbox_(outbox),

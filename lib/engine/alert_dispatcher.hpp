@@ -27,7 +27,7 @@
 #include "core/alert.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::engine {
 
@@ -41,7 +41,7 @@ class AlertDispatcher {
   /// `outbox` and `prober` must outlive the dispatcher. `state_dir` receives alerts.json.
   /// `source` names this instance in PagerDuty and Slack messages.
   AlertDispatcher(boost::asio::io_context& io, alert::OutboxWorker& outbox,
-                  std::filesystem::path state_dir, net::HttpProber& prober,
+                  std::filesystem::path state_dir, net::Prober& prober,
                   metrics::Metrics& metrics, log::Logger& log, std::string source);
   AlertDispatcher(const AlertDispatcher&) = delete;
   AlertDispatcher& operator=(const AlertDispatcher&) = delete;
@@ -136,7 +136,7 @@ class AlertDispatcher {
   boost::asio::io_context& io_;
   alert::OutboxWorker& outbox_;
   std::filesystem::path state_dir_;
-  net::HttpProber& prober_;
+  net::Prober& prober_;
   metrics::Metrics& metrics_;
   log::Logger& log_;
   std::string source_;

@@ -64,7 +64,7 @@ std::string_view to_string(core::OwnProbe p) {
 
 }  // namespace
 
-AppWatch::AppWatch(asio::io_context& io, AppWatchSettings settings, net::HttpProber& prober,
+AppWatch::AppWatch(asio::io_context& io, AppWatchSettings settings, net::Prober& prober,
                    metrics::Metrics& metrics, log::Logger& log, AlertCenter& alerts)
     : io_(io),
       settings_(std::move(settings)),

@@ -27,7 +27,7 @@
 #include "fly/wait_book.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::engine {
 
@@ -56,7 +56,7 @@ struct AppWatchSettings {
 /// phase ends when the first good answer arrives, not at the next poll.
 class AppWatch : public std::enable_shared_from_this<AppWatch> {
  public:
-  AppWatch(boost::asio::io_context& io, AppWatchSettings settings, net::HttpProber& prober,
+  AppWatch(boost::asio::io_context& io, AppWatchSettings settings, net::Prober& prober,
            metrics::Metrics& metrics, log::Logger& log, AlertCenter& alerts);
   AppWatch(const AppWatch&) = delete;
   AppWatch& operator=(const AppWatch&) = delete;
@@ -109,7 +109,7 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
 
   boost::asio::io_context& io_;
   AppWatchSettings settings_;
-  net::HttpProber& prober_;
+  net::Prober& prober_;
   metrics::Metrics& metrics_;
   log::Logger& log_;
   AlertCenter& alerts_;

@@ -24,7 +24,7 @@ namespace {
 
 struct CheckRun {
   std::vector<const config::Target*> targets;
-  net::HttpProber& prober;
+  net::Prober& prober;
   std::vector<CheckRow> rows;
   std::size_t next = 0;
 };
@@ -42,7 +42,7 @@ asio::awaitable<void> check_worker(std::shared_ptr<CheckRun> run) {
 
 }  // namespace
 
-std::vector<CheckRow> run_checks(asio::io_context& io, net::HttpProber& prober,
+std::vector<CheckRow> run_checks(asio::io_context& io, net::Prober& prober,
                                  const config::Config& cfg) {
   auto run = std::make_shared<CheckRun>(CheckRun{{}, prober, {}, 0});
   for (const auto& t : cfg.targets) {
@@ -101,7 +101,7 @@ std::string format_check_json(const std::vector<CheckRow>& rows,
   for (const auto& r : rows) {
     boost::json::object o;
     o["name"] = r.target;
-    put_outcome(o, r.verdict, r.result.http_status, r.result.total);
+    put_outcome(o, r.verdict, r.result.status_code(), r.result.total);
     boost::json::object phases;
     for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
       if (r.result.phases[i]) {

@@ -9,7 +9,7 @@
 #include "config/config.hpp"
 #include "core/expectation.hpp"
 #include "core/probe_result.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::engine {
 
@@ -23,7 +23,7 @@ struct CheckRow {
 /// Probes every target of `cfg` once through `prober` (at most cfg.engine.max_in_flight at a
 /// time) and returns one row per target, in config order; targets named by a Fly app are left
 /// to run_app_checks (check_apps.hpp). Runs `io` until all are done.
-std::vector<CheckRow> run_checks(boost::asio::io_context& io, net::HttpProber& prober,
+std::vector<CheckRow> run_checks(boost::asio::io_context& io, net::Prober& prober,
                                  const config::Config& cfg);
 
 /// A fixed-width table for people: TARGET, RESULT, STATUS, TIME, REASON/DETAIL; then a summary line.

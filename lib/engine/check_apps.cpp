@@ -20,7 +20,7 @@ namespace {
 
 struct AppCheckRun {
   const config::Config& cfg;
-  net::HttpProber& prober;
+  net::Prober& prober;
   fly::MachinePoller poller;
   std::vector<AppCheck> apps;
 };
@@ -37,7 +37,7 @@ const config::Target* find_target(const config::Config& cfg, const std::string& 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
-asio::awaitable<void> probe_once(net::HttpProber& prober, const config::Target& target,
+asio::awaitable<void> probe_once(net::Prober& prober, const config::Target& target,
                                  net::ProbeSpec spec, std::optional<CheckRow>& out) {
   core::ProbeResult result = co_await prober.probe(spec);
   core::Verdict verdict = core::evaluate(result, target.expect, std::chrono::system_clock::now());
@@ -113,7 +113,7 @@ bool AppCheck::passed() const {
                      [](const MachineCheckRow& m) { return m.passed(); });
 }
 
-std::vector<AppCheck> run_app_checks(asio::io_context& io, net::HttpProber& prober,
+std::vector<AppCheck> run_app_checks(asio::io_context& io, net::Prober& prober,
                                      const config::Config& cfg) {
   if (!cfg.fly) return {};
   fly::FlyApiConfig api;

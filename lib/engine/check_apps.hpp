@@ -13,7 +13,7 @@
 #include "config/config.hpp"
 #include "core/machine_lifecycle.hpp"
 #include "engine/check.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::engine {
 
@@ -46,7 +46,7 @@ struct AppCheck {
 
 /// Checks every app of cfg.fly (none without a fly section) concurrently; runs `io` until all
 /// are done. Results are in config order.
-std::vector<AppCheck> run_app_checks(boost::asio::io_context& io, net::HttpProber& prober,
+std::vector<AppCheck> run_app_checks(boost::asio::io_context& io, net::Prober& prober,
                                      const config::Config& cfg);
 
 /// The machine table (APP, MACHINE, REGION, STATE, PROBE, STATUS, TIME, DETAIL) and a summary

@@ -24,7 +24,7 @@ double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double
 
 }  // namespace
 
-Engine::Engine(asio::io_context& io, net::HttpProber& prober, metrics::Metrics& metrics,
+Engine::Engine(asio::io_context& io, net::Prober& prober, metrics::Metrics& metrics,
                log::Logger& logger)
     : io_(io), prober_(prober), metrics_(metrics), log_(logger), alerts_(io, metrics, logger),
       timer_(io) {}

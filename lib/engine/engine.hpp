@@ -1,6 +1,6 @@
 #pragma once
 /// The probe engine: schedules every target on one io_context, runs probes through the
-/// HttpProber seam, evaluates them, and feeds metrics, health and logs.
+/// Prober seam, evaluates them, and feeds metrics, health and logs.
 
 #include <chrono>
 #include <deque>
@@ -20,7 +20,7 @@
 #include "engine/target_runtime.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::engine {
 
@@ -33,7 +33,7 @@ namespace flywatch::engine {
 /// due again skips that run.
 class Engine {
  public:
-  Engine(boost::asio::io_context& io, net::HttpProber& prober, metrics::Metrics& metrics,
+  Engine(boost::asio::io_context& io, net::Prober& prober, metrics::Metrics& metrics,
          log::Logger& logger);
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -80,7 +80,7 @@ class Engine {
   void apply_fly(const config::Config& cfg);
 
   boost::asio::io_context& io_;
-  net::HttpProber& prober_;
+  net::Prober& prober_;
   metrics::Metrics& metrics_;
   log::Logger& log_;
   AlertCenter alerts_;

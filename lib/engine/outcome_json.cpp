@@ -7,12 +7,16 @@
 
 namespace flywatch::engine {
 
-void put_outcome(boost::json::object& o, const core::Verdict& verdict, int status_code,
-                 std::chrono::nanoseconds duration) {
+void put_outcome(boost::json::object& o, const core::Verdict& verdict,
+                 std::optional<int> status_code, std::chrono::nanoseconds duration) {
   o["success"] = verdict.success;
   o["reason"] = std::string(core::to_string(verdict.reason));
   o["error"] = verdict.detail;
-  o["status_code"] = status_code;
+  if (status_code) {
+    o["status_code"] = *status_code;
+  } else {
+    o["status_code"] = nullptr;
+  }
   o["duration_seconds"] = core::to_seconds(duration);
 }
 
@@ -27,7 +31,7 @@ boost::json::value outcome_json(const std::optional<LastOutcome>& last) {
 boost::json::value outcome_json(const std::optional<CheckRow>& row) {
   if (!row) return nullptr;
   boost::json::object o;
-  put_outcome(o, row->verdict, row->result.http_status, row->result.total);
+  put_outcome(o, row->verdict, row->result.status_code(), row->result.total);
   return o;
 }
 

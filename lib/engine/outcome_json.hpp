@@ -15,9 +15,10 @@
 namespace flywatch::engine {
 
 /// Appends "success", "reason", "error" (the verdict's detail), "status_code" (0 when no
-/// response line was read) and "duration_seconds", in that order, to `o`.
-void put_outcome(boost::json::object& o, const core::Verdict& verdict, int status_code,
-                 std::chrono::nanoseconds duration);
+/// response line was read; null for kinds without HTTP, tcp:// and tls://) and
+/// "duration_seconds", in that order, to `o`.
+void put_outcome(boost::json::object& o, const core::Verdict& verdict,
+                 std::optional<int> status_code, std::chrono::nanoseconds duration);
 
 /// `last` as put_outcome's members followed by "at" (RFC 3339 with milliseconds), or null when
 /// there is none yet.

@@ -18,6 +18,8 @@ net::ProbeSpec make_probe_spec(const config::Target& t) {
   s.ca_file = t.tls.ca_file;
   s.insecure_skip_verify = t.tls.insecure_skip_verify;
   s.server_name = t.tls.server_name;
+  s.tcp.send = t.send;
+  s.tcp.read_until = t.expect.banner_regex;
   return s;
 }
 
@@ -27,15 +29,18 @@ namespace {
 auto expectation_key(const core::Expectation& e) {
   std::vector<std::pair<std::string, std::string>> headers;
   for (const auto& [name, pattern] : e.headers) headers.emplace_back(name, pattern.source());
-  return std::make_tuple(e.status, e.body_json, e.body_regex ? e.body_regex->source() : std::string(),
-                         e.body_regex.has_value(), headers, e.max_latency, e.cert_min_validity);
+  auto source = [](const std::optional<core::Pattern>& p) {
+    return std::make_pair(p.has_value(), p ? p->source() : std::string());
+  };
+  return std::make_tuple(e.status, e.body_json, source(e.body_regex), headers,
+                         source(e.banner_regex), e.max_latency, e.cert_min_validity);
 }
 
 }  // namespace
 
 bool same_probe(const config::Target& a, const config::Target& b) {
-  return std::tie(a.url, a.method, a.headers, a.body, a.timeout, a.max_body_bytes, a.tls) ==
-             std::tie(b.url, b.method, b.headers, b.body, b.timeout, b.max_body_bytes, b.tls) &&
+  return std::tie(a.url, a.method, a.headers, a.body, a.send, a.timeout, a.max_body_bytes, a.tls) ==
+             std::tie(b.url, b.method, b.headers, b.body, b.send, b.timeout, b.max_body_bytes, b.tls) &&
          expectation_key(a.expect) == expectation_key(b.expect);
 }
 

@@ -2,11 +2,12 @@
 /// Turns a configured target into what the prober and the evaluator need.
 
 #include "config/config.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::engine {
 
-/// The ProbeSpec of `target` (URL parts, method, headers, body, timeout, body cap, TLS options).
+/// The ProbeSpec of `target` (URL parts, method, headers, body, timeout, body cap, TLS options;
+/// for tcp:// what to send and the banner pattern to read until).
 net::ProbeSpec make_probe_spec(const config::Target& target);
 
 /// True when two versions of a target probe the same way and judge results the same way, so a

@@ -59,7 +59,7 @@ core::Verdict record_probe(TargetRuntime& t, const core::ProbeResult& result,
                "target state changed", with_context(std::move(fields), context));
   }
 
-  t.last = LastOutcome{verdict, result.http_status, result.total, now};
+  t.last = LastOutcome{verdict, result.status_code(), result.total, now};
   alerts.observe_target(t, verdict, result, now);
   return verdict;
 }

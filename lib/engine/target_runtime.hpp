@@ -10,14 +10,14 @@
 #include "core/expectation.hpp"
 #include "core/flapping.hpp"
 #include "core/target_health.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::engine {
 
 /// The outcome of the latest probe, as the status API shows it.
 struct LastOutcome {
   core::Verdict verdict;
-  int status_code = 0;
+  std::optional<int> status_code;  ///< null for kinds without an HTTP response (tcp, tls)
   std::chrono::nanoseconds duration{0};
   std::chrono::system_clock::time_point at{};
 };

@@ -167,7 +167,7 @@ PollOutcome classify_list_response(const core::ProbeResult& r) {
   return o;
 }
 
-MachinePoller::MachinePoller(FlyApiConfig config, net::HttpProber& prober)
+MachinePoller::MachinePoller(FlyApiConfig config, net::Prober& prober)
     : config_(std::move(config)), prober_(prober) {
   std::string error;
   if (!parse_api_url(config_.api_url, endpoint_, error)) throw std::invalid_argument(error);

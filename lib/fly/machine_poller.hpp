@@ -1,5 +1,5 @@
 #pragma once
-/// Polls the Fly Machines API list endpoint through the HttpProber seam (no HTTP client of its
+/// Polls the Fly Machines API list endpoint through the Prober seam (no HTTP client of its
 /// own) and classifies every answer into a PollOutcome. Never throws for a failed request.
 
 #include <chrono>
@@ -12,7 +12,7 @@
 #include "core/backoff.hpp"
 #include "core/probe_result.hpp"
 #include "fly/app_poll_state.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::fly {
 
@@ -56,7 +56,7 @@ class MachinePoller {
  public:
   /// Throws std::invalid_argument for a bad api_url or an empty token: this is config time.
   /// `prober` must outlive the poller.
-  MachinePoller(FlyApiConfig config, net::HttpProber& prober);
+  MachinePoller(FlyApiConfig config, net::Prober& prober);
 
   /// The request poll() sends for `app` (exposed for tests and logging).
   net::ProbeSpec list_request(const std::string& app) const;
@@ -83,7 +83,7 @@ class MachinePoller {
   FlyApiConfig config_;
   ApiEndpoint endpoint_;
   std::string authorization_;
-  net::HttpProber& prober_;
+  net::Prober& prober_;
 };
 
 }  // namespace flywatch::fly

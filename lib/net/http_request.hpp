@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::net {
 

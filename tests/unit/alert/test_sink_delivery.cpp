@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct ScriptedReceiver : net::HttpProber {
+struct ScriptedReceiver : net::Prober {
   std::deque<core::ProbeResult> answers;  ///< popped per attempt; 200 when empty
   std::vector<net::ProbeSpec> seen;
   boost::asio::awaitable<core::ProbeResult> probe(const net::ProbeSpec& spec) override {

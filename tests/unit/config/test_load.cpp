@@ -146,3 +146,39 @@ TEST_CASE("config/medio.yaml, the shipped config for Medio, is valid with its cr
   CHECK(sink.secret.starts_with("whsec_"));
   CHECK(c.alerts.maintenance.empty());
 }
+
+TEST_CASE("tcp:// and tls:// targets: host and port, their own keys, the common ones") {
+  const auto c = load_config(testdata_dir() + "/kinds.yaml");
+  REQUIRE(c.targets.size() == 5);
+  const auto& ssh = c.targets[0];
+  CHECK(ssh.scheme == "tcp");
+  CHECK(ssh.host == "::1");
+  CHECK(ssh.port == 22);
+  CHECK(ssh.target.empty());
+  CHECK(ssh.send.empty());
+  REQUIRE(ssh.expect.banner_regex);
+  CHECK(ssh.expect.banner_regex->source() == R"(^SSH-2\.0-)");
+  CHECK(ssh.expect.max_latency == std::chrono::milliseconds(500));
+  CHECK(ssh.max_body_bytes == 4096);
+
+  const auto& redis = c.targets[1];
+  CHECK(redis.scheme == "tcp");  // the scheme is case-insensitive, as for http(s)
+  CHECK(redis.host == "cache.example");
+  CHECK(redis.send == "PING\r\n");  // YAML double quotes turn \r\n into the bytes
+  CHECK(redis.max_body_bytes == 64);
+
+  const auto& open = c.targets[2];
+  CHECK(open.port == 5432);
+  CHECK_FALSE(open.expect.banner_regex);
+
+  const auto& smtps = c.targets[3];
+  CHECK(smtps.scheme == "tls");
+  CHECK(smtps.port == 465);
+  CHECK(smtps.tls.ca_file == testdata_dir() + "/certs/ca.pem");
+  CHECK(smtps.tls.server_name == "smtp.example");
+  CHECK(smtps.expect.cert_min_validity == std::chrono::hours(14 * 24));
+  CHECK(smtps.expect.status.empty());
+
+  CHECK(c.targets[4].scheme == "https");
+  CHECK(c.targets[4].expect.status == std::vector<int>{200});
+}

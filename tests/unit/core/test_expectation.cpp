@@ -199,3 +199,64 @@ TEST_CASE("evaluate: deeply nested JSON is refused, not a crash") {
   const fc::Verdict v = fc::evaluate(r, e, now);
   CHECK(v.reason == fc::FailureReason::body);
 }
+
+TEST_CASE("evaluate: tcp and tls results skip the HTTP checks, status 0 included") {
+  fc::ProbeResult r;
+  r.http_exchange = false;  // tcp:// or tls://: http_status stays 0
+  fc::Expectation e;
+  CHECK(fc::evaluate(r, e, now).success);  // an empty `status` would want 2xx of an HTTP result
+  e.status = {200};
+  e.headers.emplace_back("server", pattern("nginx"));
+  e.body_json = {{"a", "b"}};
+  e.body_regex = pattern("never");
+  CHECK(fc::evaluate(r, e, now).success);  // config refuses these for tcp/tls; evaluate ignores them
+
+  fc::ProbeResult http;
+  http.http_status = 0;  // an HTTP result keeps failing on its status, as before
+  CHECK(fc::evaluate(http, fc::Expectation{}, now).reason == fc::FailureReason::status);
+}
+
+TEST_CASE("evaluate: banner_regex on a tcp result, then latency and cert") {
+  fc::ProbeResult r;
+  r.http_exchange = false;
+  r.body = "SSH-2.0-OpenSSH_9.6\r\n";
+  fc::Expectation e;
+  e.banner_regex = pattern(R"(^SSH-2\.0-)");
+  CHECK(fc::evaluate(r, e, now).success);
+
+  r.body = "220 smtp ready\r\n";
+  fc::Verdict v = fc::evaluate(r, e, now);
+  CHECK(v.reason == fc::FailureReason::body);
+  CHECK(v.detail == R"(banner_regex: no match for "^SSH-2\\.0-" in "220 smtp ready?\n")");
+
+  r.body.clear();
+  v = fc::evaluate(r, e, now);
+  CHECK(v.reason == fc::FailureReason::body);
+  CHECK(v.detail == R"(banner_regex: no match for "^SSH-2\\.0-" in an empty banner)");
+
+  // A failed banner is reported before latency; a good one lets latency and cert speak.
+  r.total = 3s;
+  e.max_latency = 1s;
+  CHECK(fc::evaluate(r, e, now).reason == fc::FailureReason::body);
+  r.body = "SSH-2.0-x";
+  CHECK(fc::evaluate(r, e, now).reason == fc::FailureReason::latency);
+
+  // banner_regex does not apply to an HTTP result.
+  fc::ProbeResult http = ok_tls_result();
+  http.body = "{}";
+  fc::Expectation only_banner;
+  only_banner.banner_regex = pattern("^SSH");
+  CHECK(fc::evaluate(http, only_banner, now).success);
+}
+
+TEST_CASE("evaluate: a tls result is judged on latency and certificate only") {
+  fc::ProbeResult r;
+  r.http_exchange = false;
+  r.used_tls = true;
+  r.cert_not_after = now + 3 * 24h;
+  fc::Expectation e;
+  e.cert_min_validity = 14 * 24h;
+  CHECK(fc::evaluate(r, e, now).reason == fc::FailureReason::cert);
+  e.cert_min_validity = 24h;
+  CHECK(fc::evaluate(r, e, now).success);
+}

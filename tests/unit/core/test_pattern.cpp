@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "core/expectation.hpp"
+#include "core/pattern.hpp"
 
 namespace fc = flywatch::core;
 
@@ -99,4 +99,25 @@ TEST_CASE("Pattern: a 1 MiB body bounds a pathological match and still matches o
           << std::chrono::duration_cast<std::chrono::milliseconds>(spent).count() << " ms");
   CHECK(compile(R"("timestamp":"\d{4}-)").search(body));
   CHECK_FALSE(compile(R"("timestamp":"\d{5}-)").search(body));
+}
+
+TEST_CASE("Pattern: could_match_with_more tells a stream reader when to stop") {
+  const fc::Pattern anchored = compile(R"(^SSH-2\.0-)");
+  CHECK(anchored.could_match_with_more(""));
+  CHECK(anchored.could_match_with_more("SSH-2."));              // the start of a match
+  CHECK(anchored.could_match_with_more("SSH-2.0-OpenSSH_9.6"));  // a match already
+  CHECK_FALSE(anchored.could_match_with_more("HTTP/1.1 400"));   // can never match now
+  CHECK_FALSE(anchored.could_match_with_more("xSSH-2.0-"));
+
+  // Unanchored: a match may still start in bytes not yet read.
+  const fc::Pattern anywhere = compile(R"(\+PONG)");
+  CHECK(anywhere.could_match_with_more("-ERR unknown command"));
+  CHECK(anywhere.could_match_with_more("+PO"));
+
+  CHECK(fc::Pattern{}.could_match_with_more("anything"));
+}
+
+TEST_CASE("Pattern: could_match_with_more stays open for patterns that are not simply anchored") {
+  CHECK(compile("^SSH|220").could_match_with_more("HTTP/1.1"));
+  CHECK(compile("(^SSH)").could_match_with_more("HTTP/1.1"));
 }

@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 
 /// Plays the sinks' HTTP servers: records every request and answers `status_for` (200 when
 /// unset).
-struct Receiver : net::HttpProber {
+struct Receiver : net::Prober {
   std::vector<net::ProbeSpec> seen;
   std::function<int(const net::ProbeSpec&)> status_for;
   boost::asio::awaitable<core::ProbeResult> probe(const net::ProbeSpec& spec) override {

@@ -1,5 +1,5 @@
 #pragma once
-// The test side of the HttpProber seam: canned results per host, an optional delay, and a record
+// The test side of the Prober seam: canned results per host, an optional delay, and a record
 // of when each probe started and how many ran at once.
 
 #include <chrono>
@@ -14,11 +14,11 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::test {
 
-class FakeProber : public net::HttpProber {
+class FakeProber : public net::Prober {
  public:
   /// What a probe of `host` returns (default: a 200 with a JSON body).
   std::map<std::string, core::ProbeResult> results;

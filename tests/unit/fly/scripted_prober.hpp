@@ -1,5 +1,5 @@
 #pragma once
-// A test HttpProber that answers each request with the next scripted ProbeResult, in order, and
+// A test Prober that answers each request with the next scripted ProbeResult, in order, and
 // records every ProbeSpec it was given. Running out of script fails the test.
 
 #include <deque>
@@ -14,11 +14,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include "fly/machine_poller.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::fly::test {
 
-class ScriptedProber : public net::HttpProber {
+class ScriptedProber : public net::Prober {
  public:
   std::deque<core::ProbeResult> script;
   std::vector<net::ProbeSpec> requests;

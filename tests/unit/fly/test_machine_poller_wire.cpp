@@ -99,7 +99,7 @@ TEST_CASE("poller on the wire: request head, parsed list, and a 429 Retry-After"
       http(200, "OK", fly::test::read_fixture("medio_list.json")),
       http(429, "Too Many Requests", R"({"error":"rate limited"})", "Retry-After: 7\r\n"),
   };
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   fly::FlyApiConfig cfg;
   cfg.api_url = "http://127.0.0.1:" + std::to_string(server.port());
   cfg.token = "fm2_secret";
@@ -128,7 +128,7 @@ TEST_CASE("poller on the wire: a silent server is a timeout, a closed port a net
     asio::io_context ioc;
     WireServer server(ioc);
     server.responses = {""};
-    auto prober = net::make_http_prober();
+    auto prober = net::make_prober();
     fly::FlyApiConfig cfg;
     cfg.api_url = "http://127.0.0.1:" + std::to_string(server.port());
     cfg.token = "t";
@@ -147,7 +147,7 @@ TEST_CASE("poller on the wire: a silent server is a timeout, a closed port a net
       asio::ip::tcp::acceptor a(ioc, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
       port = a.local_endpoint().port();
     }
-    auto prober = net::make_http_prober();
+    auto prober = net::make_prober();
     fly::FlyApiConfig cfg;
     cfg.api_url = "http://127.0.0.1:" + std::to_string(port);
     cfg.token = "t";
@@ -165,7 +165,7 @@ TEST_CASE("poller on the wire: a wait held by the server ends at once when cance
   asio::io_context ioc;
   WireServer server(ioc);
   server.responses = {""};  // holds the wait like the API does for a machine that never starts
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   fly::FlyApiConfig cfg;
   cfg.api_url = "http://127.0.0.1:" + std::to_string(server.port());
   cfg.token = "t";

@@ -68,6 +68,14 @@ asio::awaitable<std::optional<std::string>> ServerConn::read_request() {
   co_return data;
 }
 
+asio::awaitable<std::optional<std::string>> ServerConn::read_line() {
+  std::string data;
+  auto [ec, n] = co_await asio::async_read_until(socket_, asio::dynamic_buffer(data), "\n", as_values);
+  if (ec) co_return std::nullopt;
+  data.resize(n);
+  co_return data;
+}
+
 asio::awaitable<bool> ServerConn::write(std::string_view bytes) {
   error_code ec;
   std::size_t n = 0;
@@ -183,7 +191,7 @@ Handler answer(std::string response, std::chrono::milliseconds delay,
   };
 }
 
-std::vector<core::ProbeResult> run_probes(asio::io_context& ioc, net::HttpProber& prober,
+std::vector<core::ProbeResult> run_probes(asio::io_context& ioc, net::Prober& prober,
                                           const std::vector<net::ProbeSpec>& specs) {
   std::vector<std::optional<core::ProbeResult>> results(specs.size());
   std::size_t done = 0;
@@ -209,7 +217,7 @@ std::vector<core::ProbeResult> run_probes(asio::io_context& ioc, net::HttpProber
   return out;
 }
 
-core::ProbeResult run_probe(asio::io_context& ioc, net::HttpProber& prober,
+core::ProbeResult run_probe(asio::io_context& ioc, net::Prober& prober,
                             const net::ProbeSpec& spec) {
   return std::move(run_probes(ioc, prober, {spec}).front());
 }

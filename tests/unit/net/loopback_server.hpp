@@ -18,7 +18,7 @@
 #include <boost/asio/ssl/stream.hpp>
 
 #include "core/probe_result.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 #include "test_pki.hpp"
 
 namespace flywatch::testing {
@@ -37,6 +37,8 @@ class ServerConn {
   asio::awaitable<bool> handshake();
   /// Reads one request (head plus a Content-Length body); nullopt if the peer went away.
   asio::awaitable<std::optional<std::string>> read_request();
+  /// Reads up to and including the first "\n" (plain TCP only); nullopt if the peer went away.
+  asio::awaitable<std::optional<std::string>> read_line();
   /// Writes all of `bytes` (over TLS once the handshake is done); false on error.
   asio::awaitable<bool> write(std::string_view bytes);
   /// Sends TLS close_notify (if TLS) and closes.
@@ -94,11 +96,11 @@ Handler answer(std::string response, std::chrono::milliseconds delay = {},
 
 /// Runs one probe to completion on `ioc` (servers keep running meanwhile). Fails the test if
 /// the probe does not complete within its timeout plus 10 s.
-core::ProbeResult run_probe(asio::io_context& ioc, net::HttpProber& prober,
+core::ProbeResult run_probe(asio::io_context& ioc, net::Prober& prober,
                             const net::ProbeSpec& spec);
 
 /// Runs several probes concurrently on `ioc`; results in the order of `specs`.
-std::vector<core::ProbeResult> run_probes(asio::io_context& ioc, net::HttpProber& prober,
+std::vector<core::ProbeResult> run_probes(asio::io_context& ioc, net::Prober& prober,
                                           const std::vector<net::ProbeSpec>& specs);
 
 /// A port on 127.0.0.1 that nothing listens on (bound, then closed).

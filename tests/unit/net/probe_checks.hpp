@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/probe_result.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::testing {
 

@@ -8,7 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "loopback_server.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 #include "probe_checks.hpp"
 
 namespace flywatch::testing {
@@ -50,7 +50,7 @@ TEST_CASE("connect: an address that drops SYNs gets only its share, and the next
   LoopbackServer good(ioc, "127.0.0.1", answer(http_response(200, "OK", "text/plain", "ok")));
   const auto good_port = good.port();
   // "dual.example" resolves to the black hole first and to the healthy server second.
-  auto prober = net::make_http_prober(
+  auto prober = net::make_prober(
       [&](const std::string& host, const std::string&, boost::system::error_code& ec) {
         ec = {};
         std::vector<tcp::endpoint> eps{{asio::ip::make_address("127.0.0.1"), hole.port},
@@ -74,7 +74,7 @@ TEST_CASE("connect: when every address fails, the reason is connect and names th
   asio::io_context ioc;
   const auto closed1 = closed_port();
   const auto closed2 = closed_port();
-  auto prober = net::make_http_prober(
+  auto prober = net::make_prober(
       [&](const std::string& host, const std::string&, boost::system::error_code& ec) {
         ec = {};
         std::vector<tcp::endpoint> eps{{asio::ip::make_address("127.0.0.1"), closed1},

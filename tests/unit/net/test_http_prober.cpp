@@ -32,7 +32,7 @@ TEST_CASE("http: 200 with JSON, phases, and the request as sent") {
   auto seen = std::make_shared<std::string>();
   LoopbackServer server(ioc, "127.0.0.1",
                         answer(http_response(200, "OK", "application/json", health_json), {}, seen));
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   auto spec = spec_for("http", "127.0.0.1", server.port());
   spec.method = "POST";
   spec.target = "/health?deep=1";
@@ -76,7 +76,7 @@ TEST_CASE("http: 503 with a JSON body is a transport success with status 503") {
   const std::string body = R"({"status":"error","database":"disconnected"})";
   LoopbackServer server(ioc, "127.0.0.1",
                         answer(http_response(503, "Service Unavailable", "application/json", body)));
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, spec_for("http", "localhost", server.port()));
   CHECK_MESSAGE(r.transport_ok(), r.error);
   CHECK(r.http_status == 503);
@@ -88,7 +88,7 @@ TEST_CASE("http: a body delimited by EOF, under the cap, is read whole") {
   const std::string body(900 * 1024, 'x');
   LoopbackServer server(ioc, "127.0.0.1",
                         answer("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + body));
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, spec_for("http", "127.0.0.1", server.port()));
   CHECK_MESSAGE(r.transport_ok(), r.error);
   CHECK(r.body.size() == body.size());
@@ -100,7 +100,7 @@ TEST_CASE("http: interim 1xx responses are skipped") {
       ioc, "127.0.0.1",
       answer("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n" +
              http_response(200, "OK", "text/plain", "done")));
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, spec_for("http", "127.0.0.1", server.port()));
   CHECK_MESSAGE(r.transport_ok(), r.error);
   CHECK(r.http_status == 200);
@@ -111,7 +111,7 @@ TEST_CASE("http: a server slower than the timeout fails with timeout at the dead
   asio::io_context ioc;
   LoopbackServer server(ioc, "127.0.0.1",
                         answer(http_response(200, "OK", "text/plain", "late"), 3s));
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, spec_for("http", "127.0.0.1", server.port(), 300ms));
   check_timeout(r, 300ms);
   CHECK(has_phase(r, ProbePhase::connect));
@@ -122,7 +122,7 @@ TEST_CASE("http: a server slower than the timeout fails with timeout at the dead
 TEST_CASE("http: a server that accepts and never answers fails with timeout") {
   asio::io_context ioc;
   LoopbackServer server(ioc, "127.0.0.1", stall());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, spec_for("http", "localhost", server.port(), 250ms));
   check_timeout(r, 250ms);
   CHECK(server.accepted() == 1);
@@ -131,7 +131,7 @@ TEST_CASE("http: a server that accepts and never answers fails with timeout") {
 TEST_CASE("http: a zero timeout ends the probe at once, with or without DNS") {
   asio::io_context ioc;
   LoopbackServer server(ioc, "127.0.0.1", answer(http_response(200, "OK", "text/plain", "x")));
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   for (const std::string host : {"localhost", "127.0.0.1"}) {
     CAPTURE(host);
     const auto r = run_probe(ioc, *prober, spec_for("http", host, server.port(), 0ms));
@@ -146,7 +146,7 @@ TEST_CASE("http: a reset after accept is a protocol failure (the TCP connect had
     conn.reset();
     co_return;
   });
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, spec_for("http", "127.0.0.1", server.port()));
   CHECK_MESSAGE(reason(r) == "protocol", r.error);
   CHECK(has_phase(r, ProbePhase::connect));
@@ -160,7 +160,7 @@ TEST_CASE("http: EOF in the middle of a body is a protocol failure") {
     co_await conn.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a part");
     conn.close();
   });
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, spec_for("http", "127.0.0.1", server.port()));
   CHECK_MESSAGE(reason(r) == "protocol", r.error);
   CHECK(r.error.find("closed before a complete response") != std::string::npos);
@@ -170,7 +170,7 @@ TEST_CASE("http: bytes that are not HTTP are a protocol failure") {
   asio::io_context ioc;
   LoopbackServer server(ioc, "127.0.0.1",
                         answer("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\nProtocol mismatch.\r\n\r\n"));
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, spec_for("http", "127.0.0.1", server.port()));
   CHECK_MESSAGE(reason(r) == "protocol", r.error);
   CHECK(r.http_status == 0);
@@ -187,7 +187,7 @@ TEST_CASE("http: a 5 MiB body over a 1 MiB cap is too_large, declared or not") {
     CAPTURE(response.substr(0, response.find("\r\n\r\n")));
     asio::io_context ioc;
     LoopbackServer server(ioc, "127.0.0.1", answer(response));
-    auto prober = net::make_http_prober();
+    auto prober = net::make_prober();
     auto spec = spec_for("http", "127.0.0.1", server.port());
     spec.max_body_bytes = 1024 * 1024;
     const auto r = run_probe(ioc, *prober, spec);
@@ -201,14 +201,14 @@ TEST_CASE("http: an endless header is too_large, not a hang") {
   LoopbackServer server(ioc, "127.0.0.1",
                         answer("HTTP/1.1 200 OK\r\nX-Big: " + std::string(200 * 1024, 'h') +
                                "\r\n\r\n"));
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, spec_for("http", "127.0.0.1", server.port()));
   CHECK_MESSAGE(reason(r) == "too_large", r.error);
 }
 
 TEST_CASE("http: a closed port is a connect failure") {
   asio::io_context ioc;
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto port = closed_port();
   const auto r = run_probe(ioc, *prober, spec_for("http", "127.0.0.1", port));
   CHECK_MESSAGE(reason(r) == "connect", r.error);
@@ -220,7 +220,7 @@ TEST_CASE("http: a closed port is a connect failure") {
 
 TEST_CASE("http: a name that does not resolve is a dns failure (or a timeout, never a hang)") {
   asio::io_context ioc;
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, spec_for("http", "nonexistent.invalid", 80, 3s));
   CHECK_MESSAGE(reason(r) == "dns", r.error);
   CHECK(r.error.find("nonexistent.invalid") != std::string::npos);
@@ -231,7 +231,7 @@ TEST_CASE("http: a name that does not resolve is a dns failure (or a timeout, ne
 TEST_CASE("http: an invalid request in the spec fails before any connection") {
   asio::io_context ioc;
   LoopbackServer server(ioc, "127.0.0.1", answer(http_response(200, "OK", "text/plain", "x")));
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   auto spec = spec_for("http", "127.0.0.1", server.port());
   spec.headers = {{"X-Evil", "a\r\nHost: elsewhere"}};
   auto r = run_probe(ioc, *prober, spec);
@@ -249,7 +249,7 @@ TEST_CASE("http: many probes run concurrently on one io_context") {
                     answer(http_response(200, "OK", "application/json", health_json), 100ms));
   LoopbackServer silent(ioc, "127.0.0.1", stall());
   const auto refused = closed_port();
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   std::vector<net::ProbeSpec> specs;
   for (int i = 0; i < 10; ++i) {
     specs.push_back(spec_for("http", "127.0.0.1", ok.port(), 2s));

@@ -43,7 +43,7 @@ TEST_CASE("https: healthy JSON 200 by name, verified against ca_file") {
   asio::io_context ioc;
   auto tls = server_context(test_pki().good);
   LoopbackServer server(ioc, "127.0.0.1", healthy(), tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port()));
   REQUIRE_MESSAGE(r.transport_ok(), r.error);
   CHECK(r.http_status == 200);
@@ -60,7 +60,7 @@ TEST_CASE("https: cert_not_after is the earliest in the chain the server sent") 
   asio::io_context ioc;
   auto tls = server_context(test_pki().chained);
   LoopbackServer server(ioc, "127.0.0.1", healthy(), tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port()));
   REQUIRE_MESSAGE(r.transport_ok(), r.error);
   REQUIRE(r.cert_not_after.has_value());
@@ -72,7 +72,7 @@ TEST_CASE("https: healthy over IPv6 ::1, the IP literal verified as an IP") {
   asio::io_context ioc;
   auto tls = server_context(test_pki().good);
   LoopbackServer server(ioc, "::1", healthy(), tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, https_spec("::1", server.port()));
   REQUIRE_MESSAGE(r.transport_ok(), r.error);
   CHECK(r.http_status == 200);
@@ -86,7 +86,7 @@ TEST_CASE("https: server_name sets SNI, the verified name and Host while connect
   auto seen = std::make_shared<std::string>();
   LoopbackServer server(ioc, "127.0.0.1",
                         answer(http_response(200, "OK", "text/plain", "hi"), {}, seen), tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   auto spec = https_spec("127.0.0.1", server.port());
   spec.server_name = "localhost";
   const auto r = run_probe(ioc, *prober, spec);
@@ -106,7 +106,7 @@ TEST_CASE("https: 503 with a JSON body is a transport success with status 503") 
   LoopbackServer server(ioc, "127.0.0.1",
                         answer(http_response(503, "Service Unavailable", "application/json", body)),
                         tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port()));
   CHECK_MESSAGE(r.transport_ok(), r.error);
   CHECK(r.http_status == 503);
@@ -121,7 +121,7 @@ TEST_CASE("https: a body ended by a close without close_notify is still read") {
     co_await conn.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil eof");
     conn.close();
   }, tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port()));
   CHECK_MESSAGE(r.transport_ok(), r.error);
   CHECK(r.body == "until eof");
@@ -143,7 +143,7 @@ TEST_CASE("https: every probe does a full handshake (no session resumption)") {
       co_await conn.close_gracefully();
     }
   }, tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   for (int i = 0; i < 3; ++i) {
     const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port()));
     CHECK_MESSAGE(r.transport_ok(), r.error);
@@ -156,7 +156,7 @@ TEST_CASE("https: wrong host certificate fails with tls, and its expiry is still
   asio::io_context ioc;
   auto tls = server_context(test_pki().wrong_host);
   LoopbackServer server(ioc, "127.0.0.1", healthy(), tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port()));
   CHECK_MESSAGE(reason(r) == "tls", r.error);
   CHECK(r.error == "tls: certificate verify failed: hostname mismatch");
@@ -175,7 +175,7 @@ TEST_CASE("https: expired certificate fails with tls") {
   asio::io_context ioc;
   auto tls = server_context(test_pki().expired);
   LoopbackServer server(ioc, "127.0.0.1", healthy(), tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port()));
   CHECK_MESSAGE(reason(r) == "tls", r.error);
   CHECK(r.error == "tls: certificate verify failed: certificate has expired");
@@ -187,7 +187,7 @@ TEST_CASE("https: a CA the system store does not know fails with tls") {
   asio::io_context ioc;
   auto tls = server_context(test_pki().good);
   LoopbackServer server(ioc, "127.0.0.1", healthy(), tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   auto spec = https_spec("localhost", server.port());
   spec.ca_file.clear();
   const auto r = run_probe(ioc, *prober, spec);
@@ -201,7 +201,7 @@ TEST_CASE("https: insecure_skip_verify accepts the wrong-host and the expired ce
     asio::io_context ioc;
     auto tls = server_context(*leaf);
     LoopbackServer server(ioc, "127.0.0.1", healthy(), tls.get());
-    auto prober = net::make_http_prober();
+    auto prober = net::make_prober();
     auto spec = https_spec("localhost", server.port());
     spec.ca_file.clear();
     spec.insecure_skip_verify = true;
@@ -218,7 +218,7 @@ TEST_CASE("https: an unreadable ca_file fails with tls, without connecting twice
   asio::io_context ioc;
   auto tls = server_context(test_pki().good);
   LoopbackServer server(ioc, "127.0.0.1", healthy(), tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   auto spec = https_spec("localhost", server.port());
   spec.ca_file = test_pki().dir + "/missing.pem";
   const auto r = run_probe(ioc, *prober, spec);
@@ -232,7 +232,7 @@ TEST_CASE("https: a server that never starts the handshake fails with timeout") 
   LoopbackServer server(ioc, "127.0.0.1", [](ServerConn& conn) -> asio::awaitable<void> {
     co_await conn.sleep(60s);
   }, tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port(), 300ms));
   CHECK_MESSAGE(reason(r) == "timeout", r.error);
   CHECK(r.error.find("TLS handshake") != std::string::npos);
@@ -247,7 +247,7 @@ TEST_CASE("https: a server slower than the timeout fails with timeout at the dea
   auto tls = server_context(test_pki().good);
   LoopbackServer server(ioc, "127.0.0.1",
                         answer(http_response(200, "OK", "text/plain", "late"), 3s), tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port(), 400ms));
   CHECK_MESSAGE(reason(r) == "timeout", r.error);
   CHECK(r.total >= 399ms);
@@ -263,7 +263,7 @@ TEST_CASE("https: a reset during the handshake is a tls failure") {
     conn.reset();
     co_return;
   }, tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port()));
   CHECK_MESSAGE(reason(r) == "tls", r.error);
   CHECK(r.error.rfind("tls: handshake failed: connection", 0) == 0);
@@ -275,7 +275,7 @@ TEST_CASE("https: plain bytes on a TLS port are a tls failure") {
     co_await conn.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
     conn.close();
   });
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   const auto r = run_probe(ioc, *prober, https_spec("localhost", server.port()));
   CHECK_MESSAGE(reason(r) == "tls", r.error);
   CHECK(r.error.rfind("tls: handshake failed: ", 0) == 0);
@@ -288,7 +288,7 @@ TEST_CASE("https: a 5 MiB body over a 1 MiB cap is too_large") {
                         answer("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" +
                                std::string(5 * 1024 * 1024, 'b')),
                         tls.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   auto spec = https_spec("localhost", server.port());
   spec.max_body_bytes = 1024 * 1024;
   const auto r = run_probe(ioc, *prober, spec);
@@ -305,7 +305,7 @@ TEST_CASE("https: concurrent probes of every kind on one io_context") {
   LoopbackServer stalled(ioc, "127.0.0.1", [](ServerConn& conn) -> asio::awaitable<void> {
     co_await conn.sleep(60s);
   }, good.get());
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   std::vector<net::ProbeSpec> specs;
   std::vector<std::string> expected;
   for (int i = 0; i < 6; ++i) {
@@ -333,7 +333,7 @@ std::size_t open_fds() {
 
 TEST_CASE("probes leave nothing behind: no pending handler, no open socket") {
   asio::io_context ioc;
-  auto prober = net::make_http_prober();
+  auto prober = net::make_prober();
   auto good = server_context(test_pki().good);
   auto wrong = server_context(test_pki().wrong_host);
   const auto port_closed = closed_port();

@@ -1,0 +1,165 @@
+#include "core/http_expectation.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+
+#include <boost/json.hpp>
+
+#include "core/ascii.hpp"
+
+namespace flywatch::core {
+
+namespace {
+
+// Short names, so the checks read as they did before the split.
+Verdict fail(FailureReason reason, std::string detail) {
+  return fail_verdict(reason, std::move(detail));
+}
+std::string quote(std::string_view s) { return quote_detail(s); }
+
+std::optional<Verdict> check_status(const ProbeResult& r, const HttpExpectation& e) {
+  if (e.status.empty()) {
+    if (r.http_status >= 200 && r.http_status <= 299) return std::nullopt;
+    return fail(FailureReason::status, "status " + std::to_string(r.http_status) + ", want 2xx");
+  }
+  if (std::find(e.status.begin(), e.status.end(), r.http_status) != e.status.end()) {
+    return std::nullopt;
+  }
+  std::string want;
+  for (int s : e.status) want += (want.empty() ? "" : ", ") + std::to_string(s);
+  return fail(FailureReason::status,
+              "status " + std::to_string(r.http_status) + ", want [" + want + "]");
+}
+
+std::optional<Verdict> check_headers(const ProbeResult& r, const HttpExpectation& e) {
+  for (const auto& [name, pattern] : e.headers) {
+    const std::string* first_value = nullptr;
+    bool matched = false;
+    for (const auto& [have_name, value] : r.headers) {
+      if (!ascii_iequals(have_name, name)) continue;
+      if (!first_value) first_value = &value;
+      if (pattern.full_match(value)) {
+        matched = true;
+        break;
+      }
+    }
+    if (matched) continue;
+    if (!first_value) return fail(FailureReason::header, "header " + quote(name) + " missing");
+    return fail(FailureReason::header, "header " + quote(name) + " is " + quote(*first_value) +
+                                           ", want match of " + quote(pattern.source()));
+  }
+  return std::nullopt;
+}
+
+// Walks a dotted path: object members by name, array elements by decimal index.
+const boost::json::value* find_path(const boost::json::value& root, std::string_view path) {
+  const boost::json::value* v = &root;
+  while (true) {
+    const std::size_t dot = path.find('.');
+    const std::string_view segment = path.substr(0, dot);
+    if (const auto* obj = v->if_object()) {
+      v = obj->if_contains(segment);
+    } else if (const auto* arr = v->if_array()) {
+      std::size_t index = 0;
+      const auto [end, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), index);
+      if (segment.empty() || ec != std::errc{} || end != segment.data() + segment.size()) {
+        return nullptr;
+      }
+      v = arr->if_contains(index);
+    } else {
+      return nullptr;
+    }
+    if (!v || dot == std::string_view::npos) return v;
+    path.remove_prefix(dot + 1);
+  }
+}
+
+// Parses all of `text` as a finite number; integers are kept exact.
+struct Number {
+  bool is_integer = false;
+  std::int64_t integer = 0;
+  double real = 0;
+};
+std::optional<Number> parse_number(std::string_view text) {
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  if (text.empty()) return std::nullopt;
+  Number n;
+  if (auto [end, ec] = std::from_chars(first, last, n.integer); ec == std::errc{} && end == last) {
+    n.is_integer = true;
+    n.real = static_cast<double>(n.integer);
+    return n;
+  }
+  auto [end, ec] = std::from_chars(first, last, n.real);
+  if (ec != std::errc{} || end != last || !std::isfinite(n.real)) return std::nullopt;
+  return n;
+}
+
+bool scalar_equals(const boost::json::value& v, std::string_view want) {
+  switch (v.kind()) {
+    case boost::json::kind::string: return v.get_string() == want;
+    case boost::json::kind::bool_: return want == (v.get_bool() ? "true" : "false");
+    case boost::json::kind::null: return want == "null";
+    case boost::json::kind::int64: {
+      const auto n = parse_number(want);
+      if (!n) return false;
+      return n->is_integer ? n->integer == v.get_int64()
+                           : n->real == static_cast<double>(v.get_int64());
+    }
+    case boost::json::kind::uint64: {
+      const auto n = parse_number(want);
+      if (!n) return false;
+      if (n->is_integer) return n->integer >= 0 && static_cast<std::uint64_t>(n->integer) == v.get_uint64();
+      return n->real == static_cast<double>(v.get_uint64());
+    }
+    case boost::json::kind::double_: {
+      const auto n = parse_number(want);
+      return n && n->real == v.get_double();
+    }
+    case boost::json::kind::array:
+    case boost::json::kind::object: return false;
+  }
+  return false;
+}
+
+std::optional<Verdict> check_body_json(const ProbeResult& r, const HttpExpectation& e) {
+  if (e.body_json.empty()) return std::nullopt;
+  boost::system::error_code ec;
+  const boost::json::value root = boost::json::parse(r.body, ec);
+  if (ec) return fail(FailureReason::body, "body_json: body is not JSON (" + ec.message() + ")");
+  for (const auto& [path, want] : e.body_json) {
+    const boost::json::value* v = find_path(root, path);
+    if (!v) return fail(FailureReason::body, "body_json: path " + quote(path) + " not found");
+    if (scalar_equals(*v, want)) continue;
+    std::string have;
+    if (v->is_string()) {
+      have = quote(v->get_string());
+    } else if (v->is_object()) {
+      have = "an object";
+    } else if (v->is_array()) {
+      have = "an array";
+    } else {
+      have = boost::json::serialize(*v);
+    }
+    return fail(FailureReason::body,
+                "body_json: path " + quote(path) + " is " + have + ", want " + quote(want));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Verdict> check_http(const ProbeResult& r, const HttpExpectation& e) {
+  if (auto v = check_status(r, e)) return v;
+  if (auto v = check_headers(r, e)) return v;
+  if (auto v = check_body_json(r, e)) return v;
+  if (e.body_regex && !e.body_regex->search(r.body)) {
+    return fail_verdict(FailureReason::body,
+                        "body_regex: no match for " + quote_detail(e.body_regex->source()));
+  }
+  return std::nullopt;
+}
+
+}  // namespace flywatch::core

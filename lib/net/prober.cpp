@@ -1,0 +1,66 @@
+// The production Prober: a registry of probe kinds by URL scheme. A kind is one file (its
+// ProbeKind function) plus one line below; resolve, connect and the TLS handshake are the
+// shared steps of probe_dial and probe_tls.
+#include "net/prober.hpp"
+
+#include <exception>
+#include <map>
+#include <string_view>
+
+#include "net/http_probe.hpp"
+#include "net/probe_dial.hpp"
+#include "net/tcp_probe.hpp"
+#include "net/tls_probe.hpp"
+
+namespace flywatch::net {
+namespace {
+
+namespace asio = boost::asio;
+using core::FailureReason;
+using core::ProbeResult;
+
+const std::map<std::string_view, ProbeKind>& kinds() {
+  static const std::map<std::string_view, ProbeKind> registry{
+      {"http", probe_http},
+      {"https", probe_http},
+      {"tcp", probe_tcp},
+      {"tls", probe_tls},
+  };
+  return registry;
+}
+
+class RegistryProber final : public Prober {
+ public:
+  explicit RegistryProber(NameLookup lookup) : dialer_(std::move(lookup)) {}
+
+  void reload() override { dialer_.tls_contexts().clear(); }
+
+  asio::awaitable<ProbeResult> probe(const ProbeSpec& spec) override {
+    ProbeResult result;
+    const auto start = ProbeClock::now();
+    try {
+      const auto kind = kinds().find(spec.scheme);
+      if (kind == kinds().end()) {
+        fail(result, FailureReason::protocol, "protocol: unsupported scheme " + spec.scheme);
+      } else {
+        co_await kind->second(dialer_, spec, start, result);
+      }
+    } catch (const std::exception& e) {
+      // Only allocation failure or a broken reactor get here; still a result, not a throw.
+      fail(result, FailureReason::protocol, std::string("internal error: ") + e.what());
+    }
+    result.total = std::chrono::duration_cast<std::chrono::nanoseconds>(ProbeClock::now() - start);
+    co_return result;
+  }
+
+ private:
+  ProbeDialer dialer_;
+};
+
+}  // namespace
+
+std::unique_ptr<Prober> make_prober(NameLookup lookup) {
+  return std::make_unique<RegistryProber>(std::move(lookup));
+}
+
+}  // namespace flywatch::net

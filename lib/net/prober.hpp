@@ -1,0 +1,83 @@
+#pragma once
+/// The probers' one I/O seam: `Prober` is what the engine (and the alert sinks and the Fly API
+/// poller, which speak HTTP through it) calls; `make_prober` gives the production side, a
+/// registry that dispatches on the URL scheme to one prober per kind (http_probe, tcp_probe,
+/// tls_probe); tests substitute their own.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "core/pattern.hpp"
+#include "core/probe_result.hpp"
+
+namespace flywatch::net {
+
+/// The tcp:// part of a ProbeSpec.
+struct TcpProbeSpec {
+  std::string send;  ///< written once connected; empty: nothing is sent
+  /// When set, the prober reads what the server sends until this matches, no continuation can
+  /// match any more, EOF, or max_body_bytes (the bytes land in ProbeResult::body). Unset: the
+  /// probe ends once connected (and `send` written).
+  std::optional<core::Pattern> read_until;
+};
+
+/// Everything one probe needs, resolved from config. The common part first, then each kind's
+/// part; a kind ignores the parts of the others. The HTTP part stays flat (not nested) because
+/// alert sinks and the Fly API poller build HTTP specs field by field.
+struct ProbeSpec {
+  std::string scheme = "https";  ///< "http", "https", "tcp" or "tls": selects the kind
+  std::string host;              ///< DNS name or IP literal (IPv6 without brackets)
+  std::uint16_t port = 443;
+  std::chrono::milliseconds timeout{5000};  ///< one deadline for the whole probe
+  /// http(s): larger bodies fail with reason too_large. tcp: most banner bytes read.
+  std::size_t max_body_bytes = 1 << 20;
+
+  // TLS (https and tls)
+  std::string ca_file;               ///< empty: system default verify paths
+  bool insecure_skip_verify = false;
+  std::string server_name;           ///< SNI and verified name; empty: `host`
+
+  // HTTP (http and https)
+  std::string target = "/";      ///< path and query
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;  ///< sent as given (Host is added if absent)
+  std::string body;
+
+  // TCP (tcp)
+  TcpProbeSpec tcp;
+};
+
+/// Runs probes. Never throws for a failed probe: every failure is a ProbeResult with a reason.
+class Prober {
+ public:
+  virtual ~Prober() = default;
+  /// Performs one probe on the caller's executor. Completes within spec.timeout (plus
+  /// scheduling slack) whatever the server does.
+  virtual boost::asio::awaitable<core::ProbeResult> probe(const ProbeSpec& spec) = 0;
+  /// Drops state derived from files (CA bundles), so the next probes read them again; called
+  /// when a configuration is applied. Probes in flight are not affected.
+  virtual void reload() {}
+};
+
+/// Replaces getaddrinfo (which runs on a small thread pool) for tests that need a name with
+/// several addresses; it is called on a pool thread and must be thread-safe.
+using NameLookup = std::function<boost::asio::ip::tcp::resolver::results_type(
+    const std::string& host, const std::string& port, boost::system::error_code& ec)>;
+
+/// The production prober: dispatches on spec.scheme (http, https, tcp, tls; anything else
+/// fails with reason protocol). TLS contexts are cached per (ca_file, insecure_skip_verify) so
+/// the CA bundle is loaded once, not per probe; every probe does a fresh handshake (no session
+/// reuse), which is what an uptime check must measure.
+std::unique_ptr<Prober> make_prober(NameLookup lookup = {});
+
+}  // namespace flywatch::net
