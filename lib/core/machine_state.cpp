@@ -30,6 +30,16 @@ std::string_view to_string(MachineState s) {
   return "unknown";
 }
 
+std::string_view to_string(OwnProbe p) {
+  switch (p) {
+    case OwnProbe::none: return "none";
+    case OwnProbe::pending: return "pending";
+    case OwnProbe::passing: return "passing";
+    case OwnProbe::failing: return "failing";
+  }
+  return "none";
+}
+
 MachineState base_state(std::string_view s) {
   if (s == "created" || s == "stopped") return MachineState::stopped;
   if (s == "suspended") return MachineState::suspended;

@@ -35,6 +35,8 @@ enum class OwnProbe {
   passing,  ///< passing (after the target's success threshold)
   failing,  ///< failing past the target's failure threshold
 };
+/// "none", "pending", "passing", "failing" (the status API's `probe`).
+std::string_view to_string(OwnProbe p);
 
 /// DESIGN §5's table. A machine whose host is not ok (`host_problem` not empty) is `unknown`
 /// unless its last state was stopped, suspended or destroyed (those stay: it served no one

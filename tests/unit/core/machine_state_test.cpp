@@ -142,3 +142,10 @@ TEST_CASE("probe_eligible, state_reason and host_lost: one judgement for the dae
   CHECK_FALSE(fc::probe_eligible(snap("stopped")));
   CHECK_FALSE(fc::probe_eligible(snap("starting")));
 }
+
+TEST_CASE("to_string(OwnProbe): the status API's probe words") {
+  CHECK(fc::to_string(OwnProbe::none) == "none");
+  CHECK(fc::to_string(OwnProbe::pending) == "pending");
+  CHECK(fc::to_string(OwnProbe::passing) == "passing");
+  CHECK(fc::to_string(OwnProbe::failing) == "failing");
+}
