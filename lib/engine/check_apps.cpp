@@ -75,7 +75,9 @@ asio::awaitable<void> check_app(std::shared_ptr<AppCheckRun> run, std::size_t in
       probed.emplace(order.machine, std::move(*row));
     }
   }
-  const std::map<std::string, core::OwnProbe> own = book.verdicts(outcome.machines);
+  // Without a target there is no own probe: `none`, not `pending`.
+  std::map<std::string, core::OwnProbe> own;
+  if (target) own = book.verdicts(outcome.machines);
   bool all_asleep = true;
   for (const auto& m : outcome.machines) {
     if (core::is_ignored_process_group(m.process_group)) continue;

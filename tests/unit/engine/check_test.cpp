@@ -175,3 +175,20 @@ TEST_CASE("check of an asleep Fly app: only `when_asleep: probe` probes its publ
     CHECK(apps[0].app_probe.has_value() == (when == config::WhenAsleep::probe));
   }
 }
+
+TEST_CASE("check of a Fly app without a target: nothing probed, machines judged by Fly alone") {
+  boost::asio::io_context io{1};
+  test::FakeProber prober;
+  test::FakeFly fly;
+  fly.serve(prober);
+  fly.apps["medio"] = {{"m1", "started"}};
+  auto cfg = test::fly_config("medio", "be", config::WhenAsleep::probe);
+  cfg.fly->apps[0].target.clear();
+  const auto apps = engine::run_app_checks(io, prober, cfg);
+  REQUIRE(apps.size() == 1);
+  REQUIRE(apps[0].machines.size() == 1);
+  CHECK(apps[0].machines[0].state == core::MachineState::healthy);  // own probe none, not pending
+  CHECK_FALSE(apps[0].machines[0].probe);
+  CHECK(prober.starts["be"].empty());
+  CHECK(apps[0].passed());
+}
