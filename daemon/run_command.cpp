@@ -30,7 +30,7 @@
 #include "metrics/metrics.hpp"
 #include "net/admin_routes.hpp"
 #include "net/admin_server.hpp"
-#include "net/http_prober.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::daemon {
 
@@ -65,7 +65,7 @@ class Daemon {
         log_(opts.log_format.value_or(cfg_.log.format), opts.log_level.value_or(cfg_.log.level),
              log::detect_journald()),
         metrics_(FLYWATCH_VERSION),
-        prober_(net::make_http_prober()),
+        prober_(net::make_prober()),
         engine_(io_, *prober_, metrics_, log_),
         server_(io_, net::make_admin_handler(admin_sources()), admin_limits()),
         signals_(io_, SIGHUP, SIGTERM, SIGINT),

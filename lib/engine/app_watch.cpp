@@ -9,9 +9,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/duration.hpp"
+#include "core/fleet_judgement.hpp"
 #include "core/log_line.hpp"
 #include "engine/fleet_report.hpp"
 #include "engine/outcome_json.hpp"
+#include "engine/fly_probe.hpp"
 #include "engine/probe_record.hpp"
 
 namespace flywatch::engine {
@@ -22,25 +25,9 @@ using std::chrono::system_clock;
 
 namespace {
 
-bool fly_started(core::MachineState s) {
-  return s == core::MachineState::started || s == core::MachineState::healthy ||
-         s == core::MachineState::unhealthy;
-}
-
-core::LifecycleLimits limits_of(const config::FlyApp& app) {
-  core::LifecycleLimits l;
-  l.cold_start_slo = app.cold_start_slo;
-  l.stuck_after = app.stuck_after;
-  return l;
-}
-
 double jitter() {
   static thread_local std::minstd_rand gen{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
-}
-
-std::string ms_text(std::chrono::nanoseconds d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
 }
 
 std::string_view to_string(config::WhenAsleep w) {
@@ -50,16 +37,6 @@ std::string_view to_string(config::WhenAsleep w) {
     case config::WhenAsleep::wake_every: return "wake_every";
   }
   return "skip";
-}
-
-std::string_view to_string(core::OwnProbe p) {
-  switch (p) {
-    case core::OwnProbe::none: return "none";
-    case core::OwnProbe::pending: return "pending";
-    case core::OwnProbe::passing: return "passing";
-    case core::OwnProbe::failing: return "failing";
-  }
-  return "none";
 }
 
 }  // namespace
@@ -73,9 +50,10 @@ AppWatch::AppWatch(asio::io_context& io, AppWatchSettings settings, net::Prober&
       log_(log),
       alerts_(alerts),
       timer_(io),
+      schedule_(settings_.poll_interval),
       poll_state_(settings_.poll_interval),
-      fleet_(limits_of(settings_.app)),
-      last_wake_(steady_clock::now()) {}
+      fleet_(lifecycle_limits(settings_.app)),
+      sleep_(steady_clock::now()) {}
 
 void AppWatch::start() {
   asio::co_spawn(io_, poll_loop(shared_from_this()), asio::detached);
@@ -95,34 +73,33 @@ void AppWatch::cancel_waits() {
 }
 
 void AppWatch::update(AppWatchSettings settings) {
-  if (settings.poll_interval != settings_.poll_interval) {
+  if (schedule_.set_interval(settings.poll_interval)) {
     // The backoff restarts from the new interval; the last list and lifecycles are kept.
     poll_state_.set_interval(settings.poll_interval);
-    next_poll_at_ = std::min(next_poll_at_, last_poll_start_ + settings.poll_interval);
     timer_.cancel();
   }
   if (settings.target != settings_.target) {
     // A new runtime means a changed probe: earlier verdicts do not speak for it.
     ++probe_generation_;
     probes_.clear();
-    app_probe_.in_flight = false;
+    machine_last_.clear();
+    sleep_.drop_in_flight();
     if (!settings.target) metrics_.fleet().clear_machine_probes(settings_.app.name);
   }
   // Waits sent with the old poller (another API URL or token) are asked again with the new one.
   if (settings.poller != settings_.poller) cancel_waits();
-  fleet_.set_limits(limits_of(settings.app));
+  fleet_.set_limits(lifecycle_limits(settings.app));
   settings_ = std::move(settings);
 }
 
 // The unnamed shared_ptr parameters keep the watch alive in the coroutine frame.
 asio::awaitable<void> AppWatch::poll_loop(std::shared_ptr<AppWatch>) {
   while (!stopped_) {
-    polling_ = true;
-    last_poll_start_ = steady_clock::now();
+    schedule_.started(steady_clock::now());
     // The poller is held for the request: a reload may replace it meanwhile.
     std::shared_ptr<fly::MachinePoller> poller = settings_.poller;
     fly::PollOutcome outcome = co_await poller->poll(settings_.app.name);
-    polling_ = false;
+    schedule_.list_ended();
     if (stopped_) break;
     std::chrono::milliseconds delay = settings_.poll_interval;
     try {
@@ -131,12 +108,10 @@ asio::awaitable<void> AppWatch::poll_loop(std::shared_ptr<AppWatch>) {
       // Only allocation failure can get here; the loop must go on polling.
       log_.error("fly poll handling failed", {{"app", settings_.app.name}, {"error", e.what()}});
     }
-    next_poll_at_ = last_poll_start_ + delay;
-    if (poll_now_ && outcome.ok) next_poll_at_ = std::min(next_poll_at_, earliest_poll());
-    poll_now_ = false;
-    // poll_now() may move next_poll_at_ earlier and cancel the timer while this waits.
-    while (!stopped_ && steady_clock::now() < next_poll_at_) {
-      timer_.expires_at(next_poll_at_);
+    schedule_.plan_next(outcome.ok, delay);
+    // poll_now() may move the next list earlier and cancel the timer while this waits.
+    while (!stopped_ && steady_clock::now() < schedule_.next()) {
+      timer_.expires_at(schedule_.next());
       co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     }
   }
@@ -168,20 +143,8 @@ std::chrono::milliseconds AppWatch::handle_poll(const fly::PollOutcome& outcome)
   return decision.next_delay;
 }
 
-steady_clock::time_point AppWatch::earliest_poll() const {
-  // An early poll (a wait answered) keeps a quarter second from the previous one: Fly's API
-  // takes short bursts, and a wait that keeps answering cannot turn into a tight loop.
-  return last_poll_start_ + std::min<std::chrono::milliseconds>(settings_.poll_interval,
-                                                                std::chrono::milliseconds(250));
-}
-
 void AppWatch::poll_now() {
-  if (polling_) {
-    poll_now_ = true;  // applied when the poll in flight is done
-    return;
-  }
-  next_poll_at_ = std::min(next_poll_at_, earliest_poll());
-  timer_.cancel();
+  if (schedule_.poll_now()) timer_.cancel();
 }
 
 void AppWatch::watch_for_starts(system_clock::time_point now) {
@@ -231,54 +194,33 @@ void AppWatch::on_poll(const fly::PollOutcome& outcome, system_clock::time_point
   std::erase_if(fly_states_, [&](const auto& kv) { return !fleet_.machines().contains(kv.first); });
   watch_for_starts(now);
   const auto steady_now = steady_clock::now();
-  sync_machine_probes(steady_now);
-  apply_sleep_policy(steady_now);
+  send_machine_probes(steady_now);
+  send_app_probe(steady_now);
 }
 
 void AppWatch::observe(system_clock::time_point now) {
   // Without one good list there is nothing to re-evaluate (an empty list would read as every
   // machine gone).
   if (!poll_state_.last_success()) return;
+  const auto& machines = poll_state_.machines();
   std::map<std::string, core::OwnProbe> own;
-  if (settings_.target) {
-    for (const auto& m : poll_state_.machines()) {
-      if (!core::probe_eligible(m)) continue;
-      auto p = probes_.find(m.id);
-      own[m.id] = p == probes_.end() ? core::OwnProbe::pending : p->second.tracker.verdict();
-    }
-  }
-  const core::FleetUpdate update = fleet_.observe(poll_state_.machines(), own, now);
+  if (settings_.target) own = probes_.verdicts(machines);
+  const core::FleetUpdate update = fleet_.observe(machines, own, now);
   report_fleet_update(settings_.app.name, update, fleet_, regions_, now, metrics_.fleet(), log_);
   if (update.asleep != asleep_) {
     asleep_ = update.asleep;
     log_.info(asleep_ ? "app asleep" : "app awake", {{"app", settings_.app.name}});
   }
-  if (update.count(core::MachineState::healthy) > 0) wake_failed_ = false;
-  // Machines not judged yet (started and awaiting their first own probe, or starting within the
-  // cold-start SLO) may still turn healthy: their alerts wait (after a restart every machine is
-  // briefly unjudged, and that must neither page nor resolve anything).
+  if (update.count(core::MachineState::healthy) > 0) sleep_.machine_healthy();
+  // Machines not judged yet may still turn healthy: their alerts wait (core::judge_fleet).
+  core::FleetJudgement judged = core::judge_fleet(fleet_, own, settings_.target != nullptr,
+                                                  settings_.app.cold_start_slo, now);
   AlertCenter::FleetVerdicts v;
-  v.wake_failed = wake_failed_;
-  int passing = 0, failing = 0;
-  for (const auto& [id, lc] : fleet_.machines()) {
-    const auto o = own.find(id);
-    const core::OwnProbe verdict = o == own.end() ? core::OwnProbe::none : o->second;
-    if (verdict == core::OwnProbe::passing) ++passing;
-    if (verdict == core::OwnProbe::failing) ++failing;
-    if ((lc.state() == core::MachineState::started && verdict == core::OwnProbe::pending) ||
-        (lc.state() == core::MachineState::starting &&
-         now - lc.since() < settings_.app.cold_start_slo)) {
-      v.undecided.insert(id);
-    }
-  }
+  v.undecided = std::move(judged.undecided);
+  v.wake_failed = sleep_.wake_failed();
   if (settings_.target) {
-    // The target through the app: down when every probed machine fails its own probe.
     v.target = settings_.target->cfg.name;
-    if (passing > 0) {
-      v.target_down = false;
-    } else if (v.undecided.empty()) {
-      v.target_down = failing > 0;
-    }
+    v.target_down = judged.target_down;
     if (settings_.target->last_failure != core::FailureReason::none) {
       v.target_reason = std::string(core::to_string(settings_.target->last_failure));
     }
@@ -286,107 +228,70 @@ void AppWatch::observe(system_clock::time_point now) {
   alerts_.observe_fleet(settings_.app.name, update, fleet_, regions_, v, now);
 }
 
-void AppWatch::sync_machine_probes(steady_clock::time_point now) {
+void AppWatch::send_machine_probes(steady_clock::time_point now) {
   if (!settings_.target) return;
   const TargetRuntime& target = *settings_.target;
-  // A machine that left started loses its verdict: its next start is judged afresh. So does
-  // a cordoned one: the proxy sends it no traffic, so it is not probed (README).
-  std::erase_if(probes_, [&](const auto& kv) {
-    auto it = fleet_.machines().find(kv.first);
-    return it == fleet_.machines().end() || !fly_started(it->second.state()) ||
-           it->second.cordoned();
-  });
-  for (const auto& [id, lc] : fleet_.machines()) {
-    if (!fly_started(lc.state()) || lc.cordoned()) continue;
-    auto [slot, fresh] = probes_.try_emplace(id);
-    MachineProbe& p = slot->second;
-    // A new entry is a new start of the machine: results of probes sent before it do not count.
-    if (fresh) p.token = ++probe_token_;
-    p.tracker.set_failure_threshold(target.cfg.failure_threshold);
-    if (p.in_flight) continue;
-    // Until the verdict is known the machine is probed after every poll; then every interval.
-    const bool due = !p.last_start || p.tracker.verdict() == core::OwnProbe::pending ||
-                     now - *p.last_start >= target.cfg.interval;
-    if (!due) continue;
-    p.in_flight = true;
-    p.last_start = now;
-    net::ProbeSpec spec = target.spec;
-    spec.headers.emplace_back("fly-force-instance-id", id);
-    asio::co_spawn(io_, probe_machine(shared_from_this(), id, std::move(spec), p.token),
+  for (core::MachineProbeOrder& order :
+       probes_.due(poll_state_.machines(), target.cfg.failure_threshold, target.cfg.interval, now)) {
+    net::ProbeSpec spec = machine_probe_spec(target.spec, order.machine);
+    asio::co_spawn(io_, probe_machine(shared_from_this(), std::move(order), std::move(spec)),
                    asio::detached);
   }
+  // What belongs to a machine the book forgot (gone, stopped, cordoned) goes with it.
+  std::erase_if(machine_last_, [&](const auto& kv) { return !probes_.tracks(kv.first); });
 }
 
-void AppWatch::apply_sleep_policy(steady_clock::time_point now) {
-  const config::FlyApp& app = settings_.app;
-  // wake_every counts time asleep: an app that users keep awake is not woken as soon as it sleeps.
-  if (!asleep_) last_wake_ = now;
-  if (!asleep_ || !settings_.target || app_probe_.in_flight) return;
-  const TargetRuntime& target = *settings_.target;
-  bool wake = false;
-  if (app.when_asleep == config::WhenAsleep::probe) {
-    if (app_probe_.last && now - app_probe_.last_start < target.cfg.interval) return;
-  } else if (app.when_asleep == config::WhenAsleep::wake_every && app.wake_every) {
-    if (now - last_wake_ < *app.wake_every) return;
-    wake = true;
-    last_wake_ = now;
-  } else {
-    return;  // skip: nothing is sent while every machine sleeps
-  }
-  app_probe_.in_flight = true;
-  app_probe_.last_start = now;
-  app_probe_.wake = wake;
-  net::ProbeSpec spec = target.spec;
-  // A wake-up includes a whole cold start: it gets the SLO on top of the probe's timeout.
-  if (wake) spec.timeout += app.cold_start_slo;
-  asio::co_spawn(io_, probe_app(shared_from_this(), std::move(spec), wake, probe_generation_),
+void AppWatch::send_app_probe(steady_clock::time_point now) {
+  const TargetRuntime* target = settings_.target.get();
+  const auto order = sleep_.on_list(
+      asleep_, target != nullptr,
+      sleep_settings(settings_.app, target ? target->cfg.interval : std::chrono::milliseconds(0)),
+      now);
+  if (!order) return;
+  net::ProbeSpec spec = target->spec;
+  spec.timeout += order->extra_timeout;
+  asio::co_spawn(io_, probe_app(shared_from_this(), std::move(spec), order->wake, probe_generation_),
                  asio::detached);
 }
 
-asio::awaitable<void> AppWatch::probe_machine(std::shared_ptr<AppWatch>, std::string id,
-                                              net::ProbeSpec spec, std::uint64_t token) {
+asio::awaitable<void> AppWatch::probe_machine(std::shared_ptr<AppWatch>,
+                                              core::MachineProbeOrder order, net::ProbeSpec spec) {
   const core::ProbeResult result = co_await prober_.probe(spec);
-  if (stopped_ || !settings_.target) co_return;
-  auto it = probes_.find(id);
   // Gone, stopped, restarted or re-targeted meanwhile: the result speaks for no current start.
-  if (it == probes_.end() || it->second.token != token) co_return;
-  MachineProbe& p = it->second;
-  p.in_flight = false;
+  if (stopped_ || !settings_.target || !probes_.current(order.machine, order.token)) co_return;
+  const std::string& id = order.machine;
   const auto now = system_clock::now();
   const core::Verdict verdict =
       record_probe(*settings_.target, result, metrics_, log_, alerts_, machine_context(id));
-  // During a cold start the proxy holds the request until the app listens, so the answer is as
-  // slow as the rest of the boot: a right answer that is only too slow shows the app is ready
-  // (the target's series still count the latency failure; the cold start metrics time it).
+  // A cold start in progress tolerates a right but slow answer (core::own_probe_passed).
   auto lc = fleet_.machines().find(id);
   const bool booting = lc != fleet_.machines().end() && lc->second.cold_start().has_value();
-  const bool ok = verdict.success || (booting && verdict.reason == core::FailureReason::latency);
+  const bool ok = core::own_probe_passed(verdict, booting);
   metrics_.fleet().set_machine_probe(settings_.app.name, id, regions_[id], ok);
-  p.last = LastOutcome{verdict, result.http_status, result.total, now};
-  if (p.tracker.observe(ok)) observe(now);
+  machine_last_[id] = LastOutcome{verdict, result.http_status, result.total, now};
+  if (probes_.on_result(id, order.token, ok)) observe(now);
 }
 
 asio::awaitable<void> AppWatch::probe_app(std::shared_ptr<AppWatch>, net::ProbeSpec spec,
                                           bool wake, std::uint64_t generation) {
   const core::ProbeResult result = co_await prober_.probe(spec);
   if (stopped_ || generation != probe_generation_ || !settings_.target) co_return;
-  app_probe_.in_flight = false;
   const auto now = system_clock::now();
   const core::Verdict verdict = record_probe(*settings_.target, result, metrics_, log_, alerts_,
                                              {{"app", settings_.app.name}});
-  app_probe_.last = LastOutcome{verdict, result.http_status, result.total, now};
+  sleep_.on_result(wake, verdict.success);
+  app_last_ = LastOutcome{verdict, result.http_status, result.total, now};
   if (!wake) co_return;
-  wake_failed_ = !verdict.success;
   observe(now);  // AppNoHealthyMachines follows a failed wake-up at once
   if (verdict.success) {
     metrics_.fleet().observe_wake_latency(settings_.app.name,
                                           std::chrono::duration<double>(result.total).count());
-    log_.info("app woken", {{"app", settings_.app.name}, {"duration_ms", ms_text(result.total)}});
+    log_.info("app woken", {{"app", settings_.app.name}, {"duration_ms", core::format_ms_count(result.total)}});
   } else {
     log_.warn("wake-up failed", {{"app", settings_.app.name},
                                  {"reason", std::string(core::to_string(verdict.reason))},
                                  {"error", verdict.detail},
-                                 {"duration_ms", ms_text(result.total)}});
+                                 {"duration_ms", core::format_ms_count(result.total)}});
   }
 }
 
@@ -415,7 +320,7 @@ boost::json::object AppWatch::status() const {
   api["consecutive_failures"] = poll_state_.consecutive_failures();
   o["api"] = std::move(api);
   if (settings_.app.when_asleep != config::WhenAsleep::skip) {
-    o["last_app_probe"] = outcome_json(app_probe_.last);
+    o["last_app_probe"] = outcome_json(app_last_);
   }
   boost::json::array machines;
   for (const auto& [id, lc] : fleet_.machines()) {
@@ -435,10 +340,11 @@ boost::json::object AppWatch::status() const {
     } else {
       m["cold_start"] = nullptr;
     }
-    auto p = probes_.find(id);
-    if (p != probes_.end()) {
-      m["probe"] = std::string(to_string(p->second.tracker.verdict()));
-      m["last_probe"] = outcome_json(p->second.last);
+    if (const auto verdict = probes_.verdict(id)) {
+      m["probe"] = std::string(core::to_string(*verdict));
+      auto last = machine_last_.find(id);
+      m["last_probe"] =
+          outcome_json(last == machine_last_.end() ? std::nullopt : std::optional(last->second));
     } else {
       m["probe"] = settings_.target ? "not probed" : "none";
       m["last_probe"] = nullptr;

@@ -8,7 +8,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -19,7 +18,9 @@
 
 #include "config/config.hpp"
 #include "core/machine_lifecycle.hpp"
-#include "core/own_probe_tracker.hpp"
+#include "core/machine_probe_book.hpp"
+#include "core/poll_schedule.hpp"
+#include "core/sleep_policy.hpp"
 #include "engine/alert_center.hpp"
 #include "engine/target_runtime.hpp"
 #include "fly/app_poll_state.hpp"
@@ -75,34 +76,19 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   boost::json::object status() const;
 
  private:
-  struct MachineProbe {
-    core::OwnProbeTracker tracker;  ///< its threshold is set from the target before each use
-    std::uint64_t token = 0;  ///< identifies this start of the machine; results carry it
-    bool in_flight = false;
-    std::optional<std::chrono::steady_clock::time_point> last_start;
-    std::optional<LastOutcome> last;
-  };
-  struct AppProbe {  // a probe of the public URL while the app sleeps (probe / wake_every)
-    bool in_flight = false;
-    std::chrono::steady_clock::time_point last_start;
-    std::optional<LastOutcome> last;
-    bool wake = false;
-  };
-
   boost::asio::awaitable<void> poll_loop(std::shared_ptr<AppWatch> self);
   boost::asio::awaitable<void> wait_started(std::shared_ptr<AppWatch> self,
                                             fly::WaitBook::Ticket ticket);
   void watch_for_starts(std::chrono::system_clock::time_point now);
   void cancel_waits();
   void poll_now();
+  std::chrono::milliseconds handle_poll(const fly::PollOutcome& outcome);
   void on_poll(const fly::PollOutcome& outcome, std::chrono::system_clock::time_point now);
   void observe(std::chrono::system_clock::time_point now);
-  void sync_machine_probes(std::chrono::steady_clock::time_point now);
-  void apply_sleep_policy(std::chrono::steady_clock::time_point now);
-  boost::asio::awaitable<void> probe_machine(std::shared_ptr<AppWatch> self, std::string id,
-                                             net::ProbeSpec spec, std::uint64_t token);
-  std::chrono::milliseconds handle_poll(const fly::PollOutcome& outcome);
-  std::chrono::steady_clock::time_point earliest_poll() const;
+  void send_machine_probes(std::chrono::steady_clock::time_point now);
+  void send_app_probe(std::chrono::steady_clock::time_point now);
+  boost::asio::awaitable<void> probe_machine(std::shared_ptr<AppWatch> self,
+                                             core::MachineProbeOrder order, net::ProbeSpec spec);
   boost::asio::awaitable<void> probe_app(std::shared_ptr<AppWatch> self, net::ProbeSpec spec,
                                          bool wake, std::uint64_t generation);
   core::LogFields machine_context(const std::string& id) const;
@@ -115,11 +101,7 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   AlertCenter& alerts_;
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
-  bool polling_ = false;   ///< a list request is in flight
-  bool poll_now_ = false;  ///< poll again right after the one in flight (a machine just started)
-  std::chrono::steady_clock::time_point last_poll_start_{};
-  std::chrono::steady_clock::time_point next_poll_at_{};
-  std::uint64_t probe_token_ = 0;
+  core::PollSchedule schedule_;  ///< when the next list is due
   fly::WaitBook waits_;  ///< which machines have a wait in flight, which were refused
   /// Cancels each wait in flight (by ticket seq); an entry goes when its wait has ended.
   std::map<std::uint64_t, boost::asio::cancellation_signal> wait_signals_;
@@ -130,13 +112,11 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   std::string last_error_code_;  ///< to log a failing API once per kind, not every poll
   std::map<std::string, std::string> regions_;  ///< machine id → region, from the last list
   std::map<std::string, std::string> fly_states_;  ///< machine id → Fly's state string
-  std::map<std::string, MachineProbe> probes_;     ///< started machines of an app with a target
+  core::MachineProbeBook probes_;  ///< own probes of started machines of an app with a target
+  std::map<std::string, LastOutcome> machine_last_;  ///< latest per-machine result, by id
   std::uint64_t probe_generation_ = 0;  ///< bumped when the target changes; older results dropped
-  AppProbe app_probe_;
-  /// The latest wake_every probe failed and no machine has been healthy since.
-  bool wake_failed_ = false;
-  /// The last wake_every probe, or the last poll that found the app awake (or the start).
-  std::chrono::steady_clock::time_point last_wake_;
+  core::SleepPolicy sleep_;
+  std::optional<LastOutcome> app_last_;  ///< latest probe of the public URL
 };
 
 }  // namespace flywatch::engine

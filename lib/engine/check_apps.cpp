@@ -2,13 +2,18 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "core/duration.hpp"
 #include "core/log_line.hpp"
 #include "engine/outcome_json.hpp"
+#include "core/machine_probe_book.hpp"
+#include "core/sleep_policy.hpp"
+#include "engine/fly_probe.hpp"
 #include "engine/probe_plan.hpp"
 #include "fly/machine_poller.hpp"
 
@@ -57,6 +62,24 @@ asio::awaitable<void> check_app(std::shared_ptr<AppCheckRun> run, std::size_t in
     co_return;
   }
   const config::Target* target = app.target.empty() ? nullptr : find_target(run->cfg, app.target);
+  // The machines the daemon would probe, probed as it does; a one-shot probe has no thresholds:
+  // its one result is the verdict (failure threshold 1).
+  core::MachineProbeBook book;
+  std::map<std::string, CheckRow> probed;
+  if (target) {
+    const net::ProbeSpec base = make_probe_spec(*target);
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& order : book.due(outcome.machines, 1, target->interval, now)) {
+      std::optional<CheckRow> row;
+      co_await probe_once(run->prober, *target, machine_probe_spec(base, order.machine), row);
+      // No cold start is known here, so a slow answer is a failure.
+      book.on_result(order.machine, order.token, core::own_probe_passed(row->verdict, false));
+      probed.emplace(order.machine, std::move(*row));
+    }
+  }
+  // Without a target there is no own probe: `none`, not `pending`.
+  std::map<std::string, core::OwnProbe> own;
+  if (target) own = book.verdicts(outcome.machines);
   bool all_asleep = true;
   for (const auto& m : outcome.machines) {
     if (core::is_ignored_process_group(m.process_group)) continue;
@@ -64,32 +87,27 @@ asio::awaitable<void> check_app(std::shared_ptr<AppCheckRun> run, std::size_t in
     row.id = m.id;
     row.region = m.region;
     row.fly_state = m.state;
-    core::OwnProbe own = core::OwnProbe::none;
-    if (target && core::probe_eligible(m)) {  // as the daemon judges it
-      net::ProbeSpec spec = make_probe_spec(*target);
-      spec.headers.emplace_back("fly-force-instance-id", m.id);
-      co_await probe_once(run->prober, *target, std::move(spec), row.probe);
-      own = row.probe->verdict.success ? core::OwnProbe::passing : core::OwnProbe::failing;
-    }
-    row.state = core::lifecycle_state(m, own);
+    auto p = probed.find(m.id);
+    if (p != probed.end() && core::own_probe_wanted(m)) row.probe = p->second;
+    auto o = own.find(m.id);
+    row.state = core::lifecycle_state(m, o == own.end() ? core::OwnProbe::none : o->second);
     row.reason = core::state_reason(m, row.state);
-    all_asleep = all_asleep && (row.state == core::MachineState::stopped ||
-                                row.state == core::MachineState::suspended);
+    all_asleep = all_asleep && core::asleep_state(row.state);
     out.machines.push_back(std::move(row));
   }
   out.asleep = !out.machines.empty() && all_asleep;
-  if (out.asleep && target && app.when_asleep == config::WhenAsleep::probe) {
-    co_await probe_once(run->prober, *target, make_probe_spec(*target), out.app_probe);
+  // The daemon's sleep policy at its first look: `probe` probes the public URL at once,
+  // `wake_every` waits its period, `skip` never sends anything.
+  if (target) {
+    const auto now = std::chrono::steady_clock::now();
+    core::SleepPolicy policy(now);
+    if (policy.on_list(out.asleep, true, sleep_settings(app, target->interval), now)) {
+      co_await probe_once(run->prober, *target, make_probe_spec(*target), out.app_probe);
+    }
   }
 }
 
 #pragma GCC diagnostic pop
-
-std::string ms(std::chrono::nanoseconds d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0fms", std::chrono::duration<double, std::milli>(d).count());
-  return buf;
-}
 
 std::string detail_of(const CheckRow& r) {
   if (r.verdict.success) return "";
@@ -170,7 +188,7 @@ std::string format_app_table(const std::vector<AppCheck>& apps) {
       if (m.probe) {
         probe = m.probe->verdict.success ? "ok" : "FAIL";
         if (m.probe->result.http_status) status = std::to_string(m.probe->result.http_status);
-        time = ms(m.probe->result.total);
+        time = core::format_ms_rounded(m.probe->result.total);
         detail = detail_of(*m.probe);
       } else if (a.asleep && !a.target.empty()) {
         detail = "asleep: not probed (when_asleep)";
@@ -185,7 +203,7 @@ std::string format_app_table(const std::vector<AppCheck>& apps) {
     if (a.app_probe) {
       const auto& r = *a.app_probe;
       put(a.app, "(app url)", "-", "asleep", r.verdict.success ? "ok" : "FAIL",
-          r.result.http_status ? std::to_string(r.result.http_status) : "-", ms(r.result.total),
+          r.result.http_status ? std::to_string(r.result.http_status) : "-", core::format_ms_rounded(r.result.total),
           detail_of(r));
     }
   }

@@ -152,3 +152,43 @@ TEST_CASE("check of a Fly app: a cordoned machine is not probed, a lost host fai
         std::string::npos);
   CHECK(engine::format_app_table(apps).find("cordoned: not probed") != std::string::npos);
 }
+
+TEST_CASE("check of an asleep Fly app: only `when_asleep: probe` probes its public URL, once") {
+  boost::asio::io_context io{1};
+  test::FakeProber prober;
+  test::FakeFly fly;
+  fly.serve(prober);
+  fly.apps["medio"] = {{"m1", "stopped"}, {"m2", "suspended"}};
+  for (auto when : {config::WhenAsleep::skip, config::WhenAsleep::wake_every,
+                    config::WhenAsleep::probe}) {
+    prober.specs.clear();
+    const auto apps = engine::run_app_checks(io, prober, test::fly_config("medio", "be", when));
+    REQUIRE(apps.size() == 1);
+    CHECK(apps[0].asleep);
+    int be = 0;
+    for (const auto& s : prober.specs) {
+      if (s.host != "be") continue;
+      ++be;
+      CHECK(test::header_of(s, "fly-force-instance-id").empty());
+    }
+    CHECK(be == (when == config::WhenAsleep::probe ? 1 : 0));
+    CHECK(apps[0].app_probe.has_value() == (when == config::WhenAsleep::probe));
+  }
+}
+
+TEST_CASE("check of a Fly app without a target: nothing probed, machines judged by Fly alone") {
+  boost::asio::io_context io{1};
+  test::FakeProber prober;
+  test::FakeFly fly;
+  fly.serve(prober);
+  fly.apps["medio"] = {{"m1", "started"}};
+  auto cfg = test::fly_config("medio", "be", config::WhenAsleep::probe);
+  cfg.fly->apps[0].target.clear();
+  const auto apps = engine::run_app_checks(io, prober, cfg);
+  REQUIRE(apps.size() == 1);
+  REQUIRE(apps[0].machines.size() == 1);
+  CHECK(apps[0].machines[0].state == core::MachineState::healthy);  // own probe none, not pending
+  CHECK_FALSE(apps[0].machines[0].probe);
+  CHECK(prober.starts["be"].empty());
+  CHECK(apps[0].passed());
+}

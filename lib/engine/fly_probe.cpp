@@ -1,0 +1,31 @@
+#include "engine/fly_probe.hpp"
+
+namespace flywatch::engine {
+
+net::ProbeSpec machine_probe_spec(const net::ProbeSpec& target_spec, const std::string& machine_id) {
+  net::ProbeSpec spec = target_spec;
+  spec.headers.emplace_back("fly-force-instance-id", machine_id);
+  return spec;
+}
+
+core::LifecycleLimits lifecycle_limits(const config::FlyApp& app) {
+  core::LifecycleLimits l;
+  l.cold_start_slo = app.cold_start_slo;
+  l.stuck_after = app.stuck_after;
+  return l;
+}
+
+core::SleepSettings sleep_settings(const config::FlyApp& app, std::chrono::nanoseconds probe_interval) {
+  core::SleepSettings s;
+  switch (app.when_asleep) {
+    case config::WhenAsleep::skip: s.action = core::AsleepAction::skip; break;
+    case config::WhenAsleep::probe: s.action = core::AsleepAction::probe; break;
+    case config::WhenAsleep::wake_every: s.action = core::AsleepAction::wake_every; break;
+  }
+  s.probe_interval = probe_interval;
+  s.wake_every = app.wake_every;
+  s.cold_start_slo = app.cold_start_slo;
+  return s;
+}
+
+}  // namespace flywatch::engine
