@@ -20,7 +20,9 @@
 
 #include "alert/alert_state.hpp"
 #include "config/config.hpp"
+#include "core/alert_book.hpp"
 #include "core/alert_rules.hpp"
+#include "core/machine_alert_state.hpp"
 #include "core/maintenance.hpp"
 #include "core/probe_result.hpp"
 #include "engine/target_runtime.hpp"
