@@ -16,7 +16,7 @@ const std::string& label(const AlertLabels& labels, const std::string& name) {
 
 std::optional<std::string> silenced_by(const MaintenanceSchedule& windows,
                                        const AlertLabels& labels, time_point now) {
-  if (windows.windows().empty()) return std::nullopt;
+  if (windows.windows().empty()) return std::nullopt;  // the usual case, without lookups
   return windows.silenced_by(now, label(labels, "target"), label(labels, "app"));
 }
 
@@ -45,6 +45,7 @@ GateDecision AlertGate::decide(AlertEvent event, const MaintenanceSchedule& wind
   GateDecision d;
   const std::string fp = event.alert.fingerprint;
   if (event.kind == AlertEventKind::resolved) {
+    // Resolutions are never held: holding one would leave a page open that has ended.
     held_.erase(fp);
     d.action = notified_.erase(fp) > 0 ? GateAction::resolve : GateAction::forget;
   } else if (auto window = silenced_by(windows, event.alert.labels, now)) {
@@ -72,6 +73,7 @@ std::vector<AlertEvent> AlertGate::release(const AlertBook& book,
   std::vector<AlertEvent> out;
   for (auto it = held_.begin(); it != held_.end();) {
     const std::string& fp = *it;
+    // A suppressed alert (TargetDown while its target flaps) waits for the book to reconcile it.
     if (book.suppressed(fp)) {
       ++it;
       continue;
