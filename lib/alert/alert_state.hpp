@@ -16,7 +16,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
-#include "core/alert_rules.hpp"
+#include "core/alert_book.hpp"
 
 namespace flywatch::alert {
 

@@ -1,26 +1,31 @@
 #pragma once
-/// Request bodies for the four sink kinds of DESIGN §7, as pure functions of one alert event.
-/// The sender adds the Standard Webhooks headers (signing.hpp) to whatever body comes out here;
-/// nothing in this file does I/O or reads a clock (the event carries its own time).
+/// What every sink kind's request body is made of (DESIGN §7): the per-sink settings, the
+/// payload, the filter, the JSON pieces several formats share, and format_for_sink(), which
+/// asks the kind's entry in the sink registry (sink_registry.hpp) for its format. Each kind's
+/// own format lives in lib/alert/sinks/<kind>.{hpp,cpp}. The sender adds the Standard Webhooks
+/// headers (signing.hpp) to whatever body comes out; nothing here does I/O or reads a clock
+/// (the event carries its own time).
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include "core/alert.hpp"
+#include "core/sink_kind.hpp"
 
 namespace flywatch::alert {
 
-enum class SinkKind { webhook, alertmanager, pagerduty, slack };
-
-/// "webhook", "alertmanager", "pagerduty" or "slack".
-std::string_view to_string(SinkKind k);
-/// The inverse of to_string(SinkKind); nullopt for any other name.
-std::optional<SinkKind> parse_sink_kind(std::string_view name);
+/// The one enum of sink kinds lives in lib/core (the config names them too).
+using core::SinkKind;
+using core::parse_sink_kind;
+using core::to_string;
 
 /// Per-sink settings the formats need.
 struct SinkSettings {
@@ -47,42 +52,7 @@ struct SinkPayload {
   std::string body;
 };
 
-/// Standard Webhooks payload, compact JSON:
-/// `{"type":"alert.firing"|"alert.resolved","timestamp":<event time>,"data":{"status":
-/// "firing"|"resolved","labels":{…},"annotations":{…},"startsAt":…,"endsAt":…|null,
-/// "fingerprint":…}}`. A repeat is `alert.firing`; `endsAt` is null until resolved.
-SinkPayload format_webhook(const core::AlertEvent& event);
-
-/// Alertmanager `POST /api/v2/alerts` body: a JSON array of one postable alert `{labels,
-/// annotations, startsAt, endsAt?, generatorURL?}`. Labels are the alert's own, unchanged, so
-/// that the same alert sent by several flywatch instances deduplicates in Alertmanager. A
-/// resolved alert has `endsAt` = the alert's end time, never later than the event time (at or
-/// before "now" when the event is sent promptly), which is what makes Alertmanager resolve it.
-SinkPayload format_alertmanager(const core::AlertEvent& event, const SinkSettings& settings);
-
-/// Several events in one Alertmanager body (each as format_alertmanager() formats it), for
-/// re-sending every firing alert in one request.
-SinkPayload format_alertmanager_batch(const std::vector<core::AlertEvent>& events,
-                                      const SinkSettings& settings);
-
-/// PagerDuty Events API v2 body: `{routing_key, event_action: "trigger"|"resolve", dedup_key:
-/// fingerprint, client: "flywatch"}` plus, on trigger (firing and repeat), `payload{summary,
-/// source, severity, timestamp: startsAt, custom_details{labels, annotations, startsAt,
-/// fingerprint}}`. Severity maps critical/warning/info to the same name and anything else to
-/// "warning". `summary` is the `summary` annotation, else the alert name and its identifying
-/// labels, at most PagerDuty's 1024 bytes (cut on a UTF-8 boundary). `source` is
-/// SinkSettings::source or its fallback.
-SinkPayload format_pagerduty(const core::AlertEvent& event, const SinkSettings& settings);
-
-/// Slack incoming webhook body `{"text": …}`, no emoji, three short lines:
-/// "[FIRING] <alertname> (<severity>): <summary>" ("[RESOLVED] …"; a repeat ends in
-/// " (still firing)"), then "labels: name=value, …" with every label, then "source: <source>"
-/// when set. The summary is the `summary` annotation, else the alert name and its identifying
-/// labels. `&`, `<`, `>` are escaped as Slack's mrkdwn requires; line breaks in values become
-/// spaces.
-SinkPayload format_slack(const core::AlertEvent& event, const SinkSettings& settings);
-
-/// Dispatches to the format of `kind`.
+/// Dispatches to the format of `kind` (its sink registry entry).
 SinkPayload format_for_sink(SinkKind kind, const core::AlertEvent& event,
                             const SinkSettings& settings);
 
@@ -96,5 +66,26 @@ struct SinkFilter {
   /// missing or unknown matches only an empty `severities`.
   bool matches(const core::Alert& alert) const;
 };
+
+/// Pieces shared by the formats in lib/alert/sinks (not for other callers).
+namespace format {
+
+/// A JSON object with the entries of `m` (labels, annotations).
+boost::json::object to_json(const std::map<std::string, std::string>& m);
+/// The annotation / label `name` of `a`; empty when it has none.
+std::string_view annotation(const core::Alert& a, const char* name);
+std::string_view label(const core::Alert& a, const char* name);
+/// True for a `resolved` event.
+bool resolved(const core::AlertEvent& e);
+/// When the alert of a resolved event stopped: its own end time, but never after the event, so
+/// a receiver that compares it with "now" sees an alert that has ended. An unset end falls
+/// back to the event time.
+std::chrono::system_clock::time_point resolved_end(const core::AlertEvent& e);
+/// The annotation `summary` when there is one; else the alert name with its identifying labels.
+std::string short_summary(const core::Alert& a);
+/// `v` serialized compactly, as application/json.
+SinkPayload json_payload(const boost::json::value& v);
+
+}  // namespace format
 
 }  // namespace flywatch::alert

@@ -15,6 +15,7 @@
 #include "config/yaml_reader.hpp"
 #include "core/alert.hpp"
 #include "core/duration.hpp"
+#include "core/sink_kind.hpp"
 
 namespace flywatch::config::detail {
 
@@ -44,12 +45,10 @@ bool is_base64_key(std::string_view text) {
 
 SinkType parse_type(const Reader& r, const Field& f) {
   const std::string v = r.string(f, "alerts.sinks.type");
-  if (v == "webhook") return SinkType::webhook;
-  if (v == "alertmanager") return SinkType::alertmanager;
-  if (v == "pagerduty") return SinkType::pagerduty;
-  if (v == "slack") return SinkType::slack;
-  r.fail(f.value_pos(), "alerts.sinks.type: " + in_quotes(v) +
-                            " is not one of webhook, alertmanager, pagerduty, slack");
+  if (auto kind = core::parse_sink_kind(v)) return *kind;
+  std::string all;
+  for (auto k : core::sink_kinds) all += (all.empty() ? "" : ", ") + std::string(core::to_string(k));
+  r.fail(f.value_pos(), "alerts.sinks.type: " + in_quotes(v) + " is not one of " + all);
 }
 
 /// A list of strings, or one string standing for a list of one, each with where it is written.

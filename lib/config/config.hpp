@@ -18,6 +18,7 @@
 #include "core/expectation.hpp"
 #include "core/log_line.hpp"
 #include "core/maintenance.hpp"
+#include "core/sink_kind.hpp"
 
 namespace flywatch::config {
 
@@ -117,7 +118,8 @@ struct FlyConfig {
   std::vector<FlyApp> apps;  ///< at least one, names unique
 };
 
-enum class SinkType { webhook, alertmanager, pagerduty, slack };
+/// A sink's `type`: the one enum of sink kinds, shared with lib/alert's sink registry.
+using SinkType = core::SinkKind;
 
 /// One `alerts.sinks[]` entry.
 struct SinkConfig {
@@ -144,6 +146,7 @@ struct SinkConfig {
   /// alertmanager only (`resend_interval:`, 1s..1h): how often a firing alert is re-sent, so
   /// Alertmanager does not resolve it on its own.
   Millis resend_interval{60'000};
+  bool operator==(const SinkConfig&) const = default;
 };
 
 /// The `alerts:` section (DESIGN §7), with defaults when the file has none.

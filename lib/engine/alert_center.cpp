@@ -8,12 +8,6 @@ namespace {
 
 using std::chrono::system_clock;
 
-const std::string& label(const core::AlertLabels& labels, const std::string& name) {
-  static const std::string none;
-  auto it = labels.find(name);
-  return it == labels.end() ? none : it->second;
-}
-
 template <class T>
 void append(std::vector<T>& to, std::vector<T> more) {
   to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
@@ -44,11 +38,7 @@ void AlertCenter::apply(const config::AlertsConfig& cfg,
   // end now: otherwise they would stay firing for ever.
   auto events = book_.retire(
       [&](const core::AlertLabels& labels) {
-        const core::AlertRule* rule = rules_.rule(label(labels, "alertname"));
-        if (rule == nullptr || !rule->enabled) return true;
-        if (label(labels, "severity") != core::to_string(rule->severity)) return true;
-        if (labels.contains("target") && !targets.contains(label(labels, "target"))) return true;
-        return labels.contains("app") && !apps.contains(label(labels, "app"));
+        return core::alert_outlived(labels, rules_, targets, apps);
       },
       now);
   // Done here, once per reload, rather than on every probe of a bound target.
@@ -72,7 +62,7 @@ void AlertCenter::restore(const std::vector<alert::PersistedAlert>& alerts,
     if (!seen.insert(fp).second || book_.firing(a.entry.alert.labels)) continue;
     entries.push_back(a.entry);
     entries.back().alert.fingerprint = fp;
-    (a.notified ? notified_ : held_).insert(fp);
+    gate_.restore(fp, a.notified);
     count_firing(core::AlertEvent{core::AlertEventKind::firing, a.entry.alert, now}, +1);
   }
   book_.restore(entries, now, grace);
@@ -156,7 +146,7 @@ void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate&
 std::vector<core::Alert> AlertCenter::notified_firing() const {
   std::vector<core::Alert> out;
   for (auto& e : book_.snapshot()) {
-    if (notified_.contains(e.alert.fingerprint)) out.push_back(std::move(e.alert));
+    if (gate_.notified(e.alert.fingerprint)) out.push_back(std::move(e.alert));
   }
   return out;
 }
@@ -164,7 +154,7 @@ std::vector<core::Alert> AlertCenter::notified_firing() const {
 std::vector<alert::PersistedAlert> AlertCenter::state() const {
   std::vector<alert::PersistedAlert> out;
   for (auto& e : book_.snapshot()) {
-    const bool notified = notified_.contains(e.alert.fingerprint);
+    const bool notified = gate_.notified(e.alert.fingerprint);
     out.push_back(alert::PersistedAlert{std::move(e), notified});
   }
   return out;
@@ -179,12 +169,6 @@ void AlertCenter::stop() {
   state_timer_.cancel();
 }
 
-std::optional<std::string> AlertCenter::silenced_by(const core::AlertLabels& labels,
-                                                    time_point now) const {
-  if (maintenance_.windows().empty()) return std::nullopt;
-  return maintenance_.silenced_by(now, label(labels, "target"), label(labels, "app"));
-}
-
 void AlertCenter::handle(std::vector<core::AlertEvent> events, time_point now, bool force) {
   const bool changed = book_.changes() != seen_changes_;
   // The common case on every probe: nothing happened, nothing to do.
@@ -192,66 +176,35 @@ void AlertCenter::handle(std::vector<core::AlertEvent> events, time_point now, b
   seen_changes_ = book_.changes();
   std::vector<core::AlertEvent> send;
   for (auto& e : events) {
-    const std::string& fp = e.alert.fingerprint;
-    if (e.kind == core::AlertEventKind::resolved) {
-      count_firing(e, -1);
-      held_.erase(fp);
-      // Resolutions are never held: holding one would leave a page open that has ended.
-      const bool was_notified = notified_.erase(fp) > 0;
-      log_event(e, "alert resolved", core::LogLevel::info);
-      if (was_notified) send.push_back(std::move(e));
-      continue;
+    if (e.kind != core::AlertEventKind::repeat) {
+      count_firing(e, e.kind == core::AlertEventKind::firing ? +1 : -1);
     }
-    if (e.kind == core::AlertEventKind::firing) count_firing(e, +1);
-    const bool notified = notified_.contains(fp);
-    if (auto window = silenced_by(e.alert.labels, now)) {
-      if (!notified) {
-        held_.insert(fp);
-        if (e.kind == core::AlertEventKind::firing) {
-          log_event(e, "alert held", core::LogLevel::info, *window);
-        }
-      }
-      continue;
+    const bool first = e.kind == core::AlertEventKind::firing;
+    auto d = gate_.decide(std::move(e), maintenance_, now);
+    switch (d.action) {
+      case core::GateAction::resolve:
+      case core::GateAction::forget:
+        log_event(d.event, "alert resolved", core::LogLevel::info);
+        break;
+      case core::GateAction::hold:
+        if (first) log_event(d.event, "alert held", core::LogLevel::info, d.window);
+        break;
+      case core::GateAction::drop: break;
+      case core::GateAction::page: log_event(d.event, "alert firing", core::LogLevel::warn); break;
+      case core::GateAction::repeat:
+        log_event(d.event, "alert repeated", core::LogLevel::info);
+        break;
     }
-    if (!notified) {
-      e.kind = core::AlertEventKind::firing;  // a repeat of a held alert is its first page
-      notified_.insert(fp);
-      held_.erase(fp);
-      log_event(e, "alert firing", core::LogLevel::warn);
-    } else {
-      log_event(e, "alert repeated", core::LogLevel::info);
-    }
+    if (d.send()) send.push_back(std::move(d.event));
+  }
+  // Alerts held by a window that has ended go out now.
+  for (auto& e : gate_.release(book_, maintenance_, now)) {
+    log_event(e, "alert firing", core::LogLevel::warn);
     send.push_back(std::move(e));
   }
-  release_held(now, send);
   if (!send.empty() && publish_) publish_(send, std::nullopt);
   schedule_state();
   rearm(now, force);
-}
-
-void AlertCenter::release_held(time_point now, std::vector<core::AlertEvent>& out) {
-  for (auto it = held_.begin(); it != held_.end();) {
-    const std::string& fp = *it;
-    // A suppressed alert (TargetDown while its target flaps) waits for the book to reconcile it.
-    if (book_.suppressed(fp)) {
-      ++it;
-      continue;
-    }
-    auto entry = book_.sent_alert(fp);
-    if (!entry) {  // resolved or retired meanwhile
-      it = held_.erase(it);
-      continue;
-    }
-    if (silenced_by(entry->alert.labels, now)) {
-      ++it;
-      continue;
-    }
-    core::AlertEvent e{core::AlertEventKind::firing, std::move(entry->alert), now};
-    notified_.insert(fp);
-    log_event(e, "alert firing", core::LogLevel::warn);
-    out.push_back(std::move(e));
-    it = held_.erase(it);
-  }
 }
 
 void AlertCenter::schedule_state() {
@@ -274,35 +227,10 @@ void AlertCenter::count_firing(const core::AlertEvent& e, int delta) {
   set_metric(name);
 }
 
-std::optional<AlertCenter::time_point> AlertCenter::next_release(time_point now) const {
-  std::optional<time_point> best;
-  for (const auto& fp : held_) {
-    if (book_.suppressed(fp)) continue;
-    const auto entry = book_.sent_alert(fp);
-    if (!entry) continue;
-    const auto& labels = entry->alert.labels;
-    const auto until =
-        maintenance_.silenced_until(now, label(labels, "target"), label(labels, "app"));
-    const time_point t = until.value_or(now);
-    if (!best || t < *best) best = t;
-  }
-  return best;
-}
-
 void AlertCenter::rearm(time_point now, bool full) {
   if (stopped_) return;
-  // A full look at the book is O(alerts): only after a tick, a reload or a restore. Otherwise
-  // the deadlines set since then can only move the timer earlier (an alert that went away
-  // leaves an early wake-up, which then looks fully).
-  std::optional<time_point> due;
-  if (full) {
-    due = book_.next_deadline();
-    (void)book_.take_deadline_hint();
-  } else {
-    due = armed_;
-    if (auto hint = book_.take_deadline_hint(); hint && (!due || *hint < *due)) due = hint;
-  }
-  if (auto r = next_release(now); r && (!due || *r < *due)) due = r;
+  const auto due = core::next_alert_deadline(book_, armed_, full,
+                                             gate_.next_release(book_, maintenance_, now));
   if (due == armed_) return;  // the usual case: a probe changed nothing
   armed_ = due;
   if (!due) {

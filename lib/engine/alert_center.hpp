@@ -20,7 +20,10 @@
 
 #include "alert/alert_state.hpp"
 #include "config/config.hpp"
+#include "core/alert_book.hpp"
+#include "core/alert_gate.hpp"
 #include "core/alert_rules.hpp"
+#include "core/machine_alert_state.hpp"
 #include "core/maintenance.hpp"
 #include "core/probe_result.hpp"
 #include "engine/target_runtime.hpp"
@@ -105,19 +108,16 @@ class AlertCenter {
     std::string region;  ///< as labelled when first seen: a resolve must carry the same labels
   };
 
-  /// Sends, holds or drops each event, logs it, updates the metric, publishes, re-arms. Does
-  /// nothing more than that when neither events came nor the book changed (unless `force`).
+  /// Has the gate send, hold or drop each event; logs it, updates the metric, publishes,
+  /// re-arms. Does nothing more than that when neither events came nor the book changed (unless
+  /// `force`).
   void handle(std::vector<core::AlertEvent> events, time_point now, bool force = false);
   void count_firing(const core::AlertEvent& e, int delta);
   void schedule_state();
-  /// Sends `firing` for alerts held by a window that has ended.
-  void release_held(time_point now, std::vector<core::AlertEvent>& out);
   void log_event(const core::AlertEvent& e, const char* msg, core::LogLevel level,
                  const std::string& window = {}) const;
   void set_metric(const std::string& alertname) const;
   void rearm(time_point now, bool full);
-  std::optional<time_point> next_release(time_point now) const;
-  std::optional<std::string> silenced_by(const core::AlertLabels& labels, time_point now) const;
 
   boost::asio::io_context& io_;
   metrics::Metrics& metrics_;
@@ -134,8 +134,7 @@ class AlertCenter {
   core::AlertRules rules_;
   core::MaintenanceSchedule maintenance_;
   core::AlertBook book_;
-  std::set<std::string> notified_;  ///< fingerprints whose `firing` was published, not resolved
-  std::set<std::string> held_;      ///< sent by the book, `firing` not published (a window)
+  core::AlertGate gate_;  ///< what was published (notified) or held back by a window
   std::map<std::string, int, std::less<>> firing_counts_;  ///< by alertname
   std::map<std::string, std::map<std::string, TrackedMachine>> machines_;  ///< app → id → …
 };

@@ -23,6 +23,7 @@
 #include "alert/outbox_worker.hpp"
 #include "alert/sink_delivery.hpp"
 #include "alert/sink_format.hpp"
+#include "alert/sink_registry.hpp"
 #include "config/config.hpp"
 #include "core/alert.hpp"
 #include "log/logger.hpp"
@@ -86,7 +87,7 @@ class AlertDispatcher {
  private:
   struct Sink {
     config::SinkConfig cfg;
-    alert::SinkKind kind = alert::SinkKind::webhook;
+    const alert::SinkKindOps* kind = nullptr;  ///< its entry in the sink registry
     alert::SinkFilter filter;
     alert::SinkSettings settings;
     std::shared_ptr<alert::SinkDelivery> delivery;

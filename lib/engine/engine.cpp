@@ -18,12 +18,6 @@ namespace asio = boost::asio;
 using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
-namespace {
-
-double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
-
-}  // namespace
-
 Engine::Engine(asio::io_context& io, net::Prober& prober, metrics::Metrics& metrics,
                log::Logger& logger)
     : io_(io), prober_(prober), metrics_(metrics), log_(logger), alerts_(io, metrics, logger),
@@ -224,7 +218,7 @@ void Engine::start_or_wait(const std::shared_ptr<TargetRuntime>& t) {
 
 void Engine::launch(const std::shared_ptr<TargetRuntime>& t) {
   const auto lateness = steady_clock::now() - t->run_due;
-  metrics_.scheduler_lateness().Observe(std::max(0.0, seconds(lateness)));
+  metrics_.scheduler_lateness().Observe(std::max(0.0, core::to_seconds(lateness)));
   t->in_flight = true;
   ++in_flight_;
   asio::co_spawn(io_, run_probe(t), asio::detached);

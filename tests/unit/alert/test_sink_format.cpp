@@ -9,6 +9,10 @@
 #include <string>
 
 #include "alert/sink_format.hpp"
+#include "alert/sinks/alertmanager.hpp"
+#include "alert/sinks/pagerduty.hpp"
+#include "alert/sinks/slack.hpp"
+#include "alert/sinks/webhook.hpp"
 #include "core/log_line.hpp"
 
 using namespace flywatch;
