@@ -70,20 +70,21 @@ void AlertCenter::restore(const std::vector<alert::PersistedAlert>& alerts,
   handle({}, now, true);
 }
 
-void AlertCenter::observe_target(TargetRuntime& t, const core::Verdict& verdict,
-                                 const core::ProbeResult& result, time_point now) {
+void AlertCenter::observe_target(const ProbeRecorded& e) {
+  const TargetRuntime& t = e.target;
+  const core::Verdict& verdict = e.verdict;
+  const time_point now = e.at;
   std::vector<core::AlertEvent> events;
   if (!t.bound) {
-    t.flapping.observe(verdict.success);
     const std::string reason =
         verdict.success ? std::string() : std::string(core::to_string(verdict.reason));
-    events = book_.observe_target(rules_, t.cfg.name, t.health.state(), t.flapping, now, reason);
+    events = book_.observe_target(rules_, t.cfg.name, t.health().state(), t.flapping(), now, reason);
   }
   // Without a certificate (plain HTTP, or the handshake failed) nothing is known: the last
   // judgement stands rather than resolving with every TLS failure.
-  if (result.cert_not_after) {
+  if (e.result.cert_not_after) {
     append(events, book_.observe(
-                       rules_.cert_expiring_soon_condition(t.cfg.name, result.cert_not_after, now),
+                       rules_.cert_expiring_soon_condition(t.cfg.name, e.result.cert_not_after, now),
                        now));
   }
   handle(std::move(events), now);

@@ -26,7 +26,7 @@
 #include "core/machine_alert_state.hpp"
 #include "core/maintenance.hpp"
 #include "core/probe_result.hpp"
-#include "engine/target_runtime.hpp"
+#include "engine/events.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
 
@@ -63,28 +63,15 @@ class AlertCenter {
   void restore(const std::vector<alert::PersistedAlert>& alerts, std::chrono::milliseconds grace,
                time_point now);
 
-  /// One recorded probe result of `t` (after its health was updated): TargetDown,
-  /// TargetFlapping and, when the result carries a certificate, CertExpiringSoon. A target
-  /// probed through an app's machines (`t.bound`) gets only CertExpiringSoon here: its
+  /// One recorded probe result (its target's health and flapping already updated):
+  /// TargetDown, TargetFlapping and, when the result carries a certificate, CertExpiringSoon. A
+  /// target probed through an app's machines (`bound`) gets only CertExpiringSoon here: its
   /// per-machine results interleave, so its TargetDown comes from observe_fleet() instead, and
   /// it is not judged for flapping (machines that disagree are not a flapping target).
-  void observe_target(TargetRuntime& t, const core::Verdict& verdict,
-                      const core::ProbeResult& result, time_point now);
+  void observe_target(const ProbeRecorded& e);
 
-  /// What an app watch knows beyond its fleet, for one evaluation.
-  struct FleetVerdicts {
-    /// Machines not judged yet (started, own probe not answered; or starting within the
-    /// cold-start SLO): they may still turn healthy, so their MachineUnhealthy and, while no
-    /// machine is healthy, AppNoHealthyMachines are left as they were (unknown, not cleared).
-    std::set<std::string> undecided;
-    bool wake_failed = false;  ///< the latest wake_every probe failed
-    /// The app's target (empty: none) and whether it is down: true when every machine probed
-    /// for it has a failing own probe, false when one passes or none is started, nullopt while
-    /// that is not known yet (its TargetDown stays as it was).
-    std::string target;
-    std::optional<bool> target_down;
-    std::string target_reason;  ///< the latest failure's reason, for the description
-  };
+  /// What an app watch knows beyond its fleet, for one evaluation (see engine::FleetVerdicts).
+  using FleetVerdicts = engine::FleetVerdicts;
 
   /// One evaluation of an app's fleet: machine alerts from `update` and the tracked machines,
   /// AppNoHealthyMachines from the counts, TargetDown of the app's target. `regions` maps

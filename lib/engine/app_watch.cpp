@@ -12,7 +12,6 @@
 #include "core/duration.hpp"
 #include "core/fleet_judgement.hpp"
 #include "core/log_line.hpp"
-#include "engine/fleet_report.hpp"
 #include "engine/outcome_json.hpp"
 #include "engine/fly_probe.hpp"
 #include "engine/probe_record.hpp"
@@ -42,13 +41,11 @@ std::string_view to_string(config::WhenAsleep w) {
 }  // namespace
 
 AppWatch::AppWatch(asio::io_context& io, AppWatchSettings settings, net::Prober& prober,
-                   metrics::Metrics& metrics, log::Logger& log, AlertCenter& alerts)
+                   const EventBus& events)
     : io_(io),
       settings_(std::move(settings)),
       prober_(prober),
-      metrics_(metrics),
-      log_(log),
-      alerts_(alerts),
+      events_(events),
       timer_(io),
       schedule_(settings_.poll_interval),
       poll_state_(settings_.poll_interval),
@@ -84,7 +81,7 @@ void AppWatch::update(AppWatchSettings settings) {
     probes_.clear();
     machine_last_.clear();
     sleep_.drop_in_flight();
-    if (!settings.target) metrics_.fleet().clear_machine_probes(settings_.app.name);
+    if (!settings.target) events_.publish(MachineProbesCleared{settings_.app.name});
   }
   // Waits sent with the old poller (another API URL or token) are asked again with the new one.
   if (settings.poller != settings_.poller) cancel_waits();
@@ -106,7 +103,8 @@ asio::awaitable<void> AppWatch::poll_loop(std::shared_ptr<AppWatch>) {
       delay = handle_poll(outcome);
     } catch (const std::exception& e) {
       // Only allocation failure can get here; the loop must go on polling.
-      log_.error("fly poll handling failed", {{"app", settings_.app.name}, {"error", e.what()}});
+      const core::LogFields fields{{"app", settings_.app.name}, {"error", e.what()}};
+      events_.publish(Notice{core::LogLevel::error, "fly poll handling failed", fields});
     }
     schedule_.plan_next(outcome.ok, delay);
     // poll_now() may move the next list earlier and cancel the timer while this waits.
@@ -119,25 +117,20 @@ asio::awaitable<void> AppWatch::poll_loop(std::shared_ptr<AppWatch>) {
 
 std::chrono::milliseconds AppWatch::handle_poll(const fly::PollOutcome& outcome) {
   const auto now = system_clock::now();
-  metrics_.fleet().count_api_request(settings_.app.name, outcome.code);
+  const std::string& app = settings_.app.name;
+  events_.publish(FlyApiAnswered{app, outcome.code});
   const fly::PollDecision decision = poll_state_.on_outcome(outcome, now, jitter());
   if (outcome.ok) {
     if (!last_error_code_.empty()) {
-      log_.info("fly api recovered", {{"app", settings_.app.name}});
+      events_.publish(FlyApiRecovered{app});
       last_error_code_.clear();
     }
-    for (const auto& w : outcome.warnings) {
-      log_.debug("fly api answer skipped a field", {{"app", settings_.app.name}, {"error", w}});
-    }
+    for (const auto& w : outcome.warnings) events_.publish(FlyApiFieldSkipped{app, w});
     on_poll(outcome, now);
   } else {
-    // Once per kind of failure at warn; the states stay as last known.
+    // The states stay as last known; a repeated failure is no news.
     const bool news = outcome.code != last_error_code_;
-    log_.write(news ? core::LogLevel::warn : core::LogLevel::debug, "fly api request failed",
-               {{"app", settings_.app.name},
-                {"code", outcome.code},
-                {"error", outcome.message},
-                {"retry_in_ms", std::to_string(decision.next_delay.count())}});
+    events_.publish(FlyApiFailed{app, outcome.code, outcome.message, decision.next_delay, news});
     last_error_code_ = outcome.code;
   }
   return decision.next_delay;
@@ -167,18 +160,20 @@ asio::awaitable<void> AppWatch::wait_started(std::shared_ptr<AppWatch>, fly::Wai
   if (stopped_) co_return;
   const auto after = waits_.on_result(ticket, outcome, system_clock::now());
   if (after == fly::WaitBook::After::ignore) co_return;  // cancelled or replaced meanwhile
-  metrics_.fleet().count_api_request(settings_.app.name, outcome.code);
-  const core::LogFields fields{{"app", settings_.app.name}, {"machine", ticket.machine},
-                               {"code", outcome.code}, {"error", outcome.message}};
+  const std::string& app = settings_.app.name;
+  events_.publish(FlyApiAnswered{app, outcome.code});
+  const auto failed = [&](bool refused) {
+    events_.publish(FlyWaitFailed{app, ticket.machine, outcome.code, outcome.message, refused});
+  };
   switch (after) {
     case fly::WaitBook::After::poll_now: poll_now(); break;
     // Not started within the timeout: the next poll asks again.
     case fly::WaitBook::After::timed_out: break;
     case fly::WaitBook::After::refused:
-      log_.warn("fly api refused a wait; not asked again until the machine changes", fields);
+      failed(true);  // not asked again until the machine changes
       break;
     case fly::WaitBook::After::refused_again:
-    case fly::WaitBook::After::failed: log_.debug("fly api wait failed", fields); break;
+    case fly::WaitBook::After::failed: failed(false); break;
     case fly::WaitBook::After::ignore: break;
   }
 }
@@ -206,26 +201,27 @@ void AppWatch::observe(system_clock::time_point now) {
   std::map<std::string, core::OwnProbe> own;
   if (settings_.target) own = probes_.verdicts(machines);
   const core::FleetUpdate update = fleet_.observe(machines, own, now);
-  report_fleet_update(settings_.app.name, update, fleet_, regions_, now, metrics_.fleet(), log_);
+  std::optional<bool> asleep_changed;
   if (update.asleep != asleep_) {
     asleep_ = update.asleep;
-    log_.info(asleep_ ? "app asleep" : "app awake", {{"app", settings_.app.name}});
+    asleep_changed = asleep_;
   }
   if (update.count(core::MachineState::healthy) > 0) sleep_.machine_healthy();
   // Machines not judged yet may still turn healthy: their alerts wait (core::judge_fleet).
   core::FleetJudgement judged = core::judge_fleet(fleet_, own, settings_.target != nullptr,
                                                   settings_.app.cold_start_slo, now);
-  AlertCenter::FleetVerdicts v;
+  FleetVerdicts v;
   v.undecided = std::move(judged.undecided);
   v.wake_failed = sleep_.wake_failed();
   if (settings_.target) {
     v.target = settings_.target->cfg.name;
     v.target_down = judged.target_down;
-    if (settings_.target->last_failure != core::FailureReason::none) {
-      v.target_reason = std::string(core::to_string(settings_.target->last_failure));
+    if (settings_.target->last_failure() != core::FailureReason::none) {
+      v.target_reason = std::string(core::to_string(settings_.target->last_failure()));
     }
   }
-  alerts_.observe_fleet(settings_.app.name, update, fleet_, regions_, v, now);
+  // Metrics, then the lines of the update and of the app's sleep, then the alert judgement.
+  events_.publish(FleetUpdated{settings_.app.name, update, fleet_, regions_, v, asleep_changed, now});
 }
 
 void AppWatch::send_machine_probes(steady_clock::time_point now) {
@@ -262,12 +258,12 @@ asio::awaitable<void> AppWatch::probe_machine(std::shared_ptr<AppWatch>,
   const std::string& id = order.machine;
   const auto now = system_clock::now();
   const core::Verdict verdict =
-      record_probe(*settings_.target, result, metrics_, log_, alerts_, machine_context(id));
+      record_probe(*settings_.target, result, events_, machine_context(id));
   // A cold start in progress tolerates a right but slow answer (core::own_probe_passed).
   auto lc = fleet_.machines().find(id);
   const bool booting = lc != fleet_.machines().end() && lc->second.cold_start().has_value();
   const bool ok = core::own_probe_passed(verdict, booting);
-  metrics_.fleet().set_machine_probe(settings_.app.name, id, regions_[id], ok);
+  events_.publish(MachineProbed{settings_.app.name, id, regions_[id], ok});
   machine_last_[id] = LastOutcome{verdict, result.http_status, result.total, now};
   if (probes_.on_result(id, order.token, ok)) observe(now);
 }
@@ -277,22 +273,13 @@ asio::awaitable<void> AppWatch::probe_app(std::shared_ptr<AppWatch>, net::ProbeS
   const core::ProbeResult result = co_await prober_.probe(spec);
   if (stopped_ || generation != probe_generation_ || !settings_.target) co_return;
   const auto now = system_clock::now();
-  const core::Verdict verdict = record_probe(*settings_.target, result, metrics_, log_, alerts_,
-                                             {{"app", settings_.app.name}});
+  const core::LogFields context{{"app", settings_.app.name}};
+  const core::Verdict verdict = record_probe(*settings_.target, result, events_, context);
   sleep_.on_result(wake, verdict.success);
   app_last_ = LastOutcome{verdict, result.http_status, result.total, now};
   if (!wake) co_return;
   observe(now);  // AppNoHealthyMachines follows a failed wake-up at once
-  if (verdict.success) {
-    metrics_.fleet().observe_wake_latency(settings_.app.name,
-                                          std::chrono::duration<double>(result.total).count());
-    log_.info("app woken", {{"app", settings_.app.name}, {"duration_ms", core::format_ms_count(result.total)}});
-  } else {
-    log_.warn("wake-up failed", {{"app", settings_.app.name},
-                                 {"reason", std::string(core::to_string(verdict.reason))},
-                                 {"error", verdict.detail},
-                                 {"duration_ms", core::format_ms_count(result.total)}});
-  }
+  events_.publish(AppWakeEnded{settings_.app.name, verdict, result.total});
 }
 
 core::LogFields AppWatch::machine_context(const std::string& id) const {

@@ -21,13 +21,11 @@
 #include "core/machine_probe_book.hpp"
 #include "core/poll_schedule.hpp"
 #include "core/sleep_policy.hpp"
-#include "engine/alert_center.hpp"
+#include "engine/events.hpp"
 #include "engine/target_runtime.hpp"
 #include "fly/app_poll_state.hpp"
 #include "fly/machine_poller.hpp"
 #include "fly/wait_book.hpp"
-#include "log/logger.hpp"
-#include "metrics/metrics.hpp"
 #include "net/prober.hpp"
 
 namespace flywatch::engine {
@@ -57,8 +55,9 @@ struct AppWatchSettings {
 /// phase ends when the first good answer arrives, not at the next poll.
 class AppWatch : public std::enable_shared_from_this<AppWatch> {
  public:
+  /// Everything the watch observes goes to `events` (metrics, logs and alerts subscribe there).
   AppWatch(boost::asio::io_context& io, AppWatchSettings settings, net::Prober& prober,
-           metrics::Metrics& metrics, log::Logger& log, AlertCenter& alerts);
+           const EventBus& events);
   AppWatch(const AppWatch&) = delete;
   AppWatch& operator=(const AppWatch&) = delete;
 
@@ -96,9 +95,7 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   boost::asio::io_context& io_;
   AppWatchSettings settings_;
   net::Prober& prober_;
-  metrics::Metrics& metrics_;
-  log::Logger& log_;
-  AlertCenter& alerts_;
+  const EventBus& events_;
   boost::asio::steady_timer timer_;
   bool stopped_ = false;
   core::PollSchedule schedule_;  ///< when the next list is due

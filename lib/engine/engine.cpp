@@ -20,8 +20,18 @@ using std::chrono::system_clock;
 
 Engine::Engine(asio::io_context& io, net::Prober& prober, metrics::Metrics& metrics,
                log::Logger& logger)
-    : io_(io), prober_(prober), metrics_(metrics), log_(logger), alerts_(io, metrics, logger),
-      timer_(io) {}
+    : io_(io),
+      prober_(prober),
+      alerts_(io, metrics, logger),
+      metrics_events_(metrics),
+      log_events_(logger),
+      alert_events_(alerts_),
+      timer_(io) {
+  // Counted, then logged, then judged: a state change is logged before the alerts it leads to.
+  events_.subscribe(metrics_events_);
+  events_.subscribe(log_events_);
+  events_.subscribe(alert_events_);
+}
 
 void Engine::apply(const config::Config& cfg) {
   max_in_flight_ = std::max(1, cfg.engine.max_in_flight);
@@ -44,7 +54,7 @@ void Engine::apply(const config::Config& cfg) {
       auto& t = old->second;
       const bool interval_changed = t->cfg.interval != target.interval;
       t->cfg = target;
-      t->health.set_thresholds(target.failure_threshold, target.success_threshold);
+      t->set_thresholds(target.failure_threshold, target.success_threshold);
       const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(target.interval);
       if (is_bound && !t->bound) {
         ++t->schedule_generation;  // its heap entries go stale: the app watch probes it now
@@ -59,14 +69,13 @@ void Engine::apply(const config::Config& cfg) {
       continue;
     }
     if (old != targets_.end()) {
-      log_.info("target changed", {{"target", target.name}});
       retire(old->second);
-      metrics_.remove_target(target.name);
+      events_.publish(TargetChanged{target.name});
       targets_.erase(old);
     }
     auto t = std::make_shared<TargetRuntime>(target, make_probe_spec(target));
     t->bound = is_bound;
-    metrics_.target(target.name);  // series exist from the start, before the first result
+    events_.publish(TargetAdded{target.name});  // series exist before the first result
     if (!is_bound) fresh.push_back(t);
     next.emplace(target.name, std::move(t));
   }
@@ -77,16 +86,15 @@ void Engine::apply(const config::Config& cfg) {
     schedule(t, placed + core::first_run_offset(t->cfg.name, interval));
   }
   for (auto& [name, t] : targets_) {
-    log_.info("target removed", {{"target", name}});
     retire(t);
-    metrics_.remove_target(name);
+    events_.publish(TargetRemoved{name});
   }
   targets_ = std::move(next);
   apply_fly(cfg);
 
   std::set<std::string, std::less<>> target_names, app_names, bound_names;
   for (const auto& [name, t] : targets_) {
-    t->flapping.set_thresholds(cfg.alerts.rules.flapping);
+    t->set_flapping_thresholds(cfg.alerts.rules.flapping);
     target_names.insert(name);
     if (t->bound) bound_names.insert(name);
   }
@@ -127,7 +135,7 @@ void Engine::apply_fly(const config::Config& cfg) {
         apps_.erase(old);
         continue;
       }
-      auto watch = std::make_shared<AppWatch>(io_, std::move(s), prober_, metrics_, log_, alerts_);
+      auto watch = std::make_shared<AppWatch>(io_, std::move(s), prober_, events_);
       if (!stopped_) watch->start();
       next.emplace(app.name, std::move(watch));
     }
@@ -136,9 +144,8 @@ void Engine::apply_fly(const config::Config& cfg) {
     poller_key_.clear();
   }
   for (auto& [name, watch] : apps_) {
-    log_.info("app removed", {{"app", name}});
     watch->stop();
-    metrics_.fleet().remove_app(name);
+    events_.publish(AppRemoved{name});
   }
   apps_ = std::move(next);
 }
@@ -191,14 +198,12 @@ void Engine::dispatch_due(steady_clock::time_point now) {
     if (next.due <= now) {
       // Late by a whole interval or more (a stalled loop, a suspended VM): run once now for the
       // latest slot, and drop the ones before it instead of running them back to back.
-      log_.warn("probe runs skipped", {{"target", t->cfg.name},
-                                       {"reason", "late"},
-                                       {"count", std::to_string(next.skipped + 1)}});
+      events_.publish(ProbeRunsSkipped{t->cfg.name, true, next.skipped + 1});
       run_slot = next.due;
       next.due += interval;
     }
     if (t->in_flight || t->waiting) {
-      log_.debug("probe run skipped", {{"target", t->cfg.name}, {"reason", "still running"}});
+      events_.publish(ProbeRunsSkipped{t->cfg.name, false, 1});
     } else {
       t->run_due = run_slot;
       start_or_wait(t);
@@ -218,7 +223,7 @@ void Engine::start_or_wait(const std::shared_ptr<TargetRuntime>& t) {
 
 void Engine::launch(const std::shared_ptr<TargetRuntime>& t) {
   const auto lateness = steady_clock::now() - t->run_due;
-  metrics_.scheduler_lateness().Observe(std::max(0.0, core::to_seconds(lateness)));
+  events_.publish(SchedulerLateness{std::max(0.0, core::to_seconds(lateness))});
   t->in_flight = true;
   ++in_flight_;
   asio::co_spawn(io_, run_probe(t), asio::detached);
@@ -242,10 +247,11 @@ asio::awaitable<void> Engine::run_probe(std::shared_ptr<TargetRuntime> t) {
   ++completed_;
   if (t->retired || stopped_) co_return;
   try {
-    record_probe(*t, result, metrics_, log_, alerts_);
+    record_probe(*t, result, events_);
   } catch (const std::exception& e) {
     // Only allocation failure can get here; the target keeps being probed.
-    log_.error("recording a probe failed", {{"target", t->cfg.name}, {"reason", e.what()}});
+    const core::LogFields fields{{"target", t->cfg.name}, {"reason", e.what()}};
+    events_.publish(Notice{core::LogLevel::error, "recording a probe failed", fields});
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 /// The probe engine: schedules every target on one io_context, runs probes through the
-/// Prober seam, evaluates them, and feeds metrics, health and logs.
+/// Prober seam, evaluates them, and publishes what happened on its EventBus, to which it
+/// subscribes the metrics, the logs and the alerts (the composition root of the event path).
 
 #include <chrono>
 #include <deque>
@@ -16,7 +17,11 @@
 
 #include "config/config.hpp"
 #include "engine/alert_center.hpp"
+#include "engine/alert_subscriber.hpp"
 #include "engine/app_watch.hpp"
+#include "engine/events.hpp"
+#include "engine/log_subscriber.hpp"
+#include "engine/metrics_subscriber.hpp"
 #include "engine/target_runtime.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
@@ -81,9 +86,12 @@ class Engine {
 
   boost::asio::io_context& io_;
   net::Prober& prober_;
-  metrics::Metrics& metrics_;
-  log::Logger& log_;
   AlertCenter alerts_;
+  // The event path: publishers get the bus; subscribers run in this order.
+  MetricsSubscriber metrics_events_;
+  LogSubscriber log_events_;
+  AlertSubscriber alert_events_;
+  EventBus events_;
   boost::asio::steady_timer timer_;
   bool timer_loop_running_ = false;
   bool stopped_ = false;

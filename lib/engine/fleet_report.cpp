@@ -24,9 +24,22 @@ core::LogLevel transition_level(const core::MachineTransition& t) {
              : core::LogLevel::info;
 }
 
-void report_machine(const std::string& app, const std::string& id, const std::string& region,
-                    const core::MachineUpdate& u, system_clock::time_point now,
-                    metrics::FleetMetrics& metrics, log::Logger& log) {
+void count_machine(const std::string& app, const std::string& region,
+                   const core::MachineUpdate& u, metrics::FleetMetrics& metrics) {
+  for (const auto& t : u.transitions) metrics.count_transition(app, region, t.from, t.to);
+  for (const auto& c : u.cold_starts) {
+    // An unknown boot (only the `started` event was seen) is left out, not counted as 0.
+    if (auto b = c.boot()) metrics.observe_cold_start(app, region, c.kind, "boot", core::to_seconds(*b));
+    if (auto r = c.ready()) metrics.observe_cold_start(app, region, c.kind, "ready", core::to_seconds(*r));
+    // From `started` only, it is no total: a sample would pull phase="total" down.
+    if (auto t = c.total(); t && !c.boot_unknown) {
+      metrics.observe_cold_start(app, region, c.kind, "total", core::to_seconds(*t));
+    }
+  }
+}
+
+void log_machine(const std::string& app, const std::string& id, const std::string& region,
+                 const core::MachineUpdate& u, system_clock::time_point now, log::Logger& log) {
   const core::LogFields who{{"app", app}, {"machine", id}, {"region", region}};
   auto fields = [&who](core::LogFields more) {
     core::LogFields f = who;
@@ -41,7 +54,6 @@ void report_machine(const std::string& app, const std::string& id, const std::st
     log.write(bad ? core::LogLevel::warn : core::LogLevel::info, "machine exited", fields(more));
   }
   for (const auto& t : u.transitions) {
-    metrics.count_transition(app, region, t.from, t.to);
     core::LogFields more{{"from", std::string(core::to_string(t.from))},
                          {"to", std::string(core::to_string(t.to))}};
     if (!t.reason.empty()) more.emplace_back("reason", t.reason);
@@ -50,21 +62,14 @@ void report_machine(const std::string& app, const std::string& id, const std::st
   for (const auto& c : u.cold_starts) {
     const std::string kind(core::to_string(c.kind));
     core::LogFields more{{"kind", kind}};
-    // An unknown boot (only the `started` event was seen) is left out, not counted as 0;
-    // `duration_ms` then counts from `started`.
+    // An unknown boot (only the `started` event was seen): `duration_ms` counts from `started`.
     if (auto b = c.boot()) {
-      metrics.observe_cold_start(app, region, c.kind, "boot", core::to_seconds(*b));
       more.emplace_back("boot_ms", core::format_ms_count(*b));
     } else {
       more.emplace_back("boot", "unknown");
     }
-    if (auto r = c.ready()) {
-      metrics.observe_cold_start(app, region, c.kind, "ready", core::to_seconds(*r));
-      more.emplace_back("ready_ms", core::format_ms_count(*r));
-    }
+    if (auto r = c.ready()) more.emplace_back("ready_ms", core::format_ms_count(*r));
     if (auto t = c.total()) {
-      // From `started` only, it is no total: a sample would pull phase="total" down.
-      if (!c.boot_unknown) metrics.observe_cold_start(app, region, c.kind, "total", core::to_seconds(*t));
       more.emplace_back("duration_ms", core::format_ms_count(*t));
     }
     if (c.slow) more.emplace_back("slow", "true");
@@ -92,41 +97,45 @@ void report_machine(const std::string& app, const std::string& id, const std::st
 
 }  // namespace
 
-void report_fleet_update(const std::string& app, const core::FleetUpdate& update,
-                         const core::AppFleet& fleet,
-                         const std::map<std::string, std::string>& regions,
-                         system_clock::time_point now, metrics::FleetMetrics& metrics,
-                         log::Logger& log) {
+void count_fleet_update(const FleetUpdated& e, metrics::FleetMetrics& metrics) {
+  const auto& regions = e.regions;
+  for (const auto& [id, u] : e.update.machines) count_machine(e.app, region_of(regions, id), u, metrics);
+  for (const auto& id : e.update.destroyed) metrics.remove_machine(e.app, id);
+  for (const auto& id : e.update.disappeared) metrics.remove_machine(e.app, id);
+  for (const auto& [id, lc] : e.fleet.machines()) {
+    metrics.set_machine_state(e.app, id, region_of(regions, id), lc.state());
+  }
+  metrics.set_app_counts(e.app, e.update.counts);
+  metrics.set_app_asleep(e.app, e.update.asleep);
+}
+
+void log_fleet_update(const FleetUpdated& e, log::Logger& log) {
+  const std::string& app = e.app;
+  const auto& update = e.update;
+  const auto& regions = e.regions;
   for (const auto& id : update.appeared) {
     // The state it was first seen in: a start already under way is reported as transitions
     // from the state before it.
     std::string state = "unknown";
     auto u = update.machines.find(id);
-    auto it = fleet.machines().find(id);
+    auto it = e.fleet.machines().find(id);
     if (u != update.machines.end() && !u->second.transitions.empty()) {
       state = core::to_string(u->second.transitions.front().from);
-    } else if (it != fleet.machines().end()) {
+    } else if (it != e.fleet.machines().end()) {
       state = core::to_string(it->second.state());
     }
     log.info("machine appeared",
              {{"app", app}, {"machine", id}, {"region", region_of(regions, id)}, {"state", state}});
   }
   for (const auto& [id, u] : update.machines) {
-    report_machine(app, id, region_of(regions, id), u, now, metrics, log);
+    log_machine(app, id, region_of(regions, id), u, e.at, log);
   }
   for (const auto& id : update.destroyed) {
     log.info("machine destroyed", {{"app", app}, {"machine", id}, {"region", region_of(regions, id)}});
-    metrics.remove_machine(app, id);
   }
   for (const auto& id : update.disappeared) {
     log.info("machine gone", {{"app", app}, {"machine", id}, {"region", region_of(regions, id)}});
-    metrics.remove_machine(app, id);
   }
-  for (const auto& [id, lc] : fleet.machines()) {
-    metrics.set_machine_state(app, id, region_of(regions, id), lc.state());
-  }
-  metrics.set_app_counts(app, update.counts);
-  metrics.set_app_asleep(app, update.asleep);
 }
 
 }  // namespace flywatch::engine

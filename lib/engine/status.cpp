@@ -27,16 +27,16 @@ std::string Engine::status_json() const {
     boost::json::object o;
     o["name"] = name;
     o["url"] = redact_query(t->cfg.url);
-    o["state"] = std::string(core::to_string(t->health.state()));
+    o["state"] = std::string(core::to_string(t->health().state()));
     o["probed_through_app"] = t->bound;
-    if (t->health.state() != core::TargetState::unknown) {
-      o["since"] = core::format_rfc3339_ms(t->health.since());
+    if (t->health().state() != core::TargetState::unknown) {
+      o["since"] = core::format_rfc3339_ms(t->health().since());
     } else {
       o["since"] = nullptr;
     }
-    o["consecutive_failures"] = t->health.consecutive_failures();
+    o["consecutive_failures"] = t->health().consecutive_failures();
     o["interval_seconds"] = core::to_seconds(t->cfg.interval);
-    o["last"] = outcome_json(t->last);
+    o["last"] = outcome_json(t->last());
     list.push_back(std::move(o));
   }
   boost::json::array apps;

@@ -9,6 +9,7 @@
 #include "config/config.hpp"
 #include "core/expectation.hpp"
 #include "core/flapping.hpp"
+#include "core/probe_result.hpp"
 #include "core/target_health.hpp"
 #include "net/prober.hpp"
 
@@ -22,18 +23,50 @@ struct LastOutcome {
   std::chrono::system_clock::time_point at{};
 };
 
+/// What recording one result changed, besides the stored state itself.
+struct Recording {
+  core::FailureReason previous_failure;  ///< the reason of the result before this one
+  std::optional<core::HealthTransition> change;  ///< the health transition it caused, if any
+};
+
 /// One target's configuration, health and schedule. Owned by the engine through a shared_ptr so a
 /// probe in flight keeps it alive across a reload that removes it.
-struct TargetRuntime {
+///
+/// Its runtime state (health, flapping, last outcome, last failure) has one mutator, record();
+/// everyone else (events, alerts, status) reads it through the const accessors.
+class TargetRuntime {
+ public:
   TargetRuntime(config::Target c, net::ProbeSpec s)
-      : cfg(std::move(c)), spec(std::move(s)), health(cfg.failure_threshold, cfg.success_threshold) {}
+      : cfg(std::move(c)), spec(std::move(s)), health_(cfg.failure_threshold, cfg.success_threshold) {}
+
+  /// Records one evaluated result at `now`: feeds the health, the flapping detector (only when
+  /// not `bound`: machines that disagree are not a flapping target), the last failure and the
+  /// last outcome. Returns what the caller reports about it.
+  Recording record(const core::Verdict& verdict, const core::ProbeResult& result,
+                   std::chrono::system_clock::time_point now) {
+    Recording r{last_failure_, health_.observe(verdict.success, now)};
+    if (!bound) flapping_.observe(verdict.success);
+    last_failure_ = verdict.success ? core::FailureReason::none : verdict.reason;
+    last_ = LastOutcome{verdict, result.status_code(), result.total, now};
+    return r;
+  }
+  /// Reload: new health thresholds, state and counters kept.
+  void set_thresholds(int failure_threshold, int success_threshold) {
+    health_.set_thresholds(failure_threshold, success_threshold);
+  }
+  /// Reload: new flapping thresholds, history kept.
+  void set_flapping_thresholds(core::FlappingThresholds thresholds) {
+    flapping_.set_thresholds(thresholds);
+  }
+
+  const core::TargetHealth& health() const { return health_; }
+  const core::FlappingDetector& flapping() const { return flapping_; }  ///< for TargetFlapping
+  const std::optional<LastOutcome>& last() const { return last_; }
+  /// The reason of the latest result (none after a success): repeats are logged quietly.
+  core::FailureReason last_failure() const { return last_failure_; }
 
   config::Target cfg;
   const net::ProbeSpec spec;  ///< derived from cfg once; a changed probe gets a new runtime
-  core::TargetHealth health;
-  core::FlappingDetector flapping;  ///< raw results, for TargetFlapping
-  std::optional<LastOutcome> last;
-  core::FailureReason last_failure = core::FailureReason::none;  ///< to log repeats quietly
 
   std::chrono::steady_clock::time_point due{};      ///< next scheduled start
   std::chrono::steady_clock::time_point run_due{};  ///< due time of the run being started
@@ -44,6 +77,12 @@ struct TargetRuntime {
   /// Named by a Fly app (fly.apps[].target): probed through the app's machines by its
   /// AppWatch, never scheduled on its own.
   bool bound = false;
+
+ private:
+  core::TargetHealth health_;
+  core::FlappingDetector flapping_;
+  std::optional<LastOutcome> last_;
+  core::FailureReason last_failure_ = core::FailureReason::none;
 };
 
 }  // namespace flywatch::engine

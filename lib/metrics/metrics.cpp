@@ -184,6 +184,7 @@ void Metrics::render_targets(std::string& out) const {
   for (const auto& [name, s] : targets_) {
     if (!s->probed()) continue;
     for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
+      if (!s->phases.test(i)) continue;
       labels.assign("phase=\"")
           .append(core::to_string(static_cast<core::ProbePhase>(i)))
           .append("\",")

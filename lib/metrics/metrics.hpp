@@ -3,6 +3,7 @@
 /// `flywatch_` prefix, base units in the name, `_total` on counters, bounded label values only.
 
 #include <array>
+#include <bitset>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,6 +35,9 @@ struct TargetSeries {
   prometheus::Gauge probe_success;
   prometheus::Histogram probe_duration;
   std::array<prometheus::Gauge, core::probe_phase_count> phase;
+  /// The phases exposed (by default all; the engine narrows it to the phases of the target's
+  /// kind, so a tcp target shows no tls phase).
+  std::bitset<core::probe_phase_count> phases{(1u << core::probe_phase_count) - 1};
   prometheus::Counter probes_success;
   prometheus::Counter probes_failure;
   /// Failure counters by reason, created on the first failure of that reason so a healthy

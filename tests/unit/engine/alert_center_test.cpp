@@ -84,16 +84,22 @@ struct CenterRig {
     t.success_threshold = 1;
     return std::make_unique<engine::TargetRuntime>(t, net::ProbeSpec{});
   }
-  /// One probe result of `t`, recorded as the engine does: health first, then the alerts.
+  /// One probe result of `t`, recorded as the engine does: the runtime first, then the alerts.
   void probe(engine::TargetRuntime& t, bool ok) {
-    const auto now = system_clock::now();
-    t.health.observe(ok, now);
     core::Verdict v;
     v.success = ok;
     v.reason = ok ? core::FailureReason::none : core::FailureReason::timeout;
     core::ProbeResult r = {};
     r.http_status = ok ? 200 : 0;
-    center.observe_target(t, v, r, now);
+    observe(center, t, v, r);
+  }
+  /// Records `r` in `t` and hands the event to `center`, as the engine's bus does.
+  static void observe(engine::AlertCenter& center, engine::TargetRuntime& t,
+                      const core::Verdict& v, const core::ProbeResult& r) {
+    const auto now = system_clock::now();
+    const engine::Recording rec = t.record(v, r, now);
+    const core::LogFields context;
+    center.observe_target(engine::ProbeRecorded{t, r, v, context, rec.previous_failure, {}, now});
   }
 
   /// Every published event of `kind` for `alertname`, in order.
@@ -473,14 +479,12 @@ TEST_CASE("AlertCenter: CertExpiringSoon follows the certificate; a result witho
   rig.apply();
   auto t = CenterRig::target("a");
   const auto probe_cert = [&](std::optional<system_clock::time_point> not_after) {
-    const auto now = system_clock::now();
-    t->health.observe(true, now);
     core::Verdict v;
     v.success = true;
     core::ProbeResult r;
     r.http_status = 200;
     r.cert_not_after = not_after;
-    rig.center.observe_target(*t, v, r, now);
+    CenterRig::observe(rig.center, *t, v, r);
   };
   probe_cert(system_clock::now() + 24h * 3);
   const auto firing = rig.events(Kind::firing, core::alert_cert_expiring_soon);
@@ -512,10 +516,10 @@ TEST_CASE("AlertCenter: the end of a window does not page a TargetDown that flap
   for (int i = 0; i < 7; ++i) {
     rig.probe(*t, ok);
     ok = !ok;
-    CHECK(t->flapping.flapping() == (i >= 6));
+    CHECK(t->flapping().flapping() == (i >= 6));
   }
   rig.probe(*t, false);  // the target is down when the window ends
-  REQUIRE(t->flapping.flapping());
+  REQUIRE(t->flapping().flapping());
   CHECK(rig.published.empty());  // everything held so far
   rig.run_for(450ms);
   // TargetFlapping is what pages for a flapping target; TargetDown stays suppressed.
@@ -636,7 +640,7 @@ TEST_CASE("AlertCenter: a flapping target that a reload binds to an app stops fl
     ok = !ok;
   }
   REQUIRE(rig.events(Kind::firing, core::alert_target_flapping).size() == 1);
-  REQUIRE(t->flapping.flapping());
+  REQUIRE(t->flapping().flapping());
 
   // The reload binds it: that must end TargetFlapping and free its TargetDown.
   t->bound = true;

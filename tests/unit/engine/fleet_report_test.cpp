@@ -1,4 +1,5 @@
-// report_fleet_update: what one observation changed, as log lines and machine metrics.
+// count_fleet_update and log_fleet_update: what one observation changed (a FleetUpdated event),
+// as machine metrics and log lines.
 #include <doctest.h>
 
 #include <chrono>
@@ -48,6 +49,17 @@ struct Sink {
   std::string text() { return test::read_all(f); }
 };
 
+/// Reports one observation of app "medio" as its metrics and log subscribers do.
+void report(const core::FleetUpdate& u, const core::AppFleet& fleet,
+            const std::map<std::string, std::string>& regions, Tp now, metrics::FleetMetrics& fm,
+            log::Logger& log) {
+  const std::string app = "medio";
+  const engine::FleetVerdicts verdicts;
+  const engine::FleetUpdated e{app, u, fleet, regions, verdicts, std::nullopt, now};
+  engine::count_fleet_update(e, fm);
+  engine::log_fleet_update(e, log);
+}
+
 }  // namespace
 
 TEST_CASE("a machine first seen mid-start appears in its state before the start") {
@@ -59,7 +71,7 @@ TEST_CASE("a machine first seen mid-start appears in its state before the start"
                                                ev("start", "starting", t0 - 3s),
                                                ev("exit", "stopped", t0 - 1h)};
   const auto u = fleet.observe({machine("started", evs)}, {}, t0);
-  engine::report_fleet_update("medio", u, fleet, regions, t0, fm, sink.logger);
+  report(u, fleet, regions, t0, fm, sink.logger);
   const std::string text = sink.text();
   const auto appeared = text.find(R"(msg="machine appeared" app=medio machine=m1 region=iad state=stopped)");
   const auto changed = text.find(R"(msg="machine state changed" app=medio machine=m1 region=iad from=stopped to=healthy)");
@@ -86,7 +98,7 @@ TEST_CASE("an OOM exit is logged before the state change it causes") {
   fleet.observe({machine("started", evs)}, {}, t0);
   evs.insert(evs.begin(), ev("exit", "stopped", t0 + 2s, true));
   const auto u = fleet.observe({machine("stopped", evs)}, {}, t0 + 5s);
-  engine::report_fleet_update("medio", u, fleet, regions, t0 + 5s, fm, sink.logger);
+  report(u, fleet, regions, t0 + 5s, fm, sink.logger);
   const std::string text = sink.text();
   const auto exited = text.find(R"(msg="machine exited" app=medio machine=m1 region=iad exit_code=137 reason=oom_killed)");
   const auto changed = text.find(R"(msg="machine state changed" app=medio machine=m1 region=iad from=healthy to=stopped)");
@@ -106,7 +118,7 @@ TEST_CASE("a start whose only event is `started` logs boot=unknown and adds no b
   // Between two polls the machine started; the log holds `started` only (no `starting`).
   evs.insert(evs.begin(), ev("start", "started", t0 + 3s));
   const auto u = fleet.observe({machine("started", evs)}, {}, t0 + 5s);
-  engine::report_fleet_update("medio", u, fleet, regions, t0 + 5s, fm, sink.logger);
+  report(u, fleet, regions, t0 + 5s, fm, sink.logger);
   const std::string text = sink.text();
   CHECK(text.find(R"(msg="cold start finished" app=medio machine=m1 region=iad kind=cold boot=unknown)") !=
         std::string::npos);

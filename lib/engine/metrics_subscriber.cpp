@@ -1,0 +1,59 @@
+#include "engine/metrics_subscriber.hpp"
+
+#include "core/duration.hpp"
+#include "engine/fleet_report.hpp"
+
+namespace flywatch::engine {
+
+std::bitset<core::probe_phase_count> phases_of_kind(std::string_view scheme) {
+  using core::ProbePhase;
+  std::bitset<core::probe_phase_count> out;
+  const auto with = [&out](std::initializer_list<ProbePhase> phases) {
+    for (ProbePhase p : phases) out.set(static_cast<std::size_t>(p));
+  };
+  if (scheme == "http") {
+    with({ProbePhase::resolve, ProbePhase::connect, ProbePhase::first_byte, ProbePhase::transfer});
+  } else if (scheme == "tcp") {
+    with({ProbePhase::resolve, ProbePhase::connect});
+  } else if (scheme == "tls") {
+    with({ProbePhase::resolve, ProbePhase::connect, ProbePhase::tls});
+  } else {
+    out.set();  // https, and whatever else: every phase, as before kinds existed
+  }
+  return out;
+}
+
+void MetricsSubscriber::on(const ProbeRecorded& e) {
+  const std::string& name = e.target.cfg.name;
+  const core::ProbeResult& result = e.result;
+  auto& s = metrics_.target(name);
+  // Decided at the first result: a runtime's kind never changes (a changed probe is a new
+  // target with new series).
+  if (!s.probed()) s.phases = phases_of_kind(e.target.spec.scheme);
+  s.probe_success.Set(e.verdict.success ? 1 : 0);
+  s.probe_duration.Observe(core::to_seconds(result.total));
+  for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
+    if (result.phases[i]) s.phases.set(i);
+    if (s.phases.test(i)) s.phase[i].Set(result.phases[i] ? core::to_seconds(*result.phases[i]) : 0.0);
+  }
+  (e.verdict.success ? s.probes_success : s.probes_failure).Increment();
+  if (!e.verdict.success) metrics_.count_failure(name, e.verdict.reason);
+  s.http_status.Set(result.http_status);
+  if (result.cert_not_after) {
+    metrics_.set_cert_expiry(name, core::to_seconds(result.cert_not_after->time_since_epoch()));
+  }
+  if (e.state_change) metrics_.set_target_up(name, e.state_change->to == core::TargetState::up);
+}
+
+void MetricsSubscriber::on(const FleetUpdated& e) { count_fleet_update(e, metrics_.fleet()); }
+
+void MetricsSubscriber::on(const MachineProbed& e) {
+  metrics_.fleet().set_machine_probe(e.app, e.machine, e.region, e.ok);
+}
+
+void MetricsSubscriber::on(const AppWakeEnded& e) {
+  if (!e.verdict.success) return;
+  metrics_.fleet().observe_wake_latency(e.app, std::chrono::duration<double>(e.duration).count());
+}
+
+}  // namespace flywatch::engine
