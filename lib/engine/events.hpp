@@ -29,7 +29,7 @@ using EventTime = std::chrono::system_clock::time_point;
 struct TargetStateChanged {
   core::TargetState from;
   core::TargetState to;
-  core::FailureReason reason;  ///< of the failing result; none when the result passed
+  std::optional<core::FailureReason> reason;  ///< of the failing result; nullopt when it passed
 };
 
 /// One probe result of a target, recorded (TargetRuntime::record already ran: `target` shows

@@ -35,9 +35,7 @@ void LogSubscriber::on(const ProbeRecorded& e) {
     core::LogFields fields{{"target", name},
                            {"from", std::string(core::to_string(change->from))},
                            {"to", std::string(core::to_string(change->to))}};
-    if (change->reason != core::FailureReason::none) {
-      fields.emplace_back("reason", std::string(core::to_string(change->reason)));
-    }
+    if (change->reason) fields.emplace_back("reason", std::string(core::to_string(*change->reason)));
     log_.write(change->to == core::TargetState::down ? core::LogLevel::warn : core::LogLevel::info,
                "target state changed", with_context(std::move(fields), e.context));
   }

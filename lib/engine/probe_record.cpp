@@ -10,7 +10,7 @@ core::Verdict record_probe(TargetRuntime& t, const core::ProbeResult& result,
   std::optional<TargetStateChanged> change;
   if (recording.change) {
     change = TargetStateChanged{recording.change->from, recording.change->to,
-                                verdict.success ? core::FailureReason::none : verdict.reason};
+                                verdict.success ? std::nullopt : std::optional(verdict.reason)};
   }
   events.publish(
       ProbeRecorded{t, result, verdict, context, recording.previous_failure, change, now});

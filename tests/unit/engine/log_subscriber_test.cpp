@@ -28,7 +28,10 @@ struct Rig {
     const auto now = std::chrono::system_clock::now();
     const auto rec = target.record(v, r, now);
     std::optional<engine::TargetStateChanged> change;
-    if (rec.change) change = engine::TargetStateChanged{rec.change->from, rec.change->to, v.reason};
+    if (rec.change) {
+      change = engine::TargetStateChanged{rec.change->from, rec.change->to,
+                                          ok ? std::nullopt : std::optional(v.reason)};
+    }
     sub.on(engine::ProbeRecorded{target, r, v, context, rec.previous_failure, change, now});
   }
 
@@ -53,13 +56,17 @@ TEST_CASE("LogSubscriber: a new failure at warn, its state change after it; repe
       R"(level=warn msg="target state changed" target=t from=unknown to=down reason=timeout app=medio machine=m1 region=ams)");
   const auto repeat = text.find(R"(level=debug msg="probe failed" target=t reason=timeout)");
   const auto ok = text.find(R"(level=info msg="probe succeeded" target=t duration_ms=1500 app=medio)");
+  const auto up = text.find(
+      "level=info msg=\"target state changed\" target=t from=down to=up app=medio machine=m1 region=ams\n");
   REQUIRE(failed != std::string::npos);
   REQUIRE(changed != std::string::npos);
   REQUIRE(repeat != std::string::npos);
   REQUIRE(ok != std::string::npos);
+  REQUIRE(up != std::string::npos);  // no reason: the result passed
   CHECK(failed < changed);
   CHECK(changed < repeat);
   CHECK(repeat < ok);
+  CHECK(ok < up);
 }
 
 TEST_CASE("LogSubscriber: Fly API and scheduler events keep their lines") {

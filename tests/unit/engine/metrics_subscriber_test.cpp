@@ -32,7 +32,10 @@ struct Rig {
     const auto now = std::chrono::system_clock::now();
     const auto rec = target.record(v, r, now);
     std::optional<engine::TargetStateChanged> change;
-    if (rec.change) change = engine::TargetStateChanged{rec.change->from, rec.change->to, v.reason};
+    if (rec.change) {
+      change = engine::TargetStateChanged{rec.change->from, rec.change->to,
+                                          ok ? std::nullopt : std::optional(v.reason)};
+    }
     sub.on(engine::ProbeRecorded{target, r, v, context, rec.previous_failure, change, now});
   }
   bool has(const std::string& line) { return metrics.render().find(line) != std::string::npos; }
