@@ -18,4 +18,10 @@ namespace flywatch::engine {
 core::Verdict record_probe(TargetRuntime& t, const core::ProbeResult& result,
                            const EventBus& events, const core::LogFields& context = {});
 
+/// record_probe() without the evaluation: records `verdict` of `result` in `t` at `now` and
+/// publishes its ProbeRecorded (for callers, and tests, that already hold a verdict).
+void record_verdict(TargetRuntime& t, const core::ProbeResult& result, const core::Verdict& verdict,
+                    std::chrono::system_clock::time_point now, const EventBus& events,
+                    const core::LogFields& context = {});
+
 }  // namespace flywatch::engine

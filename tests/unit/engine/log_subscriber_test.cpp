@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/log_subscriber.hpp"
+#include "engine/probe_record.hpp"
 #include "test_targets.hpp"
 #include "testdata_files.hpp"
 
@@ -25,14 +26,9 @@ struct Rig {
     v.detail = ok ? "" : "no answer";
     core::ProbeResult r;
     r.total = 1500ms;
-    const auto now = std::chrono::system_clock::now();
-    const auto rec = target.record(v, r, now);
-    std::optional<engine::TargetStateChanged> change;
-    if (rec.change) {
-      change = engine::TargetStateChanged{rec.change->from, rec.change->to,
-                                          ok ? std::nullopt : std::optional(v.reason)};
-    }
-    sub.on(engine::ProbeRecorded{target, r, v, context, rec.previous_failure, change, now});
+    engine::EventBus bus;
+    bus.subscribe(sub);
+    engine::record_verdict(target, r, v, std::chrono::system_clock::now(), bus, context);
   }
 
   std::FILE* sink = std::tmpfile();

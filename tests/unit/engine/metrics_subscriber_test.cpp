@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/metrics_subscriber.hpp"
+#include "engine/probe_record.hpp"
 #include "test_targets.hpp"
 
 using namespace flywatch;
@@ -29,14 +30,9 @@ struct Rig {
     core::Verdict v;
     v.success = ok;
     v.reason = ok ? core::FailureReason::none : core::FailureReason::connect;
-    const auto now = std::chrono::system_clock::now();
-    const auto rec = target.record(v, r, now);
-    std::optional<engine::TargetStateChanged> change;
-    if (rec.change) {
-      change = engine::TargetStateChanged{rec.change->from, rec.change->to,
-                                          ok ? std::nullopt : std::optional(v.reason)};
-    }
-    sub.on(engine::ProbeRecorded{target, r, v, context, rec.previous_failure, change, now});
+    engine::EventBus bus;
+    bus.subscribe(sub);
+    engine::record_verdict(target, r, v, std::chrono::system_clock::now(), bus, context);
   }
   bool has(const std::string& line) { return metrics.render().find(line) != std::string::npos; }
   std::string phase(const char* name) {
