@@ -19,7 +19,7 @@
 
 #include "core/probe_result.hpp"
 #include "net/prober.hpp"
-#include "test_pki.hpp"
+#include "pki_fixture.hpp"
 
 namespace flywatch::testing {
 

@@ -1,4 +1,4 @@
-#include "test_pki.hpp"
+#include "pki_fixture.hpp"
 
 #include <cstdio>
 #include <cstdlib>

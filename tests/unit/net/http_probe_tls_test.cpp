@@ -1,4 +1,4 @@
-// The prober over HTTPS against loopback servers using the in-test PKI (test_pki.hpp).
+// The prober over HTTPS against loopback servers using the in-test PKI (pki_fixture.hpp).
 #include <doctest.h>
 
 #include <chrono>
