@@ -5,8 +5,8 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "engine/check.hpp"
-#include "engine/check_apps.hpp"
+#include "check/check.hpp"
+#include "check/check_apps.hpp"
 #include "net/prober.hpp"
 #include "run_command.hpp"
 
@@ -18,20 +18,20 @@ int run_check(const CliOptions& opts) {
   std::signal(SIGPIPE, SIG_IGN);
   boost::asio::io_context io{1};
   auto prober = net::make_prober();
-  const auto rows = engine::run_checks(io, *prober, *cfg);
-  const auto apps = engine::run_app_checks(io, *prober, *cfg);
+  const auto rows = check::run_checks(io, *prober, *cfg);
+  const auto apps = check::run_app_checks(io, *prober, *cfg);
   std::string out;
   if (opts.json) {
-    out = engine::format_check_json(rows, apps);
+    out = check::format_check_json(rows, apps);
   } else if (apps.empty()) {
-    out = engine::format_check_table(rows);
+    out = check::format_check_table(rows);
   } else {
     // Every target may be checked through its app; then only the machine table is shown.
-    if (!rows.empty()) out = engine::format_check_table(rows) + "\n";
-    out += engine::format_app_table(apps);
+    if (!rows.empty()) out = check::format_check_table(rows) + "\n";
+    out += check::format_app_table(apps);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
-  return engine::all_passed(rows) && engine::all_passed(apps) ? exit_ok : exit_check_failed;
+  return check::all_passed(rows) && check::all_passed(apps) ? exit_ok : exit_check_failed;
 }
 
 int run_check_config(const CliOptions& opts) {

@@ -28,11 +28,4 @@ boost::json::value outcome_json(const std::optional<LastOutcome>& last) {
   return o;
 }
 
-boost::json::value outcome_json(const std::optional<CheckRow>& row) {
-  if (!row) return nullptr;
-  boost::json::object o;
-  put_outcome(o, row->verdict, row->result.status_code(), row->result.total);
-  return o;
-}
-
 }  // namespace flywatch::engine

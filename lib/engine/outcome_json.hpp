@@ -1,6 +1,6 @@
 #pragma once
 /// A probe's outcome as JSON, with the same keys wherever it is shown: a target's and an app's
-/// last probes in /api/v1/status, and each probe of `flywatch check --json`.
+/// last probes in /api/v1/status, and each probe of `flywatch check --json` (lib/check).
 
 #include <chrono>
 #include <optional>
@@ -9,7 +9,6 @@
 #include <boost/json/value.hpp>
 
 #include "core/expectation.hpp"
-#include "engine/check.hpp"
 #include "engine/target_runtime.hpp"
 
 namespace flywatch::engine {
@@ -24,7 +23,5 @@ void put_outcome(boost::json::object& o, const core::Verdict& verdict,
 /// there is none yet.
 boost::json::value outcome_json(const std::optional<LastOutcome>& last);
 
-/// The probe of a check row as put_outcome's members, or null when there was no probe.
-boost::json::value outcome_json(const std::optional<CheckRow>& row);
 
 }  // namespace flywatch::engine

@@ -19,16 +19,6 @@ TEST_CASE("outcome_json: a last outcome with its time, or null") {
         R"("duration_seconds":0.25,"at":"2023-11-14T22:13:20.123Z"})");
 }
 
-TEST_CASE("outcome_json: a check row's probe, or null") {
-  CHECK(engine::outcome_json(std::optional<engine::CheckRow>{}).is_null());
-  engine::CheckRow row;
-  row.verdict = core::Verdict{true, core::FailureReason::none, ""};
-  row.result.http_status = 200;
-  row.result.total = 1500ms;
-  CHECK(engine::to_json_text(engine::outcome_json(row)) ==
-        R"({"success":true,"reason":"","error":"","status_code":200,"duration_seconds":1.5})");
-}
-
 TEST_CASE("put_outcome appends after what the object has") {
   boost::json::object o;
   o["name"] = "api";

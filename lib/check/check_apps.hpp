@@ -12,10 +12,10 @@
 
 #include "config/config.hpp"
 #include "core/machine_lifecycle.hpp"
-#include "engine/check.hpp"
+#include "check/check.hpp"
 #include "net/prober.hpp"
 
-namespace flywatch::engine {
+namespace flywatch::check {
 
 struct MachineCheckRow {
   std::string id;
@@ -62,4 +62,4 @@ bool all_passed(const std::vector<AppCheck>& apps);
 /// format_check_json's document with `"apps": apps_json(apps)`; `ok` covers targets and apps.
 std::string format_check_json(const std::vector<CheckRow>& rows, const std::vector<AppCheck>& apps);
 
-}  // namespace flywatch::engine
+}  // namespace flywatch::check

@@ -1,4 +1,4 @@
-#include "engine/check_apps.hpp"
+#include "check/check_apps.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -17,7 +17,7 @@
 #include "engine/probe_plan.hpp"
 #include "fly/machine_poller.hpp"
 
-namespace flywatch::engine {
+namespace flywatch::check {
 
 namespace asio = boost::asio;
 
@@ -67,11 +67,11 @@ asio::awaitable<void> check_app(std::shared_ptr<AppCheckRun> run, std::size_t in
   core::MachineProbeBook book;
   std::map<std::string, CheckRow> probed;
   if (target) {
-    const net::ProbeSpec base = make_probe_spec(*target);
+    const net::ProbeSpec base = engine::make_probe_spec(*target);
     const auto now = std::chrono::steady_clock::now();
     for (const auto& order : book.due(outcome.machines, 1, target->interval, now)) {
       std::optional<CheckRow> row;
-      co_await probe_once(run->prober, *target, machine_probe_spec(base, order.machine), row);
+      co_await probe_once(run->prober, *target, engine::machine_probe_spec(base, order.machine), row);
       // No cold start is known here, so a slow answer is a failure.
       book.on_result(order.machine, order.token, core::own_probe_passed(row->verdict, false));
       probed.emplace(order.machine, std::move(*row));
@@ -101,8 +101,8 @@ asio::awaitable<void> check_app(std::shared_ptr<AppCheckRun> run, std::size_t in
   if (target) {
     const auto now = std::chrono::steady_clock::now();
     core::SleepPolicy policy(now);
-    if (policy.on_list(out.asleep, true, sleep_settings(app, target->interval), now)) {
-      co_await probe_once(run->prober, *target, make_probe_spec(*target), out.app_probe);
+    if (policy.on_list(out.asleep, true, engine::sleep_settings(app, target->interval), now)) {
+      co_await probe_once(run->prober, *target, engine::make_probe_spec(*target), out.app_probe);
     }
   }
 }
@@ -237,4 +237,4 @@ boost::json::array apps_json(const std::vector<AppCheck>& apps) {
   return list;
 }
 
-}  // namespace flywatch::engine
+}  // namespace flywatch::check

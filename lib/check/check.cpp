@@ -1,5 +1,5 @@
-#include "engine/check.hpp"
-#include "engine/check_apps.hpp"
+#include "check/check.hpp"
+#include "check/check_apps.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -16,7 +16,7 @@
 #include "engine/outcome_json.hpp"
 #include "engine/probe_plan.hpp"
 
-namespace flywatch::engine {
+namespace flywatch::check {
 
 namespace asio = boost::asio;
 
@@ -34,7 +34,7 @@ asio::awaitable<void> check_worker(std::shared_ptr<CheckRun> run) {
   while (run->next < run->targets.size()) {
     const std::size_t i = run->next++;
     const auto& target = *run->targets[i];
-    auto result = co_await run->prober.probe(make_probe_spec(target));
+    auto result = co_await run->prober.probe(engine::make_probe_spec(target));
     auto verdict = core::evaluate(result, target.expect, std::chrono::system_clock::now());
     run->rows[i] = CheckRow{target.name, target.url, std::move(result), std::move(verdict)};
   }
@@ -101,7 +101,7 @@ std::string format_check_json(const std::vector<CheckRow>& rows,
   for (const auto& r : rows) {
     boost::json::object o;
     o["name"] = r.target;
-    put_outcome(o, r.verdict, r.result.status_code(), r.result.total);
+    engine::put_outcome(o, r.verdict, r.result.status_code(), r.result.total);
     boost::json::object phases;
     for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
       if (r.result.phases[i]) {
@@ -119,7 +119,14 @@ std::string format_check_json(const std::vector<CheckRow>& rows,
   doc["ok"] = all_passed(rows) && all_passed(apps);
   doc["targets"] = std::move(list);
   doc["apps"] = apps_json(apps);
-  return to_json_text(doc) + "\n";
+  return engine::to_json_text(doc) + "\n";
 }
 
-}  // namespace flywatch::engine
+boost::json::value outcome_json(const std::optional<CheckRow>& row) {
+  if (!row) return nullptr;
+  boost::json::object o;
+  engine::put_outcome(o, row->verdict, row->result.status_code(), row->result.total);
+  return o;
+}
+
+}  // namespace flywatch::check

@@ -1,17 +1,19 @@
 #pragma once
 /// `flywatch check`: probe every target once, concurrently, and report.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/json/value.hpp>
 
 #include "config/config.hpp"
 #include "core/expectation.hpp"
 #include "core/probe_result.hpp"
 #include "net/prober.hpp"
 
-namespace flywatch::engine {
+namespace flywatch::check {
 
 struct CheckRow {
   std::string target;
@@ -36,4 +38,7 @@ std::string format_check_json(const std::vector<CheckRow>& rows);
 /// True when every row succeeded.
 bool all_passed(const std::vector<CheckRow>& rows);
 
-}  // namespace flywatch::engine
+/// The probe of a check row as engine::put_outcome's members, or null when there was no probe.
+boost::json::value outcome_json(const std::optional<CheckRow>& row);
+
+}  // namespace flywatch::check

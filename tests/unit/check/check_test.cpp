@@ -3,8 +3,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
-#include "engine/check.hpp"
-#include "engine/check_apps.hpp"
+#include "check/check.hpp"
+#include "check/check_apps.hpp"
 #include "fake_fly.hpp"
 #include "engine/json_text.hpp"
 #include "fake_prober.hpp"
@@ -23,7 +23,7 @@ TEST_CASE("check probes every target once and reports in config order") {
   cfg.engine.max_in_flight = 2;
   for (const char* n : {"one", "bad", "two", "three"}) cfg.targets.push_back(test::make_target(n));
 
-  const auto rows = engine::run_checks(io, prober, cfg);
+  const auto rows = check::run_checks(io, prober, cfg);
   REQUIRE(rows.size() == 4);
   CHECK(rows[0].target == "one");
   CHECK(rows[1].target == "bad");
@@ -32,15 +32,15 @@ TEST_CASE("check probes every target once and reports in config order") {
   CHECK(rows[3].verdict.success);
   CHECK(prober.max_running == 2);
   for (const char* n : {"one", "bad", "two", "three"}) CHECK(prober.starts[n].size() == 1);
-  CHECK_FALSE(engine::all_passed(rows));
+  CHECK_FALSE(check::all_passed(rows));
 
-  const std::string table = engine::format_check_table(rows);
+  const std::string table = check::format_check_table(rows);
   CHECK(table.find("TARGET") == 0);
   CHECK(table.find("bad ") != std::string::npos);
   CHECK(table.find("FAIL") != std::string::npos);
   CHECK(table.find("4 targets: 3 ok, 1 failing") != std::string::npos);
 
-  const auto doc = boost::json::parse(engine::format_check_json(rows));
+  const auto doc = boost::json::parse(check::format_check_json(rows));
   CHECK_FALSE(doc.at("ok").as_bool());
   CHECK(doc.at("targets").as_array().size() == 4);
   CHECK(doc.at("targets").at(1).at("reason").as_string() == "status");
@@ -51,9 +51,9 @@ TEST_CASE("check of an empty config passes") {
   boost::asio::io_context io{1};
   test::FakeProber prober;
   config::Config cfg;
-  const auto rows = engine::run_checks(io, prober, cfg);
+  const auto rows = check::run_checks(io, prober, cfg);
   CHECK(rows.empty());
-  CHECK(engine::all_passed(rows));
+  CHECK(check::all_passed(rows));
 }
 
 TEST_CASE("JSON text writes plain numbers and escapes strings") {
@@ -87,10 +87,10 @@ TEST_CASE("check of a Fly app probes each started machine once and leaves an asl
   sleepy.target = "sleepy-url";
   cfg.fly->apps.push_back(sleepy);
 
-  const auto rows = engine::run_checks(io, prober, cfg);
+  const auto rows = check::run_checks(io, prober, cfg);
   REQUIRE(rows.size() == 1);  // the bound targets are checked through their apps
   CHECK(rows[0].target == "plain");
-  const auto apps = engine::run_app_checks(io, prober, cfg);
+  const auto apps = check::run_app_checks(io, prober, cfg);
   REQUIRE(apps.size() == 2);
   const auto& medio = apps[0];
   CHECK(medio.api_ok);
@@ -105,24 +105,24 @@ TEST_CASE("check of a Fly app probes each started machine once and leaves an asl
   CHECK(apps[1].passed());
   CHECK(prober.starts["sleepy-url"].empty());
   CHECK(prober.starts["be"].size() == 2);
-  CHECK_FALSE(engine::all_passed(apps));
+  CHECK_FALSE(check::all_passed(apps));
 
-  const std::string table = engine::format_app_table(apps);
+  const std::string table = check::format_app_table(apps);
   CHECK(table.find("APP") != std::string::npos);
   CHECK(table.find("m2") != std::string::npos);
   CHECK(table.find("unhealthy") != std::string::npos);
   CHECK(table.find("asleep: not probed") != std::string::npos);
   CHECK(table.find("2 apps: 1 ok, 1 failing; 4 machines, 1 failing") != std::string::npos);
-  const auto doc = boost::json::parse(engine::format_check_json(rows, apps));
+  const auto doc = boost::json::parse(check::format_check_json(rows, apps));
   CHECK_FALSE(doc.at("ok").as_bool());
   CHECK(doc.at("apps").at(0).at("machines").at(1).at("state").as_string() == "unhealthy");
   CHECK(doc.at("apps").at(1).at("asleep").as_bool());
 
   fly.api_status = 401;
-  const auto failed = engine::run_app_checks(io, prober, cfg);
+  const auto failed = check::run_app_checks(io, prober, cfg);
   CHECK_FALSE(failed[0].api_ok);
   CHECK(failed[0].api_code == "401");
-  CHECK(engine::format_app_table(failed).find("FAIL fly api: 401") != std::string::npos);
+  CHECK(check::format_app_table(failed).find("FAIL fly api: 401") != std::string::npos);
 }
 
 TEST_CASE("check of a Fly app: a cordoned machine is not probed, a lost host fails with its reason") {
@@ -136,7 +136,7 @@ TEST_CASE("check of a Fly app: a cordoned machine is not probed, a lost host fai
   lost.host_status = "unreachable";
   fly.apps["medio"] = {{"m1", "started"}, drained, lost};
   const auto cfg = test::fly_config("medio", "be", config::WhenAsleep::skip);
-  const auto apps = engine::run_app_checks(io, prober, cfg);
+  const auto apps = check::run_app_checks(io, prober, cfg);
   REQUIRE(apps.size() == 1);
   REQUIRE(apps[0].machines.size() == 3);
   CHECK(apps[0].machines[0].probe);
@@ -148,9 +148,9 @@ TEST_CASE("check of a Fly app: a cordoned machine is not probed, a lost host fai
   CHECK(apps[0].machines[2].state == core::MachineState::unknown);
   CHECK_FALSE(apps[0].machines[2].passed());
   CHECK(prober.starts["be"].size() == 1);
-  CHECK(engine::format_app_table(apps).find("machine is unknown: host unreachable") !=
+  CHECK(check::format_app_table(apps).find("machine is unknown: host unreachable") !=
         std::string::npos);
-  CHECK(engine::format_app_table(apps).find("cordoned: not probed") != std::string::npos);
+  CHECK(check::format_app_table(apps).find("cordoned: not probed") != std::string::npos);
 }
 
 TEST_CASE("check of an asleep Fly app: only `when_asleep: probe` probes its public URL, once") {
@@ -162,7 +162,7 @@ TEST_CASE("check of an asleep Fly app: only `when_asleep: probe` probes its publ
   for (auto when : {config::WhenAsleep::skip, config::WhenAsleep::wake_every,
                     config::WhenAsleep::probe}) {
     prober.specs.clear();
-    const auto apps = engine::run_app_checks(io, prober, test::fly_config("medio", "be", when));
+    const auto apps = check::run_app_checks(io, prober, test::fly_config("medio", "be", when));
     REQUIRE(apps.size() == 1);
     CHECK(apps[0].asleep);
     int be = 0;
@@ -184,11 +184,21 @@ TEST_CASE("check of a Fly app without a target: nothing probed, machines judged 
   fly.apps["medio"] = {{"m1", "started"}};
   auto cfg = test::fly_config("medio", "be", config::WhenAsleep::probe);
   cfg.fly->apps[0].target.clear();
-  const auto apps = engine::run_app_checks(io, prober, cfg);
+  const auto apps = check::run_app_checks(io, prober, cfg);
   REQUIRE(apps.size() == 1);
   REQUIRE(apps[0].machines.size() == 1);
   CHECK(apps[0].machines[0].state == core::MachineState::healthy);  // own probe none, not pending
   CHECK_FALSE(apps[0].machines[0].probe);
   CHECK(prober.starts["be"].empty());
   CHECK(apps[0].passed());
+}
+
+TEST_CASE("outcome_json: a check row's probe, or null") {
+  CHECK(check::outcome_json(std::optional<check::CheckRow>{}).is_null());
+  check::CheckRow row;
+  row.verdict = core::Verdict{true, core::FailureReason::none, ""};
+  row.result.http_status = 200;
+  row.result.total = 1500ms;
+  CHECK(engine::to_json_text(check::outcome_json(row)) ==
+        R"({"success":true,"reason":"","error":"","status_code":200,"duration_seconds":1.5})");
 }
