@@ -56,28 +56,23 @@ void SinkDelivery::stop() {
 net::ProbeSpec SinkDelivery::request(const OutboxEvent& event,
                                      std::chrono::system_clock::time_point now) const {
   net::ProbeSpec spec;
-  spec.scheme = endpoint_.scheme;
-  spec.host = endpoint_.host;
-  spec.port = endpoint_.port;
-  spec.target = endpoint_.target;
+  spec.endpoint = endpoint_.endpoint;
   spec.method = "POST";
   spec.body = event.payload;
   spec.timeout = endpoint_.timeout;
   spec.max_body_bytes = 64 * 1024;  // a receiver's answer is read and dropped
-  spec.ca_file = endpoint_.ca_file;
-  spec.server_name = endpoint_.server_name;
-  spec.insecure_skip_verify = endpoint_.insecure_skip_verify;
   // The timestamp is the attempt's; the id is the event's, the same on every retry.
   const auto ts = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  spec.headers = {{"Content-Type", endpoint_.content_type},
+  core::HeaderList headers = {{"Content-Type", endpoint_.content_type},
                   {"User-Agent", "flywatch"},
                   {"webhook-id", event.webhook_id},
                   {"webhook-timestamp", std::to_string(ts)}};
   if (!endpoint_.signing_key.empty()) {
-    spec.headers.emplace_back("webhook-signature",
+    headers.emplace_back("webhook-signature",
                               sign_webhook(endpoint_.signing_key, event.webhook_id, ts, event.payload));
   }
-  for (const auto& h : endpoint_.headers) spec.headers.push_back(h);
+  for (auto& h : spec.endpoint.headers) headers.push_back(std::move(h));
+  spec.endpoint.headers = std::move(headers);
   return spec;
 }
 

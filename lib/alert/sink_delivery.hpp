@@ -26,15 +26,11 @@ namespace flywatch::alert {
 /// Where and how one sink is reached.
 struct SinkEndpoint {
   std::string name;
-  std::string scheme = "https", host, target = "/";
-  std::uint16_t port = 443;
+  /// URL parts, TLS options and the sink's custom headers (sent after the standard ones).
+  core::Endpoint endpoint;
   std::string content_type = "application/json";
   /// Decoded signing key (decode_webhook_secret); empty: no webhook-signature header.
   std::string signing_key;
-  std::vector<std::pair<std::string, std::string>> headers;  ///< the sink's custom headers
-  std::string ca_file;
-  std::string server_name;  ///< SNI and verified name; empty: `host`
-  bool insecure_skip_verify = false;
   std::chrono::milliseconds timeout{10'000};  ///< per attempt
   core::BackoffPolicy retry = default_delivery_backoff();
 };

@@ -73,14 +73,14 @@ PollOutcome classify_status(const core::ProbeResult& r) {
 
 }  // namespace
 
-bool parse_api_url(const std::string& url, ApiEndpoint& out, std::string& error) {
+bool parse_api_url(const std::string& url, core::Endpoint& out, std::string& error) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) {
     error = "api_url '" + url + "' is not an absolute URL";
     return false;
   }
   const boost::urls::url_view& u = *parsed;
-  ApiEndpoint ep;
+  core::Endpoint ep;
   ep.scheme = std::string(u.scheme());
   if (ep.scheme != "http" && ep.scheme != "https") {
     error = "api_url '" + url + "': scheme must be http or https";
@@ -105,8 +105,8 @@ bool parse_api_url(const std::string& url, ApiEndpoint& out, std::string& error)
   } else {
     ep.port = ep.scheme == "https" ? 443 : 80;
   }
-  ep.path_prefix = std::string(u.encoded_path());
-  while (!ep.path_prefix.empty() && ep.path_prefix.back() == '/') ep.path_prefix.pop_back();
+  ep.target = std::string(u.encoded_path());
+  while (!ep.target.empty() && ep.target.back() == '/') ep.target.pop_back();
   out = std::move(ep);
   return true;
 }
@@ -171,25 +171,23 @@ MachinePoller::MachinePoller(FlyApiConfig config, net::Prober& prober)
     : config_(std::move(config)), prober_(prober) {
   std::string error;
   if (!parse_api_url(config_.api_url, endpoint_, error)) throw std::invalid_argument(error);
+  endpoint_.tls.ca_file = config_.ca_file;
   authorization_ = core::fly_authorization_header(config_.token);
   if (authorization_.empty()) throw std::invalid_argument("Fly API token is empty");
 }
 
 net::ProbeSpec MachinePoller::list_request(const std::string& app) const {
   net::ProbeSpec spec;
-  spec.scheme = endpoint_.scheme;
-  spec.host = endpoint_.host;
-  spec.port = endpoint_.port;
-  spec.target = endpoint_.path_prefix + "/v1/apps/" + encode_path_segment(app) + "/machines";
+  spec.endpoint = endpoint_;
+  spec.endpoint.target = endpoint_.target + "/v1/apps/" + encode_path_segment(app) + "/machines";
   spec.method = "GET";
-  spec.headers = {
+  spec.endpoint.headers = {
       {"Authorization", authorization_},
       {"Accept", "application/json"},
       {"User-Agent", config_.user_agent},
   };
   spec.timeout = config_.timeout;
   spec.max_body_bytes = config_.max_body_bytes;
-  spec.ca_file = config_.ca_file;
   return spec;
 }
 
@@ -197,7 +195,7 @@ net::ProbeSpec MachinePoller::wait_request(const std::string& app, const std::st
                                            std::chrono::seconds timeout) const {
   const auto seconds = std::clamp<std::int64_t>(timeout.count(), 1, 60);
   net::ProbeSpec spec = list_request(app);
-  spec.target += "/" + encode_path_segment(machine) + "/wait?state=started&timeout=" +
+  spec.endpoint.target += "/" + encode_path_segment(machine) + "/wait?state=started&timeout=" +
                  std::to_string(seconds);
   // The server holds the request up to `seconds`; the deadline leaves room for its answer.
   spec.timeout = std::chrono::seconds(seconds) + config_.timeout;

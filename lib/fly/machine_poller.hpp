@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "core/backoff.hpp"
+#include "core/endpoint.hpp"
 #include "core/probe_result.hpp"
 #include "fly/app_poll_state.hpp"
 #include "net/prober.hpp"
@@ -28,17 +29,11 @@ struct FlyApiConfig {
   std::string user_agent = "flywatch";
 };
 
-/// The parts of `api_url` a ProbeSpec needs.
-struct ApiEndpoint {
-  std::string scheme;       ///< "http" or "https"
-  std::string host;         ///< IPv6 literals without brackets
-  std::uint16_t port = 0;
-  std::string path_prefix;  ///< without trailing '/', e.g. "" or "/flaps"
-};
-
-/// Parses a base URL as described for FlyApiConfig::api_url. Returns false with `error` set for
-/// anything else (other schemes, no host, a query or fragment, credentials, a bad port).
-bool parse_api_url(const std::string& url, ApiEndpoint& out, std::string& error);
+/// Parses a base URL as described for FlyApiConfig::api_url into `out` (its target is the path
+/// prefix without trailing '/', e.g. "" or "/flaps"; no TLS options, no headers). Returns false
+/// with `error` set for anything else (other schemes, no host, a query or fragment,
+/// credentials, a bad port).
+bool parse_api_url(const std::string& url, core::Endpoint& out, std::string& error);
 
 /// Percent-encodes an app name for use as one path segment (Fly names are [a-z0-9-], but a
 /// config typo must not change the request path).
@@ -81,7 +76,7 @@ class MachinePoller {
 
  private:
   FlyApiConfig config_;
-  ApiEndpoint endpoint_;
+  core::Endpoint endpoint_;  ///< api_url's parts (target: the path prefix) and ca_file
   std::string authorization_;
   net::Prober& prober_;
 };

@@ -42,7 +42,7 @@ core::ProbeResult status(int s) {
 }
 
 std::string header(const net::ProbeSpec& spec, const std::string& name) {
-  for (const auto& [k, v] : spec.headers) {
+  for (const auto& [k, v] : spec.endpoint.headers) {
     if (k == name) return v;
   }
   return "";
@@ -70,12 +70,12 @@ TEST_CASE("SinkDelivery: in order, retried under one webhook-id, signed, 4xx giv
   receiver.answers = {status(503), refused, status(200), status(400), status(202)};
   alert::SinkEndpoint ep;
   ep.name = "oncall";
-  ep.scheme = "http";
-  ep.host = "127.0.0.1";
-  ep.port = 9;
-  ep.target = "/hook";
+  ep.endpoint.scheme = "http";
+  ep.endpoint.host = "127.0.0.1";
+  ep.endpoint.port = 9;
+  ep.endpoint.target = "/hook";
   ep.signing_key = *alert::decode_webhook_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
-  ep.headers = {{"X-Team", "sre"}};
+  ep.endpoint.headers = {{"X-Team", "sre"}};
   ep.retry.base = 5ms;
   ep.retry.cap = 20ms;
   std::vector<alert::DeliveryResult> results;
@@ -103,7 +103,7 @@ TEST_CASE("SinkDelivery: in order, retried under one webhook-id, signed, 4xx giv
   CHECK(header(receiver.seen[3], "webhook-id") != first_id);
   for (const auto& spec : receiver.seen) {
     CHECK(spec.method == "POST");
-    CHECK(spec.target == "/hook");
+    CHECK(spec.endpoint.target == "/hook");
     CHECK(header(spec, "X-Team") == "sre");
     const std::string ts = header(spec, "webhook-timestamp");
     CHECK(alert::verify_webhook(ep.signing_key, header(spec, "webhook-id"), std::stoll(ts), spec.body,

@@ -46,7 +46,7 @@ class ScriptedProber : public net::Prober {
   boost::asio::awaitable<core::ProbeResult> probe(const net::ProbeSpec& spec) override {
     requests.push_back(spec);
     if (script.empty()) {
-      FAIL_CHECK("ScriptedProber: unexpected request for " << spec.target);
+      FAIL_CHECK("ScriptedProber: unexpected request for " << spec.endpoint.target);
       core::ProbeResult r;
       r.transport_failure = core::FailureReason::connect;
       r.error = "script exhausted";

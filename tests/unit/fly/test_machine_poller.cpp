@@ -27,7 +27,7 @@ fly::FlyApiConfig config(std::string url = "https://api.machines.dev", std::stri
 }
 
 std::string header(const net::ProbeSpec& spec, const std::string& name) {
-  for (const auto& [k, v] : spec.headers) {
+  for (const auto& [k, v] : spec.endpoint.headers) {
     if (k == name) return v;
   }
   return "<absent>";
@@ -86,14 +86,14 @@ TEST_CASE("poller: request line, headers and limits") {
     REQUIRE(prober.requests.size() == 1);
     const auto& spec = prober.requests[0];
     CHECK(spec.method == "GET");
-    CHECK(spec.scheme == c.scheme);
-    CHECK(spec.host == c.host);
-    CHECK(spec.port == c.port);
-    CHECK(spec.target == c.target);
+    CHECK(spec.endpoint.scheme == c.scheme);
+    CHECK(spec.endpoint.host == c.host);
+    CHECK(spec.endpoint.port == c.port);
+    CHECK(spec.endpoint.target == c.target);
     CHECK(header(spec, "Authorization") == c.authorization);
     CHECK(header(spec, "Accept") == "application/json");
     CHECK(spec.timeout == milliseconds(2500));
-    CHECK(spec.ca_file == "/etc/ca.pem");
+    CHECK(spec.endpoint.tls.ca_file == "/etc/ca.pem");
     CHECK(spec.max_body_bytes == 8u << 20);
     CHECK(spec.body.empty());
   }
@@ -102,8 +102,8 @@ TEST_CASE("poller: request line, headers and limits") {
 TEST_CASE("poller: app names are one encoded path segment") {
   ScriptedProber prober;
   fly::MachinePoller poller(config(), prober);
-  CHECK(poller.list_request("my-app").target == "/v1/apps/my-app/machines");
-  CHECK(poller.list_request("../x y").target == "/v1/apps/..%2Fx%20y/machines");
+  CHECK(poller.list_request("my-app").endpoint.target == "/v1/apps/my-app/machines");
+  CHECK(poller.list_request("../x y").endpoint.target == "/v1/apps/..%2Fx%20y/machines");
 }
 
 TEST_CASE("poller: bad configuration is refused at construction") {
@@ -329,7 +329,7 @@ TEST_CASE("poller: wait_started asks for state started and reads 200, 408 and er
   CHECK(ok.code == "200");
   REQUIRE(prober.requests.size() == 1);
   // The timeout is capped at Fly's 60 s; the request deadline leaves room for the answer.
-  CHECK(prober.requests[0].target == "/v1/apps/medio/machines/m%201/wait?state=started&timeout=60");
+  CHECK(prober.requests[0].endpoint.target == "/v1/apps/medio/machines/m%201/wait?state=started&timeout=60");
   CHECK(prober.requests[0].timeout == seconds(70));
   CHECK(header(prober.requests[0], "Authorization") == "Bearer tok123");
   auto timed_out = run_wait(poller);
