@@ -1,0 +1,127 @@
+// The production HttpClient: the http(s) probe kind (probe_dial, probe_tls and the exchange of
+// http_probe) run for one request, its ProbeResult turned into an HttpResponse. The probe's
+// reasons map one to one onto the client's steps; the message is the probe's error text.
+#include "net/http_client.hpp"
+
+#include <exception>
+
+#include "net/http_probe.hpp"
+#include "net/probe_dial.hpp"
+
+namespace flywatch::net {
+namespace {
+
+namespace asio = boost::asio;
+using core::FailureReason;
+
+class HttpErrorCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "flywatch.http"; }
+  std::string message(int e) const override {
+    switch (static_cast<HttpError>(e)) {
+      case HttpError::resolve_failed: return "name resolution failed";
+      case HttpError::connect_failed: return "connection failed";
+      case HttpError::tls_failed: return "TLS failed";
+      case HttpError::timed_out: return "timed out";
+      case HttpError::write_failed: return "sending the request failed";
+      case HttpError::read_failed: return "reading the response failed";
+      case HttpError::too_large: return "response too large";
+    }
+    return "unknown HTTP client error";
+  }
+};
+
+struct Failure {
+  HttpError error;
+  const char* step;
+};
+
+Failure failure_of(const core::ProbeResult& r) {
+  switch (r.transport_failure) {
+    case FailureReason::dns: return {HttpError::resolve_failed, "resolve"};
+    case FailureReason::connect: return {HttpError::connect_failed, "connect"};
+    case FailureReason::tls: return {HttpError::tls_failed, "tls"};
+    case FailureReason::timeout: return {HttpError::timed_out, "timeout"};
+    case FailureReason::too_large: return {HttpError::too_large, "read"};
+    default:
+      // protocol: before the response (an invalid request, a failed write) or while reading it.
+      if (r.error.find("(while sending the request)") != std::string::npos ||
+          r.error.starts_with("protocol: invalid request")) {
+        return {HttpError::write_failed, "write"};
+      }
+      return {HttpError::read_failed, "read"};
+  }
+}
+
+class ProductionHttpClient final : public HttpClient {
+ public:
+  explicit ProductionHttpClient(NameLookup lookup) : dialer_(std::move(lookup)) {}
+
+  void reload() override { dialer_.tls_contexts().clear(); }
+
+  asio::awaitable<HttpResponse> send(const HttpRequest& request) override {
+    ProbeSpec spec;
+    spec.endpoint = request.endpoint;
+    spec.endpoint.target = request.target;
+    spec.endpoint.headers = request.headers;
+    spec.endpoint.headers.insert(spec.endpoint.headers.end(), request.endpoint.headers.begin(),
+                                 request.endpoint.headers.end());
+    spec.method = request.method;
+    spec.body = request.body;
+    spec.timeout = request.timeout;
+    spec.max_body_bytes = request.max_body_bytes;
+    core::ProbeResult result;
+    const auto start = ProbeClock::now();
+    if (spec.endpoint.scheme != "http" && spec.endpoint.scheme != "https") {
+      fail(result, FailureReason::protocol,
+           "protocol: invalid request: unsupported scheme " + spec.endpoint.scheme);
+    } else {
+      try {
+        co_await probe_http(dialer_, spec, start, result);
+      } catch (const std::exception& e) {
+        // Only allocation failure or a broken reactor get here; still a response, not a throw.
+        fail(result, FailureReason::protocol, std::string("internal error: ") + e.what());
+      }
+    }
+    HttpResponse out;
+    out.total = std::chrono::duration_cast<std::chrono::nanoseconds>(ProbeClock::now() - start);
+    if (!result.transport_ok()) {
+      const Failure f = failure_of(result);
+      out.error = f.error;
+      out.step = f.step;
+      out.message = std::move(result.error);
+      co_return out;
+    }
+    out.status = result.http_status;
+    out.headers = std::move(result.headers);
+    out.body = std::move(result.body);
+    co_return out;
+  }
+
+ private:
+  ProbeDialer dialer_;
+};
+
+}  // namespace
+
+const std::error_category& http_error_category() {
+  static const HttpErrorCategory category;
+  return category;
+}
+
+std::error_code make_error_code(HttpError e) {
+  return {static_cast<int>(e), http_error_category()};
+}
+
+const std::string* HttpResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<HttpClient> make_http_client(NameLookup lookup) {
+  return std::make_unique<ProductionHttpClient>(std::move(lookup));
+}
+
+}  // namespace flywatch::net
