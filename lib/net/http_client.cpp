@@ -1,12 +1,9 @@
-// The production HttpClient: the http(s) probe kind (probe_dial, probe_tls and the exchange of
-// http_probe) run for one request, its ProbeResult turned into an HttpResponse. The probe's
-// reasons map one to one onto the client's steps; the message is the probe's error text.
+// The HttpClient over a Prober: each request is an http(s) probe (probe_dial, probe_tls and the
+// exchange of http_probe), its ProbeResult turned into an HttpResponse. The probe's reasons map
+// onto the client's steps; the message is the probe's error text, unchanged.
 #include "net/http_client.hpp"
 
-#include <exception>
-
-#include "net/http_probe.hpp"
-#include "net/probe_dial.hpp"
+#include <utility>
 
 namespace flywatch::net {
 namespace {
@@ -53,13 +50,24 @@ Failure failure_of(const core::ProbeResult& r) {
   }
 }
 
-class ProductionHttpClient final : public HttpClient {
+// Sends each request as an http(s) probe: the probe's steps are the client's.
+class ProberHttpClient final : public HttpClient {
  public:
-  explicit ProductionHttpClient(NameLookup lookup) : dialer_(std::move(lookup)) {}
+  explicit ProberHttpClient(Prober& prober, std::unique_ptr<Prober> owned = nullptr)
+      : owned_(std::move(owned)), prober_(prober) {}
 
-  void reload() override { dialer_.tls_contexts().clear(); }
+  void reload() override {
+    if (owned_) owned_->reload();
+  }
 
   asio::awaitable<HttpResponse> send(const HttpRequest& request) override {
+    HttpResponse out;
+    if (request.endpoint.scheme != "http" && request.endpoint.scheme != "https") {
+      out.error = HttpError::write_failed;
+      out.step = "write";
+      out.message = "protocol: invalid request: unsupported scheme " + request.endpoint.scheme;
+      co_return out;
+    }
     ProbeSpec spec;
     spec.endpoint = request.endpoint;
     spec.endpoint.target = request.target;
@@ -70,21 +78,8 @@ class ProductionHttpClient final : public HttpClient {
     spec.body = request.body;
     spec.timeout = request.timeout;
     spec.max_body_bytes = request.max_body_bytes;
-    core::ProbeResult result;
-    const auto start = ProbeClock::now();
-    if (spec.endpoint.scheme != "http" && spec.endpoint.scheme != "https") {
-      fail(result, FailureReason::protocol,
-           "protocol: invalid request: unsupported scheme " + spec.endpoint.scheme);
-    } else {
-      try {
-        co_await probe_http(dialer_, spec, start, result);
-      } catch (const std::exception& e) {
-        // Only allocation failure or a broken reactor get here; still a response, not a throw.
-        fail(result, FailureReason::protocol, std::string("internal error: ") + e.what());
-      }
-    }
-    HttpResponse out;
-    out.total = std::chrono::duration_cast<std::chrono::nanoseconds>(ProbeClock::now() - start);
+    core::ProbeResult result = co_await prober_.probe(spec);
+    out.total = result.total;
     if (!result.transport_ok()) {
       const Failure f = failure_of(result);
       out.error = f.error;
@@ -99,7 +94,8 @@ class ProductionHttpClient final : public HttpClient {
   }
 
  private:
-  ProbeDialer dialer_;
+  std::unique_ptr<Prober> owned_;
+  Prober& prober_;
 };
 
 }  // namespace
@@ -121,7 +117,13 @@ const std::string* HttpResponse::header(std::string_view name) const {
 }
 
 std::unique_ptr<HttpClient> make_http_client(NameLookup lookup) {
-  return std::make_unique<ProductionHttpClient>(std::move(lookup));
+  auto prober = make_prober(std::move(lookup));
+  Prober& ref = *prober;
+  return std::make_unique<ProberHttpClient>(ref, std::move(prober));
+}
+
+std::unique_ptr<HttpClient> http_client_over(Prober& prober) {
+  return std::make_unique<ProberHttpClient>(prober);
 }
 
 }  // namespace flywatch::net

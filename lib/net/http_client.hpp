@@ -70,8 +70,13 @@ class HttpClient {
 };
 
 /// The production client: a fresh connection (and TLS handshake) per request, CA bundles
-/// cached per (ca_file, insecure_skip_verify). `lookup` as for make_prober.
+/// cached per (ca_file, insecure_skip_verify): the http(s) probe kind of a prober of its own.
+/// `lookup` as for make_prober.
 std::unique_ptr<HttpClient> make_http_client(NameLookup lookup = {});
+
+/// A client that sends each request as an http(s) probe through `prober` (which must outlive
+/// it), sharing its resolver and CA bundles; a test's fake prober then answers it too.
+std::unique_ptr<HttpClient> http_client_over(Prober& prober);
 
 }  // namespace flywatch::net
 
