@@ -22,13 +22,6 @@ namespace {
 
 constexpr std::size_t max_message_excerpt = 200;
 
-// The label the log message has always given each failed step (the prober's reasons).
-std::string_view failure_label(const net::HttpResponse& r) {
-  if (r.step == "resolve") return "dns";
-  if (r.step == "write" || r.step == "read") return "protocol";
-  return r.step;
-}
-
 // The API's error text ({"error": "...", "message": "..."}, reference §1.5) if the body is
 // such an object; otherwise a printable excerpt of the body, so logs show what came back.
 std::string error_text(const std::string& body) {
@@ -136,7 +129,7 @@ PollOutcome classify_list_response(const net::HttpResponse& r) {
   } else if (r.error == net::HttpError::too_large) {
     o = failure("malformed", true, "response too large: " + r.message);
   } else if (r.error) {
-    o = failure("network", true, std::string(failure_label(r)) + ": " + r.message);
+    o = failure("network", true, std::string(core::to_string(net::failure_reason(r))) + ": " + r.message);
   } else if (r.status == 200) {
     std::string error;
     auto machines = parse_machine_list(r.body, error, &o.warnings);

@@ -116,6 +116,18 @@ const std::string* HttpResponse::header(std::string_view name) const {
   return nullptr;
 }
 
+core::FailureReason failure_reason(const HttpResponse& r) {
+  if (!r.error) return FailureReason::none;
+  switch (static_cast<HttpError>(r.error.value())) {
+    case HttpError::resolve_failed: return FailureReason::dns;
+    case HttpError::connect_failed: return FailureReason::connect;
+    case HttpError::tls_failed: return FailureReason::tls;
+    case HttpError::timed_out: return FailureReason::timeout;
+    case HttpError::too_large: return FailureReason::too_large;
+    default: return FailureReason::protocol;
+  }
+}
+
 std::unique_ptr<HttpClient> make_http_client(NameLookup lookup) {
   auto prober = make_prober(std::move(lookup));
   Prober& ref = *prober;

@@ -13,6 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "core/endpoint.hpp"
+#include "core/probe_result.hpp"
 #include "net/prober.hpp"
 
 namespace flywatch::net {
@@ -56,6 +57,10 @@ struct HttpResponse {
   /// The first header named `name` (lower case), or null.
   const std::string* header(std::string_view name) const;
 };
+
+/// The probe failure reason that names `response`'s failure in messages and logs (dns,
+/// connect, tls, timeout, too_large or protocol for a write or read); none when it succeeded.
+core::FailureReason failure_reason(const HttpResponse& response);
 
 /// Sends requests. Never throws for a failed request: every failure is an HttpResponse with
 /// an error and its step.
