@@ -20,19 +20,19 @@ core::BackoffPolicy default_delivery_backoff() {
   return p;
 }
 
-DeliveryDecision classify_delivery(const core::ProbeResult& result,
+DeliveryDecision classify_delivery(const net::HttpResponse& result,
                                    std::optional<std::chrono::milliseconds> retry_after,
                                    core::Backoff& backoff, double random) {
   DeliveryDecision d;
-  if (!result.transport_ok()) {
+  if (!result.ok()) {
     d.result = DeliveryResult::retry;
-    // The prober's error usually names its step already ("connect: …"): not twice.
-    const std::string step(core::to_string(result.transport_failure));
-    d.reason = result.error.starts_with(step + ":") ? result.error : step + ": " + result.error;
+    // The client's message usually names its step already ("connect: …"): not twice.
+    const std::string step(core::to_string(net::failure_reason(result)));
+    d.reason = result.message.starts_with(step + ":") ? result.message : step + ": " + result.message;
     d.delay = backoff.next_delay(random, std::nullopt);
     return d;
   }
-  const int s = result.http_status;
+  const int s = result.status;
   d.reason = "HTTP " + std::to_string(s);
   if (s >= 200 && s <= 299) {
     d.result = DeliveryResult::delivered;

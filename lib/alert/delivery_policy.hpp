@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "core/backoff.hpp"
-#include "core/probe_result.hpp"
+#include "net/http_client.hpp"
 
 namespace flywatch::alert {
 
@@ -30,10 +30,10 @@ struct DeliveryDecision {
 /// 15 min.
 core::BackoffPolicy default_delivery_backoff();
 
-/// Classifies one attempt. `result` is the transport outcome of the POST (the prober's result);
+/// Classifies one attempt. `result` is the answer to the POST (or its failed step);
 /// `retry_after` is the parsed Retry-After header, if any; `backoff` counts this event's failed
 /// attempts so far (advanced here on retry); `random` in [0, 1] draws the jitter.
-DeliveryDecision classify_delivery(const core::ProbeResult& result,
+DeliveryDecision classify_delivery(const net::HttpResponse& result,
                                    std::optional<std::chrono::milliseconds> retry_after,
                                    core::Backoff& backoff, double random);
 

@@ -20,22 +20,28 @@ double jitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
 }
 
-const std::string* find_header(const core::ProbeResult& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return &v;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 SinkDelivery::SinkDelivery(asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
                            net::Prober& prober,
                            std::function<void(const DeliveryReport&)> on_attempt, Clock clock)
+    : SinkDelivery(io, std::move(endpoint), outbox, net::http_client_over(prober), nullptr,
+                   std::move(on_attempt), std::move(clock)) {}
+
+SinkDelivery::SinkDelivery(asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
+                           net::HttpClient& client,
+                           std::function<void(const DeliveryReport&)> on_attempt, Clock clock)
+    : SinkDelivery(io, std::move(endpoint), outbox, nullptr, &client, std::move(on_attempt),
+                   std::move(clock)) {}
+
+SinkDelivery::SinkDelivery(asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
+                           std::unique_ptr<net::HttpClient> owned, net::HttpClient* client,
+                           std::function<void(const DeliveryReport&)> on_attempt, Clock clock)
     : io_(io),
       endpoint_(std::move(endpoint)),
       outbox_(outbox),
-      prober_(prober),
+      own_client_(std::move(owned)),
+      client_(client ? *client : *own_client_),
       on_attempt_(std::move(on_attempt)),
       clock_(std::move(clock)),
       timer_(io),
@@ -53,20 +59,15 @@ void SinkDelivery::stop() {
   timer_.cancel();
 }
 
-net::ProbeSpec SinkDelivery::request(const OutboxEvent& event,
-                                     std::chrono::system_clock::time_point now) const {
-  net::ProbeSpec spec;
-  spec.scheme = endpoint_.scheme;
-  spec.host = endpoint_.host;
-  spec.port = endpoint_.port;
-  spec.target = endpoint_.target;
+net::HttpRequest SinkDelivery::request(const OutboxEvent& event,
+                                       std::chrono::system_clock::time_point now) const {
+  net::HttpRequest spec;
+  spec.endpoint = endpoint_.endpoint;
+  spec.target = endpoint_.endpoint.target;
   spec.method = "POST";
   spec.body = event.payload;
   spec.timeout = endpoint_.timeout;
   spec.max_body_bytes = 64 * 1024;  // a receiver's answer is read and dropped
-  spec.ca_file = endpoint_.ca_file;
-  spec.server_name = endpoint_.server_name;
-  spec.insecure_skip_verify = endpoint_.insecure_skip_verify;
   // The timestamp is the attempt's; the id is the event's, the same on every retry.
   const auto ts = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   spec.headers = {{"Content-Type", endpoint_.content_type},
@@ -77,7 +78,7 @@ net::ProbeSpec SinkDelivery::request(const OutboxEvent& event,
     spec.headers.emplace_back("webhook-signature",
                               sign_webhook(endpoint_.signing_key, event.webhook_id, ts, event.payload));
   }
-  for (const auto& h : endpoint_.headers) spec.headers.push_back(h);
+  // The sink's own headers (spec.endpoint.headers) follow these.
   return spec;
 }
 
@@ -113,10 +114,11 @@ asio::awaitable<void> SinkDelivery::run(std::shared_ptr<SinkDelivery>) {
       continue;
     }
     const OutboxEvent& event = *next;
-    const core::ProbeResult result = co_await prober_.probe(request(event, clock_()));
+    const net::HttpRequest attempt = request(event, clock_());
+    const net::HttpResponse result = co_await client_.send(attempt);
     if (stopped_) break;
     std::optional<std::chrono::milliseconds> retry_after;
-    if (const auto* ra = find_header(result, "retry-after")) retry_after = core::parse_retry_after(*ra);
+    if (const auto* ra = result.header("retry-after")) retry_after = core::parse_retry_after(*ra);
     DeliveryReport report;
     report.sink = endpoint_.name;
     report.seq = event.seq;

@@ -1,7 +1,7 @@
 #pragma once
 /// Delivers one sink's alert events from the outbox (DESIGN §7): oldest first, one at a time, at
-/// least once, through the Prober seam (the same async HTTPS client as probes, so a slow or
-/// dead receiver costs one suspended coroutine, never a probe's time). Every attempt carries the
+/// least once, through the HttpClient seam (async, so a slow or dead receiver costs one
+/// suspended coroutine, never a probe's time). Every attempt carries the
 /// Standard Webhooks headers with the event's fixed webhook-id.
 
 #include <chrono>
@@ -19,6 +19,7 @@
 
 #include "alert/delivery_policy.hpp"
 #include "alert/outbox_worker.hpp"
+#include "net/http_client.hpp"
 #include "net/prober.hpp"
 
 namespace flywatch::alert {
@@ -26,15 +27,11 @@ namespace flywatch::alert {
 /// Where and how one sink is reached.
 struct SinkEndpoint {
   std::string name;
-  std::string scheme = "https", host, target = "/";
-  std::uint16_t port = 443;
+  /// URL parts, TLS options and the sink's custom headers (sent after the standard ones).
+  core::Endpoint endpoint;
   std::string content_type = "application/json";
   /// Decoded signing key (decode_webhook_secret); empty: no webhook-signature header.
   std::string signing_key;
-  std::vector<std::pair<std::string, std::string>> headers;  ///< the sink's custom headers
-  std::string ca_file;
-  std::string server_name;  ///< SNI and verified name; empty: `host`
-  bool insecure_skip_verify = false;
   std::chrono::milliseconds timeout{10'000};  ///< per attempt
   core::BackoffPolicy retry = default_delivery_backoff();
 };
@@ -55,7 +52,11 @@ struct DeliveryReport {
 class SinkDelivery : public std::enable_shared_from_this<SinkDelivery> {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
-  /// `outbox` and `prober` must outlive the delivery; `on_attempt` sees every attempt's result.
+  /// `outbox` and `client` must outlive the delivery; `on_attempt` sees every attempt's result.
+  SinkDelivery(boost::asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
+               net::HttpClient& client, std::function<void(const DeliveryReport&)> on_attempt,
+               Clock clock = std::chrono::system_clock::now);
+  /// The same, sending through `prober` (net::http_client_over), which must outlive it.
   SinkDelivery(boost::asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
                net::Prober& prober, std::function<void(const DeliveryReport&)> on_attempt,
                Clock clock = std::chrono::system_clock::now);
@@ -68,15 +69,21 @@ class SinkDelivery : public std::enable_shared_from_this<SinkDelivery> {
   void stop();
 
   /// The request an attempt of `event` sends at `now` (exposed for tests).
-  net::ProbeSpec request(const OutboxEvent& event, std::chrono::system_clock::time_point now) const;
+  net::HttpRequest request(const OutboxEvent& event, std::chrono::system_clock::time_point now) const;
 
  private:
+  /// Sends through `client`, or through `owned` when `client` is null.
+  SinkDelivery(boost::asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
+               std::unique_ptr<net::HttpClient> owned, net::HttpClient* client,
+               std::function<void(const DeliveryReport&)> on_attempt, Clock clock);
+
   boost::asio::awaitable<void> run(std::shared_ptr<SinkDelivery> self);
 
   boost::asio::io_context& io_;
   SinkEndpoint endpoint_;
   OutboxWorker& outbox_;
-  net::Prober& prober_;
+  std::unique_ptr<net::HttpClient> own_client_;  ///< set when made over a Prober
+  net::HttpClient& client_;
   std::function<void(const DeliveryReport&)> on_attempt_;
   Clock clock_;
   boost::asio::steady_timer timer_;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "alert/sink_format.hpp"
@@ -28,6 +29,10 @@ struct SinkKindOps {
   std::size_t resend_batch = 0;
   /// Fills in the settings that follow from the sink's `resend_interval` (with format_resend).
   void (*settle)(SinkSettings& settings, std::chrono::milliseconds resend_interval) = nullptr;
+
+  /// The request target for a sink whose URL has path and query `url_target` (a kind whose API
+  /// lives under a base URL appends its path). Null: `url_target` as written.
+  std::string (*request_target)(const std::string& url_target) = nullptr;
 
   /// True when firing alerts are re-sent to sinks of this kind.
   bool resends() const { return format_resend != nullptr; }

@@ -159,19 +159,7 @@ SinkConfig parse_sink(const Reader& r, const YAML::Node& node, Pos where) {
   if (!url) r.fail(where, "sink is missing required key \"url\"");
   // The URL of a Slack or PagerDuty hook is itself a credential: never echoed.
   s.url = r.string(*url, "alerts.sinks.url");
-  std::string error;
-  const auto parsed = parse_target_url(s.url, error);
-  if (!parsed) {
-    // The shared URL check suggests target keys; a sink sends credentials in `headers`.
-    if (error.starts_with("credentials")) {
-      error = "credentials in the URL are not allowed (use headers)";
-    }
-    r.fail(url->value_pos(), "alerts.sinks.url: " + error);
-  }
-  s.scheme = parsed->scheme;
-  s.host = parsed->host;
-  s.port = parsed->port;
-  s.target = parsed->target;
+  s.endpoint = parse_url(r, *url, s.url, "alerts.sinks.url", core::UrlSchemes::http, "headers");
   if (auto secret = r.value_or_file(fields, "secret")) {
     const Field* f = fields.get("secret") ? fields.get("secret") : fields.get("secret_file");
     if (secret->empty() || has_control_char(*secret)) {
@@ -197,10 +185,10 @@ SinkConfig parse_sink(const Reader& r, const YAML::Node& node, Pos where) {
     r.fail(where, "a pagerduty sink needs \"routing_key\" (or \"routing_key_file\")");
   }
   if (const Field* f = fields.get("headers")) {
-    s.headers = parse_header_map(r, *f, "alerts.sinks.headers");
+    s.endpoint.headers = parse_header_map(r, *f, "alerts.sinks.headers");
   }
   if (const Field* f = fields.get("filter")) parse_filter(r, *f, s);
-  if (const Field* f = fields.get("tls")) s.tls = parse_tls(r, *f);
+  if (const Field* f = fields.get("tls")) s.endpoint.tls = parse_tls(r, *f);
   if (const Field* f = fields.get("timeout")) {
     s.timeout = r.duration(*f, "alerts.sinks.timeout", Millis{1}, kMaxSinkTimeout);
   }

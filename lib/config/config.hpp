@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/alert_rules.hpp"
+#include "core/endpoint.hpp"
 #include "core/expectation.hpp"
 #include "core/log_line.hpp"
 #include "core/maintenance.hpp"
@@ -42,26 +43,20 @@ struct Defaults {
   std::size_t max_body_bytes = 1 << 20;  ///< `defaults.max_body`, inherited by every target
 };
 
-struct TlsConfig {
-  /// Empty: the system CAs. A relative path is resolved against the config file's directory;
-  /// the file must be readable when the config is loaded.
-  std::string ca_file;
-  bool insecure_skip_verify = false;
-  std::string server_name;           ///< empty: the URL's host
-  bool operator==(const TlsConfig&) const = default;
-};
+/// `tls:` of a target or sink. A relative ca_file is resolved against the config file's
+/// directory; the file must be readable when the config is loaded.
+using TlsConfig = core::TlsOptions;
 
 /// One probed endpoint, with defaults already applied.
 struct Target {
   std::string name;
   std::string url;        ///< as written (after ${VAR} expansion)
-  std::string scheme;     ///< "http", "https", "tcp" or "tls" (the probe kind)
-  std::string host;       ///< without brackets for IPv6 literals
-  std::uint16_t port = 0; ///< explicit or the scheme default (tcp and tls: always explicit)
-  std::string target;     ///< http(s): path and query, at least "/"; tcp and tls: ""
+  /// The parsed URL (its scheme is the probe kind: http, https, tcp or tls; tcp and tls have
+  /// an explicit port and target ""), `tls:` (https and tls only) and `headers:` as written,
+  /// in order, with bearer_token's Authorization last (http(s) only).
+  core::Endpoint endpoint;
   // http(s) only
   std::string method = "GET";
-  std::vector<std::pair<std::string, std::string>> headers;  ///< as written, in order
   std::string body;       ///< request body (`body:` or `body_file:`), usually empty
   // tcp only
   std::string send;       ///< `send:`, written once connected; usually empty
@@ -70,7 +65,6 @@ struct Target {
   int failure_threshold = 3;
   int success_threshold = 2;
   std::size_t max_body_bytes = 1 << 20;  ///< response body (tcp: banner) cap (`max_body: 1MiB`)
-  TlsConfig tls;          ///< https and tls only
   core::Expectation expect;
   /// Config line of the target's entry, for messages.
   int line = 0;
@@ -106,12 +100,10 @@ struct FlyApp {
 /// The whole `fly:` section.
 struct FlyConfig {
   std::string api_url = "https://api.machines.dev";  ///< as written (after ${VAR} expansion)
-  std::string api_scheme = "https";                  ///< "http" or "https"
-  std::string api_host = "api.machines.dev";         ///< IPv6 literals without brackets
-  std::uint16_t api_port = 443;                      ///< explicit or the scheme default
-  /// The URL's path without its trailing '/': "" for `https://api.machines.dev/`, so request
-  /// paths are api_base_path + "/v1/apps/...".
-  std::string api_base_path;
+  /// The parsed api_url (http or https, no query). Its target is the URL's path without its
+  /// trailing '/': "" for `https://api.machines.dev/`, so request paths are
+  /// api.target + "/v1/apps/...". No TLS options, no headers.
+  core::Endpoint api{"https", "api.machines.dev", 443, "", {}, {}};
   /// The API token (`token:` or the content of `token_file:`). A secret: never in a message.
   std::string token;
   Millis poll_interval{5'000};
@@ -121,24 +113,22 @@ struct FlyConfig {
 /// A sink's `type`: the one enum of sink kinds, shared with lib/alert's sink registry.
 using SinkType = core::SinkKind;
 
-/// One `alerts.sinks[]` entry.
-struct SinkConfig {
+/// One `alerts.sinks[]` entry without its source position: what a sink is. Two entries that
+/// compare equal deliver alike (a reload that only moves a sink in the file keeps it running).
+struct SinkSpec {
   std::string name;  ///< unique; a metric label value (letters, digits, '_', '.', '-')
   SinkType type = SinkType::webhook;
   /// As written; for alertmanager the base URL (…/api/v2/alerts is appended). For pagerduty and
   /// slack the URL is a credential: never in a message.
   std::string url;
-  std::string scheme, host, target;
-  std::uint16_t port = 0;
+  /// The parsed url (http or https), `tls:` and `headers:` as written.
+  core::Endpoint endpoint;
   /// Standard Webhooks secret (`whsec_…`), from `secret` or `secret_file`; empty: unsigned.
   /// A secret: never in a message.
   std::string secret;
   std::string routing_key;  ///< pagerduty: `routing_key` / `routing_key_file` (required there)
-  std::vector<std::pair<std::string, std::string>> headers;
   std::set<std::string> severities;  ///< filter.severity; empty: all
   std::set<std::string> alertnames;  ///< filter.alertname; empty: all
-  TlsConfig tls;
-  int line = 0;
   Millis timeout{10'000};          ///< `timeout:` per delivery attempt; > 0, at most 5m
   /// `retry: {initial, max}`: exponential backoff base and cap; initial > 0, initial <= max <= 1h.
   Millis retry_initial{1'000};
@@ -146,7 +136,13 @@ struct SinkConfig {
   /// alertmanager only (`resend_interval:`, 1s..1h): how often a firing alert is re-sent, so
   /// Alertmanager does not resolve it on its own.
   Millis resend_interval{60'000};
-  bool operator==(const SinkConfig&) const = default;
+  bool operator==(const SinkSpec&) const = default;
+};
+
+/// One `alerts.sinks[]` entry: the sink and where it is written. Its `==` is SinkSpec's, so
+/// it ignores `line`.
+struct SinkConfig : SinkSpec {
+  int line = 0;  ///< config line of the entry, for messages
 };
 
 /// The `alerts:` section (DESIGN §7), with defaults when the file has none.

@@ -29,24 +29,13 @@ bool is_fly_app_name(std::string_view s) {
 
 void parse_api_url(const Reader& r, const Field& f, FlyConfig& out) {
   out.api_url = r.string(f, "fly.api_url");
-  std::string error;
-  const auto url = parse_target_url(out.api_url, error);
-  if (!url) {
-    // The shared URL check suggests target keys; the token has its own keys here.
-    if (error.starts_with("credentials")) {
-      error = "credentials in the URL are not allowed (use token or token_file)";
-    }
-    r.fail(f.value_pos(), "fly.api_url: " + error);
-  }
+  out.api = parse_url(r, f, out.api_url, "fly.api_url", core::UrlSchemes::http,
+                      "token or token_file");
   // The URL is a base that request paths are appended to, so a query cannot be kept.
-  if (url->target.find('?') != std::string::npos) {
+  if (out.api.target.find('?') != std::string::npos) {
     r.fail(f.value_pos(), "fly.api_url: a query (?...) is not allowed");
   }
-  out.api_scheme = url->scheme;
-  out.api_host = url->host;
-  out.api_port = url->port;
-  out.api_base_path = url->target;
-  while (out.api_base_path.ends_with('/')) out.api_base_path.pop_back();
+  while (out.api.target.ends_with('/')) out.api.target.pop_back();
 }
 
 /// `token` / `token_file`: exactly one. The token is a secret: no message repeats it.
@@ -102,12 +91,19 @@ FlyApp parse_app(const Reader& r, const YAML::Node& node, Pos where, const FlyCo
 
   if (const Field* f = fields.get("target")) {
     app.target = r.string(*f, "fly.apps.target");
-    bool found = false;
-    for (const Target& t : targets) found = found || t.name == app.target;
+    const Target* found = nullptr;
+    for (const Target& t : targets) found = t.name == app.target ? &t : found;
     // Only names are listed: a target's URL may carry a credential.
     if (!found) {
       r.fail(f->value_pos(), "fly.apps.target: no target named " + in_quotes(app.target) + " (" +
                                  target_names(targets) + ")");
+    }
+    // An app's machines are told apart by the fly-force-instance-id request header: only an
+    // HTTP probe can carry it.
+    if (const std::string& scheme = found->endpoint.scheme; scheme != "http" && scheme != "https") {
+      r.fail(f->value_pos(), "fly.apps.target: target " + in_quotes(app.target) + " is a " +
+                                 scheme + ":// target; an app's machines are probed over http or "
+                                 "https (with the fly-force-instance-id header)");
     }
   }
 

@@ -18,6 +18,13 @@ std::string header_name(const Reader& r, const Field& f, std::string_view sectio
 std::vector<std::pair<std::string, std::string>> parse_header_map(const Reader& r, const Field& f,
                                                                   std::string_view section);
 
+/// The URL `url` (the value of `f`) parsed by core::parse_endpoint_url, or a failure at the
+/// value: "<label>: <error>". A URL with credentials is told to put them in `credentials_in`
+/// (e.g. "headers"). The one URL check of targets, sinks and the Fly API.
+core::Endpoint parse_url(const Reader& r, const Field& f, const std::string& url,
+                         std::string_view label, core::UrlSchemes schemes,
+                         std::string_view credentials_in);
+
 /// A `tls:` mapping (ca_file must be readable now).
 TlsConfig parse_tls(const Reader& r, const Field& field);
 

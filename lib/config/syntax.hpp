@@ -1,6 +1,6 @@
 #pragma once
 /// Pure validators for the textual values in a config file: names, HTTP tokens, sizes,
-/// listen addresses and target URLs. No YAML here.
+/// and listen addresses (URLs: core::parse_endpoint_url). No YAML here.
 
 #include <cstddef>
 #include <cstdint>
@@ -38,17 +38,5 @@ struct ListenAddress {
 /// Parses `host:port` where host is an IPv4 literal, `[IPv6]` or `localhost`. Port 0 (any free
 /// port) is allowed. On failure returns nullopt and sets `error`.
 std::optional<ListenAddress> parse_listen(std::string_view s, std::string& error);
-
-struct ParsedUrl {
-  std::string scheme;  ///< "http" or "https"
-  std::string host;    ///< IPv6 literal without brackets
-  std::uint16_t port = 0;
-  std::string target;  ///< path + query, at least "/"
-};
-
-/// Parses an absolute http(s) URL with a host, an optional port 1–65535, no userinfo and no
-/// fragment. On failure returns nullopt and sets `error`, which never repeats the URL (it may
-/// carry a credential).
-std::optional<ParsedUrl> parse_target_url(std::string_view s, std::string& error);
 
 }  // namespace flywatch::config::detail

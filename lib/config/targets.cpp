@@ -7,8 +7,6 @@
 #include <initializer_list>
 #include <string>
 
-#include <boost/url/parse.hpp>
-
 #include "config/sections.hpp"
 #include "config/syntax.hpp"
 #include "core/duration.hpp"
@@ -136,35 +134,6 @@ core::Expectation parse_expect(const Reader& r, const Field& field, std::string_
   return out;
 }
 
-// tcp:// and tls:// name an endpoint, not a resource: a host and an explicit port, nothing
-// else. The shared URL parser knows http and https only, so the rest of such a URL is checked
-// by it as an http:// URL (same host rules, same messages).
-std::optional<ParsedUrl> parse_url(const std::string& url, std::string& error) {
-  const std::size_t sep = url.find("://");
-  const std::string scheme = sep == std::string::npos ? "" : lower(url.substr(0, sep));
-  if (scheme != "tcp" && scheme != "tls") {
-    auto parsed = parse_target_url(url, error);
-    if (!parsed && error == "scheme must be http or https") {
-      error = "scheme must be http, https, tcp or tls";
-    }
-    return parsed;
-  }
-  auto parsed = parse_target_url("http" + url.substr(sep), error);
-  if (!parsed) return parsed;
-  const auto u = boost::urls::parse_uri(url);
-  if (!u || !u->has_port()) {
-    error = "a " + scheme + ":// URL needs a port (" + scheme + "://host:port)";
-    return std::nullopt;
-  }
-  if (!(u->encoded_path().empty() || u->encoded_path() == "/") || u->has_query()) {
-    error = "a " + scheme + ":// URL has no path or query (" + scheme + "://host:port)";
-    return std::nullopt;
-  }
-  parsed->scheme = scheme;
-  parsed->target.clear();
-  return parsed;
-}
-
 /// `bearer_token` / `bearer_token_file` become an Authorization header. The token is a secret:
 /// no message below repeats it.
 void add_bearer_token(const Reader& r, const Fields& fields, Target& t) {
@@ -176,12 +145,12 @@ void add_bearer_token(const Reader& r, const Fields& fields, Target& t) {
   if (has_control_char(*token) || token->find(' ') != std::string::npos) {
     r.fail(f->value_pos(), f->key + ": the token contains white space or a control character");
   }
-  for (const auto& [name, value] : t.headers) {
+  for (const auto& [name, value] : t.endpoint.headers) {
     if (iequals(name, "Authorization")) {
       r.fail(f->key_pos(), f->key + " conflicts with headers." + name);
     }
   }
-  t.headers.emplace_back("Authorization", "Bearer " + *token);
+  t.endpoint.headers.emplace_back("Authorization", "Bearer " + *token);
 }
 
 Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const Defaults& defaults) {
@@ -206,21 +175,17 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
 
   const Field& url = require(r, fields, "url", where, "target");
   t.url = r.string(url, "url");
-  std::string error;
-  const auto parsed = parse_url(t.url, error);
-  if (!parsed) r.fail(url.value_pos(), "url: " + error);
-  t.scheme = parsed->scheme;
-  t.host = parsed->host;
-  t.port = parsed->port;
-  t.target = parsed->target;
-  if (!is_http(t.scheme)) {
+  t.endpoint = parse_url(r, url, t.url, "url", core::UrlSchemes::http_and_raw,
+                         "headers or bearer_token");
+  const std::string& scheme = t.endpoint.scheme;
+  if (!is_http(scheme)) {
     refuse(r, fields, "",
            {"method", "headers", "body", "body_file", "bearer_token", "bearer_token_file"},
-           t.scheme);
+           scheme);
   }
-  if (t.scheme != "tcp") refuse(r, fields, "", {"send"}, t.scheme);
-  if (t.scheme == "tcp") refuse(r, fields, "", {"tls"}, t.scheme);
-  if (t.scheme == "tls") refuse(r, fields, "", {"max_body"}, t.scheme);
+  if (scheme != "tcp") refuse(r, fields, "", {"send"}, scheme);
+  if (scheme == "tcp") refuse(r, fields, "", {"tls"}, scheme);
+  if (scheme == "tls") refuse(r, fields, "", {"max_body"}, scheme);
 
   if (const Field* f = fields.get("method")) {
     t.method = r.string(*f, "method");
@@ -229,7 +194,9 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
                                  " is not an upper-case HTTP method (e.g. GET, HEAD, POST)");
     }
   }
-  if (const Field* f = fields.get("headers")) t.headers = parse_header_map(r, *f, "headers");
+  if (const Field* f = fields.get("headers")) {
+    t.endpoint.headers = parse_header_map(r, *f, "headers");
+  }
   add_bearer_token(r, fields, t);
   if (auto body = r.value_or_file(fields, "body")) t.body = std::move(*body);
   if (const Field* f = fields.get("send")) {
@@ -253,8 +220,8 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
     t.success_threshold = r.positive_int(*f, "success_threshold");
   }
   if (const Field* f = fields.get("max_body")) t.max_body_bytes = r.size(*f, "max_body");
-  if (const Field* f = fields.get("tls")) t.tls = parse_tls(r, *f);
-  if (const Field* f = fields.get("expect")) t.expect = parse_expect(r, *f, t.scheme);
+  if (const Field* f = fields.get("tls")) t.endpoint.tls = parse_tls(r, *f);
+  if (const Field* f = fields.get("expect")) t.expect = parse_expect(r, *f, scheme);
   return t;
 }
 
@@ -282,6 +249,20 @@ std::vector<std::pair<std::string, std::string>> parse_header_map(const Reader& 
     out.emplace_back(h.key, std::move(value));
   }
   return out;
+}
+
+core::Endpoint parse_url(const Reader& r, const Field& f, const std::string& url,
+                         std::string_view label, core::UrlSchemes schemes,
+                         std::string_view credentials_in) {
+  std::string error;
+  auto parsed = core::parse_endpoint_url(url, schemes, error);
+  if (!parsed) {
+    if (error.starts_with("credentials")) {
+      error = "credentials in the URL are not allowed (use " + std::string(credentials_in) + ")";
+    }
+    r.fail(f.value_pos(), std::string(label) + ": " + error);
+  }
+  return std::move(*parsed);
 }
 
 TlsConfig parse_tls(const Reader& r, const Field& field) {

@@ -14,13 +14,6 @@ namespace {
 
 using std::chrono::system_clock;
 
-// Only where an entry is written differs: the sink is the same (editing lines above it in the
-// file must not restart its delivery).
-bool same_sink(config::SinkConfig a, const config::SinkConfig& b) {
-  a.line = b.line;
-  return a == b;
-}
-
 double seconds_since(std::optional<system_clock::time_point> t, system_clock::time_point now) {
   if (!t) return 0;
   return std::max(0.0, std::chrono::duration<double>(now - *t).count());
@@ -32,25 +25,14 @@ double seconds_since(std::optional<system_clock::time_point> t, system_clock::ti
 alert::SinkEndpoint sink_endpoint(const config::SinkConfig& sink) {
   alert::SinkEndpoint ep;
   ep.name = sink.name;
-  ep.scheme = sink.scheme;
-  ep.host = sink.host;
-  ep.port = sink.port;
-  ep.target = sink.target;
-  if (sink.type == config::SinkType::alertmanager) {
-    // The base URL may carry a path prefix (a reverse proxy); the API lives under it.
-    std::string base = sink.target;
-    if (auto q = base.find('?'); q != std::string::npos) base.resize(q);
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    ep.target = base + "/api/v2/alerts";
+  ep.endpoint = sink.endpoint;
+  if (const auto* kind = &alert::sink_kind_ops(sink.type); kind->request_target) {
+    ep.endpoint.target = kind->request_target(sink.endpoint.target);
   }
   if (!sink.secret.empty()) {
     // The config loader checked the secret; a bad one cannot get here.
     if (auto key = alert::decode_webhook_secret(sink.secret)) ep.signing_key = *key;
   }
-  ep.headers = sink.headers;
-  ep.ca_file = sink.tls.ca_file;
-  ep.server_name = sink.tls.server_name;
-  ep.insecure_skip_verify = sink.tls.insecure_skip_verify;
   ep.timeout = sink.timeout;
   ep.retry.base = sink.retry_initial;
   ep.retry.cap = sink.retry_max;
@@ -73,7 +55,8 @@ void AlertDispatcher::apply(const config::AlertsConfig& cfg) {
   std::map<std::string, Sink, std::less<>> next;
   for (const auto& sc : cfg.sinks) {
     auto old = sinks_.find(sc.name);
-    if (old != sinks_.end() && same_sink(old->second.cfg, sc)) {
+    // SinkConfig's == leaves out the entry's line: a sink that only moved keeps delivering.
+    if (old != sinks_.end() && old->second.cfg == sc) {
       next.emplace(sc.name, std::move(old->second));
       sinks_.erase(old);
       continue;

@@ -29,7 +29,7 @@ void MetricsSubscriber::on(const ProbeRecorded& e) {
   auto& s = metrics_.target(name);
   // Decided at the first result: a runtime's kind never changes (a changed probe is a new
   // target with new series).
-  if (!s.probed()) s.phases = phases_of_kind(e.target.spec.scheme);
+  if (!s.probed()) s.phases = phases_of_kind(e.target.spec.endpoint.scheme);
   s.probe_success.Set(e.verdict.success ? 1 : 0);
   s.probe_duration.Observe(core::to_seconds(result.total));
   for (std::size_t i = 0; i < core::probe_phase_count; ++i) {

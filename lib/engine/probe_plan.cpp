@@ -6,18 +6,11 @@ namespace flywatch::engine {
 
 net::ProbeSpec make_probe_spec(const config::Target& t) {
   net::ProbeSpec s;
-  s.scheme = t.scheme;
-  s.host = t.host;
-  s.port = t.port;
-  s.target = t.target;
+  s.endpoint = t.endpoint;
   s.method = t.method;
-  s.headers = t.headers;
   s.body = t.body;
   s.timeout = t.timeout;
   s.max_body_bytes = t.max_body_bytes;
-  s.ca_file = t.tls.ca_file;
-  s.insecure_skip_verify = t.tls.insecure_skip_verify;
-  s.server_name = t.tls.server_name;
   s.tcp.send = t.send;
   s.tcp.read_until = t.expect.banner_regex;
   return s;
@@ -39,8 +32,8 @@ auto expectation_key(const core::Expectation& e) {
 }  // namespace
 
 bool same_probe(const config::Target& a, const config::Target& b) {
-  return std::tie(a.url, a.method, a.headers, a.body, a.send, a.timeout, a.max_body_bytes, a.tls) ==
-             std::tie(b.url, b.method, b.headers, b.body, b.send, b.timeout, b.max_body_bytes, b.tls) &&
+  return std::tie(a.url, a.endpoint, a.method, a.body, a.send, a.timeout, a.max_body_bytes) ==
+             std::tie(b.url, b.endpoint, b.method, b.body, b.send, b.timeout, b.max_body_bytes) &&
          expectation_key(a.expect) == expectation_key(b.expect);
 }
 

@@ -22,13 +22,6 @@ namespace {
 
 constexpr std::size_t max_message_excerpt = 200;
 
-const std::string* find_header(const core::ProbeResult& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return &v;
-  }
-  return nullptr;
-}
-
 // The API's error text ({"error": "...", "message": "..."}, reference §1.5) if the body is
 // such an object; otherwise a printable excerpt of the body, so logs show what came back.
 std::string error_text(const std::string& body) {
@@ -58,11 +51,11 @@ PollOutcome failure(std::string code, bool retryable, std::string message) {
   return o;
 }
 
-PollOutcome classify_status(const core::ProbeResult& r) {
-  const int s = r.http_status;
+PollOutcome classify_status(const net::HttpResponse& r) {
+  const int s = r.status;
   std::string detail = "HTTP " + std::to_string(s);
   if (std::string text = error_text(r.body); !text.empty()) detail += ": " + text;
-  if (const auto* id = find_header(r, "fly-request-id")) detail += " (fly-request-id " + *id + ")";
+  if (const auto* id = r.header("fly-request-id")) detail += " (fly-request-id " + *id + ")";
 
   if (s == 401 || s == 403 || s == 404) return failure(std::to_string(s), false, std::move(detail));
   if (s == 408 || s == 429) return failure(std::to_string(s), true, std::move(detail));
@@ -73,14 +66,14 @@ PollOutcome classify_status(const core::ProbeResult& r) {
 
 }  // namespace
 
-bool parse_api_url(const std::string& url, ApiEndpoint& out, std::string& error) {
+bool parse_api_url(const std::string& url, core::Endpoint& out, std::string& error) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) {
     error = "api_url '" + url + "' is not an absolute URL";
     return false;
   }
   const boost::urls::url_view& u = *parsed;
-  ApiEndpoint ep;
+  core::Endpoint ep;
   ep.scheme = std::string(u.scheme());
   if (ep.scheme != "http" && ep.scheme != "https") {
     error = "api_url '" + url + "': scheme must be http or https";
@@ -105,8 +98,8 @@ bool parse_api_url(const std::string& url, ApiEndpoint& out, std::string& error)
   } else {
     ep.port = ep.scheme == "https" ? 443 : 80;
   }
-  ep.path_prefix = std::string(u.encoded_path());
-  while (!ep.path_prefix.empty() && ep.path_prefix.back() == '/') ep.path_prefix.pop_back();
+  ep.target = std::string(u.encoded_path());
+  while (!ep.target.empty() && ep.target.back() == '/') ep.target.pop_back();
   out = std::move(ep);
   return true;
 }
@@ -129,99 +122,99 @@ std::string encode_path_segment(const std::string& segment) {
 }
 
 
-PollOutcome classify_list_response(const core::ProbeResult& r) {
+PollOutcome classify_list_response(const net::HttpResponse& r) {
   PollOutcome o;
-  switch (r.transport_failure) {
-    case core::FailureReason::none:
-      break;
-    case core::FailureReason::timeout:
-      o = failure("timeout", true, "timeout: " + r.error);
-      break;
-    case core::FailureReason::too_large:
-      o = failure("malformed", true, "response too large: " + r.error);
-      break;
-    default:
-      o = failure("network", true, std::string(core::to_string(r.transport_failure)) + ": " + r.error);
-      break;
-  }
-  if (r.transport_ok()) {
-    if (r.http_status == 200) {
-      std::string error;
-      auto machines = parse_machine_list(r.body, error, &o.warnings);
-      if (machines) {
-        o.ok = true;
-        o.code = "200";
-        o.machines = std::move(*machines);
-      } else {
-        o.code = "malformed";
-        o.retryable = true;
-        o.message = "HTTP 200 with an unusable body: " + error;
-      }
+  if (r.error == net::HttpError::timed_out) {
+    o = failure("timeout", true, "timeout: " + r.message);
+  } else if (r.error == net::HttpError::too_large) {
+    o = failure("malformed", true, "response too large: " + r.message);
+  } else if (r.error) {
+    o = failure("network", true, std::string(core::to_string(net::failure_reason(r))) + ": " + r.message);
+  } else if (r.status == 200) {
+    std::string error;
+    auto machines = parse_machine_list(r.body, error, &o.warnings);
+    if (machines) {
+      o.ok = true;
+      o.code = "200";
+      o.machines = std::move(*machines);
     } else {
-      o = classify_status(r);
+      o.code = "malformed";
+      o.retryable = true;
+      o.message = "HTTP 200 with an unusable body: " + error;
     }
+  } else {
+    o = classify_status(r);
   }
-  o.http_status = r.http_status;
+  o.http_status = r.status;
   o.duration = r.total;
-  if (const auto* ra = find_header(r, "retry-after")) o.retry_after = parse_retry_after(*ra);
+  if (const auto* ra = r.header("retry-after")) o.retry_after = parse_retry_after(*ra);
   return o;
 }
 
 MachinePoller::MachinePoller(FlyApiConfig config, net::Prober& prober)
-    : config_(std::move(config)), prober_(prober) {
+    : config_(std::move(config)),
+      own_client_(net::http_client_over(prober)),
+      client_(own_client_.get()) {
+  init();
+}
+
+MachinePoller::MachinePoller(FlyApiConfig config, net::HttpClient& client)
+    : config_(std::move(config)), client_(&client) {
+  init();
+}
+
+void MachinePoller::init() {
   std::string error;
   if (!parse_api_url(config_.api_url, endpoint_, error)) throw std::invalid_argument(error);
+  endpoint_.tls.ca_file = config_.ca_file;
   authorization_ = core::fly_authorization_header(config_.token);
   if (authorization_.empty()) throw std::invalid_argument("Fly API token is empty");
 }
 
-net::ProbeSpec MachinePoller::list_request(const std::string& app) const {
-  net::ProbeSpec spec;
-  spec.scheme = endpoint_.scheme;
-  spec.host = endpoint_.host;
-  spec.port = endpoint_.port;
-  spec.target = endpoint_.path_prefix + "/v1/apps/" + encode_path_segment(app) + "/machines";
-  spec.method = "GET";
-  spec.headers = {
+net::HttpRequest MachinePoller::list_request(const std::string& app) const {
+  net::HttpRequest request;
+  request.endpoint = endpoint_;
+  request.target = endpoint_.target + "/v1/apps/" + encode_path_segment(app) + "/machines";
+  request.method = "GET";
+  request.headers = {
       {"Authorization", authorization_},
       {"Accept", "application/json"},
       {"User-Agent", config_.user_agent},
   };
-  spec.timeout = config_.timeout;
-  spec.max_body_bytes = config_.max_body_bytes;
-  spec.ca_file = config_.ca_file;
-  return spec;
+  request.timeout = config_.timeout;
+  request.max_body_bytes = config_.max_body_bytes;
+  return request;
 }
 
-net::ProbeSpec MachinePoller::wait_request(const std::string& app, const std::string& machine,
-                                           std::chrono::seconds timeout) const {
+net::HttpRequest MachinePoller::wait_request(const std::string& app, const std::string& machine,
+                                             std::chrono::seconds timeout) const {
   const auto seconds = std::clamp<std::int64_t>(timeout.count(), 1, 60);
-  net::ProbeSpec spec = list_request(app);
-  spec.target += "/" + encode_path_segment(machine) + "/wait?state=started&timeout=" +
-                 std::to_string(seconds);
+  net::HttpRequest request = list_request(app);
+  request.target += "/" + encode_path_segment(machine) + "/wait?state=started&timeout=" +
+                    std::to_string(seconds);
   // The server holds the request up to `seconds`; the deadline leaves room for its answer.
-  spec.timeout = std::chrono::seconds(seconds) + config_.timeout;
-  spec.max_body_bytes = 64 * 1024;
-  return spec;
+  request.timeout = std::chrono::seconds(seconds) + config_.timeout;
+  request.max_body_bytes = 64 * 1024;
+  return request;
 }
 
 boost::asio::awaitable<PollOutcome> MachinePoller::wait_started(std::string app, std::string machine,
                                                               std::chrono::seconds timeout) {
-  const net::ProbeSpec spec = wait_request(app, machine, timeout);
+  const net::HttpRequest request = wait_request(app, machine, timeout);
   PollOutcome outcome;
   std::string thrown;
   try {
-    const core::ProbeResult r = co_await prober_.probe(spec);
-    if (!r.transport_ok()) {
+    const net::HttpResponse r = co_await client_->send(request);
+    if (!r.ok()) {
       outcome = classify_list_response(r);  // the transport failure classes are the same
-    } else if (r.http_status == 200) {
+    } else if (r.status == 200) {
       outcome.ok = true;
       outcome.code = "200";
       outcome.http_status = 200;
       outcome.duration = r.total;
     } else {
       outcome = classify_status(r);
-      outcome.http_status = r.http_status;
+      outcome.http_status = r.status;
       outcome.duration = r.total;
     }
   } catch (const std::exception& e) {
@@ -240,13 +233,13 @@ boost::asio::awaitable<PollOutcome> MachinePoller::wait_started(std::string app,
 }
 
 boost::asio::awaitable<PollOutcome> MachinePoller::poll(std::string app) {
-  const net::ProbeSpec spec = list_request(app);
+  const net::HttpRequest request = list_request(app);
   PollOutcome outcome;
-  // The prober contract is "no exceptions", but a poll loop must survive a broken one too.
+  // The client contract is "no exceptions", but a poll loop must survive a broken one too.
   std::string thrown;
   try {
-    core::ProbeResult result = co_await prober_.probe(spec);
-    outcome = classify_list_response(result);
+    const net::HttpResponse response = co_await client_->send(request);
+    outcome = classify_list_response(response);
   } catch (const std::exception& e) {
     thrown = e.what();
   }

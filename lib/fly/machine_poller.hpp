@@ -1,17 +1,20 @@
 #pragma once
-/// Polls the Fly Machines API list endpoint through the Prober seam (no HTTP client of its
-/// own) and classifies every answer into a PollOutcome. Never throws for a failed request.
+/// Polls the Fly Machines API list endpoint through the HttpClient seam and classifies every
+/// answer into a PollOutcome. Never throws for a failed request.
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
 
 #include "core/backoff.hpp"
+#include "core/endpoint.hpp"
 #include "core/probe_result.hpp"
 #include "fly/app_poll_state.hpp"
+#include "net/http_client.hpp"
 #include "net/prober.hpp"
 
 namespace flywatch::fly {
@@ -28,25 +31,20 @@ struct FlyApiConfig {
   std::string user_agent = "flywatch";
 };
 
-/// The parts of `api_url` a ProbeSpec needs.
-struct ApiEndpoint {
-  std::string scheme;       ///< "http" or "https"
-  std::string host;         ///< IPv6 literals without brackets
-  std::uint16_t port = 0;
-  std::string path_prefix;  ///< without trailing '/', e.g. "" or "/flaps"
-};
-
-/// Parses a base URL as described for FlyApiConfig::api_url. Returns false with `error` set for
-/// anything else (other schemes, no host, a query or fragment, credentials, a bad port).
-bool parse_api_url(const std::string& url, ApiEndpoint& out, std::string& error);
+/// Parses a base URL as described for FlyApiConfig::api_url into `out` (its target is the path
+/// prefix without trailing '/', e.g. "" or "/flaps"; no TLS options, no headers). Returns false
+/// with `error` set for anything else (other schemes, no host, a query or fragment,
+/// credentials, a bad port).
+bool parse_api_url(const std::string& url, core::Endpoint& out, std::string& error);
 
 /// Percent-encodes an app name for use as one path segment (Fly names are [a-z0-9-], but a
 /// config typo must not change the request path).
 std::string encode_path_segment(const std::string& segment);
 
-/// Classifies one prober result for the list endpoint into a PollOutcome (pure; exposed for
-/// tests). 200 with a JSON array → ok, code "200"; 200 with anything else → "malformed".
-PollOutcome classify_list_response(const core::ProbeResult& result);
+/// Classifies one response of the list endpoint into a PollOutcome (pure; exposed for tests).
+/// 200 with a JSON array → ok, code "200"; 200 with anything else → "malformed"; no response:
+/// "timeout", "malformed" (over the body cap) or "network".
+PollOutcome classify_list_response(const net::HttpResponse& response);
 
 /// Retry-After parsing lives in lib/core (the alert sinks use it too).
 using core::parse_retry_after;
@@ -55,14 +53,17 @@ using core::parse_retry_after;
 class MachinePoller {
  public:
   /// Throws std::invalid_argument for a bad api_url or an empty token: this is config time.
-  /// `prober` must outlive the poller.
+  /// `client` must outlive the poller.
+  MachinePoller(FlyApiConfig config, net::HttpClient& client);
+  /// The same, sending its requests as http(s) probes through `prober` (net::http_client_over),
+  /// which must outlive the poller.
   MachinePoller(FlyApiConfig config, net::Prober& prober);
 
   /// The request poll() sends for `app` (exposed for tests and logging).
-  net::ProbeSpec list_request(const std::string& app) const;
+  net::HttpRequest list_request(const std::string& app) const;
 
   /// The request wait_started() sends: `GET …/machines/{id}/wait?state=started&timeout=N`.
-  net::ProbeSpec wait_request(const std::string& app, const std::string& machine,
+  net::HttpRequest wait_request(const std::string& app, const std::string& machine,
                               std::chrono::seconds timeout) const;
 
   /// Asks the API to answer once `machine` is started (or `timeout`, at most 60 s, has passed:
@@ -80,10 +81,13 @@ class MachinePoller {
   boost::asio::awaitable<PollOutcome> poll(std::string app);
 
  private:
+  void init();  ///< parses api_url, builds the Authorization header; throws like the constructors
+
   FlyApiConfig config_;
-  ApiEndpoint endpoint_;
+  core::Endpoint endpoint_;  ///< api_url's parts (target: the path prefix) and ca_file
   std::string authorization_;
-  net::Prober& prober_;
+  std::shared_ptr<net::HttpClient> own_client_;  ///< set when made over a Prober
+  net::HttpClient* client_;
 };
 
 }  // namespace flywatch::fly

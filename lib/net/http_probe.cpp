@@ -139,7 +139,7 @@ asio::awaitable<void> probe_http(ProbeDialer& dialer, const ProbeSpec& spec,
   ConnectionCloser closer{*conn_ptr};
   if (!co_await dialer.dial(spec, start, conn_ptr, result)) co_return;
   Connection& conn = *conn_ptr;
-  if (spec.scheme == "http") co_return co_await exchange(conn.socket, conn, request, spec, result);
+  if (spec.endpoint.scheme == "http") co_return co_await exchange(conn.socket, conn, request, spec, result);
 
   const auto ctx = tls_context(dialer.tls_contexts(), spec, result);
   if (ctx == nullptr) co_return;

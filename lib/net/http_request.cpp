@@ -44,7 +44,7 @@ bool is_target(std::string_view s) {
 }
 
 bool has_header(const ProbeSpec& spec, std::string_view name) {
-  return std::any_of(spec.headers.begin(), spec.headers.end(),
+  return std::any_of(spec.endpoint.headers.begin(), spec.endpoint.headers.end(),
                      [&](const auto& h) { return iequals(h.first, name); });
 }
 
@@ -64,11 +64,11 @@ bool build_request(const ProbeSpec& spec, std::string& out, std::string& error) 
     error = "invalid request method \"" + spec.method + "\"";
     return false;
   }
-  if (!is_target(spec.target)) {
-    error = "invalid request target \"" + spec.target + "\"";
+  if (!is_target(spec.endpoint.target)) {
+    error = "invalid request target \"" + spec.endpoint.target + "\"";
     return false;
   }
-  for (const auto& [name, value] : spec.headers) {
+  for (const auto& [name, value] : spec.endpoint.headers) {
     if (!is_token(name) || !is_field_value(value)) {
       error = "invalid request header \"" + name + "\"";
       return false;
@@ -76,22 +76,22 @@ bool build_request(const ProbeSpec& spec, std::string& out, std::string& error) 
   }
 
   out.clear();
-  out.reserve(128 + spec.target.size() + spec.body.size() + spec.headers.size() * 48);
-  out.append(spec.method).append(" ").append(spec.target).append(" HTTP/1.1\r\n");
+  out.reserve(128 + spec.endpoint.target.size() + spec.body.size() + spec.endpoint.headers.size() * 48);
+  out.append(spec.method).append(" ").append(spec.endpoint.target).append(" HTTP/1.1\r\n");
 
   if (!has_header(spec, "host")) {
-    const std::string& name = spec.server_name.empty() ? spec.host : spec.server_name;
+    const std::string& name = spec.endpoint.tls.server_name.empty() ? spec.endpoint.host : spec.endpoint.tls.server_name;
     out.append("Host: ");
     if (name.find(':') != std::string::npos) {
       out.append("[").append(name).append("]");
     } else {
       out.append(name);
     }
-    const std::uint16_t default_port = spec.scheme == "http" ? 80 : 443;
-    if (spec.port != default_port) out.append(":").append(std::to_string(spec.port));
+    const std::uint16_t default_port = spec.endpoint.scheme == "http" ? 80 : 443;
+    if (spec.endpoint.port != default_port) out.append(":").append(std::to_string(spec.endpoint.port));
     out.append("\r\n");
   }
-  for (const auto& [name, value] : spec.headers) {
+  for (const auto& [name, value] : spec.endpoint.headers) {
     if (iequals(name, "connection")) continue;
     append_header(out, name, value);
   }

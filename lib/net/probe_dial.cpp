@@ -64,14 +64,14 @@ bool is_closed_early(const error_code& ec) {
          ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
 }
 
-// Resolves spec.host into conn.resolved, bounded by the deadline already set on conn.timer.
+// Resolves spec.endpoint.host into conn.resolved, bounded by the deadline already set on conn.timer.
 // getaddrinfo runs on a resolver pool thread and cannot be interrupted, so the coroutine waits
 // on the deadline timer, which the lookup's handler cancels when it finishes first.
 asio::awaitable<bool> ProbeDialer::resolve(const ProbeSpec& spec, Connection& conn,
                                            const std::shared_ptr<Connection>& keep,
                                            ProbeResult& result) {
   if (!resolvers_) resolvers_.emplace(conn.socket.get_executor(), resolver_threads, lookup_);
-  resolvers_->async_resolve(spec.host, std::to_string(spec.port), conn.timer.expiry(),
+  resolvers_->async_resolve(spec.endpoint.host, std::to_string(spec.endpoint.port), conn.timer.expiry(),
                             [keep](const error_code& ec, tcp::resolver::results_type results) {
                               keep->resolve_error = ec;
                               keep->resolved = std::move(results);
@@ -81,12 +81,12 @@ asio::awaitable<bool> ProbeDialer::resolve(const ProbeSpec& spec, Connection& co
   co_await conn.timer.async_wait(as_values);
   if (!conn.resolve_done || ProbeClock::now() >= conn.timer.expiry()) {
     conn.timed_out = true;
-    fail_timeout(result, spec, "resolving " + spec.host);
+    fail_timeout(result, spec, "resolving " + spec.endpoint.host);
     co_return false;
   }
   if (conn.resolve_error || conn.resolved.empty()) {
     fail(result, FailureReason::dns,
-         "dns: " + spec.host + ": " +
+         "dns: " + spec.endpoint.host + ": " +
              (conn.resolve_error ? conn.resolve_error.message() : std::string("no addresses")));
     co_return false;
   }
@@ -102,8 +102,8 @@ asio::awaitable<bool> ProbeDialer::dial(const ProbeSpec& spec, ProbeClock::time_
 
   // Resolve. An IP literal skips the resolver (and its thread hop) entirely.
   std::optional<tcp::endpoint> literal;
-  if (is_ip_literal(spec.host)) {
-    literal.emplace(asio::ip::make_address(spec.host), spec.port);
+  if (is_ip_literal(spec.endpoint.host)) {
+    literal.emplace(asio::ip::make_address(spec.endpoint.host), spec.endpoint.port);
   } else if (!co_await resolve(spec, conn, conn_ptr, result)) {
     co_return false;
   }

@@ -41,7 +41,7 @@ std::shared_ptr<ssl::context> tls_context(TlsContextCache& cache, const ProbeSpe
                                           ProbeResult& result) {
   result.used_tls = true;
   std::string error;
-  auto ctx = cache.get(spec.ca_file, spec.insecure_skip_verify, error);
+  auto ctx = cache.get(spec.endpoint.tls.ca_file, spec.endpoint.tls.insecure_skip_verify, error);
   if (ctx == nullptr) fail(result, FailureReason::tls, std::move(error));
   return ctx;
 }
@@ -49,11 +49,11 @@ std::shared_ptr<ssl::context> tls_context(TlsContextCache& cache, const ProbeSpe
 asio::awaitable<bool> tls_handshake(TlsStream& stream, const Connection& conn,
                                     const ProbeSpec& spec, ProbeResult& result) {
   SSL* ssl = stream.native_handle();
-  const std::string& name = spec.server_name.empty() ? spec.host : spec.server_name;
+  const std::string& name = spec.endpoint.tls.server_name.empty() ? spec.endpoint.host : spec.endpoint.tls.server_name;
   const bool name_is_ip = is_ip_literal(name);
   // RFC 6066: SNI carries host names only, never IP literals.
   if (!name_is_ip) SSL_set_tlsext_host_name(ssl, name.c_str());
-  if (!spec.insecure_skip_verify) {
+  if (!spec.endpoint.tls.insecure_skip_verify) {
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     if (name_is_ip) {

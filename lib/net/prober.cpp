@@ -39,9 +39,9 @@ class RegistryProber final : public Prober {
     ProbeResult result;
     const auto start = ProbeClock::now();
     try {
-      const auto kind = kinds().find(spec.scheme);
+      const auto kind = kinds().find(spec.endpoint.scheme);
       if (kind == kinds().end()) {
-        fail(result, FailureReason::protocol, "protocol: unsupported scheme " + spec.scheme);
+        fail(result, FailureReason::protocol, "protocol: unsupported scheme " + spec.endpoint.scheme);
       } else {
         co_await kind->second(dialer_, spec, start, result);
       }

@@ -17,6 +17,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "core/endpoint.hpp"
 #include "core/pattern.hpp"
 #include "core/probe_result.hpp"
 
@@ -31,26 +32,20 @@ struct TcpProbeSpec {
   std::optional<core::Pattern> read_until;
 };
 
-/// Everything one probe needs, resolved from config. The common part first, then each kind's
-/// part; a kind ignores the parts of the others. The HTTP part stays flat (not nested) because
-/// alert sinks and the Fly API poller build HTTP specs field by field.
+/// Everything one probe needs, resolved from config: the endpoint (URL parts, TLS options for
+/// https and tls, the HTTP headers), then each kind's part; a kind ignores the parts of the
+/// others.
 struct ProbeSpec {
-  std::string scheme = "https";  ///< "http", "https", "tcp" or "tls": selects the kind
-  std::string host;              ///< DNS name or IP literal (IPv6 without brackets)
-  std::uint16_t port = 443;
+  /// scheme ("http", "https", "tcp" or "tls") selects the kind; http(s) sends `headers` as
+  /// given (Host is added if absent) to `target`; TLS: an empty ca_file means the system
+  /// default verify paths, an empty server_name the host.
+  core::Endpoint endpoint;
   std::chrono::milliseconds timeout{5000};  ///< one deadline for the whole probe
   /// http(s): larger bodies fail with reason too_large. tcp: most banner bytes read.
   std::size_t max_body_bytes = 1 << 20;
 
-  // TLS (https and tls)
-  std::string ca_file;               ///< empty: system default verify paths
-  bool insecure_skip_verify = false;
-  std::string server_name;           ///< SNI and verified name; empty: `host`
-
   // HTTP (http and https)
-  std::string target = "/";      ///< path and query
   std::string method = "GET";
-  std::vector<std::pair<std::string, std::string>> headers;  ///< sent as given (Host is added if absent)
   std::string body;
 
   // TCP (tcp)
@@ -74,7 +69,7 @@ class Prober {
 using NameLookup = std::function<boost::asio::ip::tcp::resolver::results_type(
     const std::string& host, const std::string& port, boost::system::error_code& ec)>;
 
-/// The production prober: dispatches on spec.scheme (http, https, tcp, tls; anything else
+/// The production prober: dispatches on spec.endpoint.scheme (http, https, tcp, tls; anything else
 /// fails with reason protocol). TLS contexts are cached per (ca_file, insecure_skip_verify) so
 /// the CA bundle is loaded once, not per probe; every probe does a fresh handshake (no session
 /// reuse), which is what an uptime check must measure.

@@ -43,10 +43,10 @@ config::Config make_config(int n) {
     config::Target t;
     t.name = "target-" + std::to_string(i);
     t.url = "https://" + t.name + ".example/";
-    t.scheme = "https";
-    t.host = t.name + ".example";
-    t.port = 443;
-    t.target = "/";
+    t.endpoint.scheme = "https";
+    t.endpoint.host = t.name + ".example";
+    t.endpoint.port = 443;
+    t.endpoint.target = "/";
     t.interval = 10s;
     t.timeout = 5s;
     t.expect.body_json = {{"status", "ok"}};

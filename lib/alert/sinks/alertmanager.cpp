@@ -50,6 +50,13 @@ std::chrono::seconds alertmanager_valid_for(std::chrono::milliseconds resend_int
                   std::chrono::duration_cast<std::chrono::seconds>(resend_interval * 4));
 }
 
+std::string alertmanager_request_target(const std::string& url_target) {
+  std::string base = url_target;
+  if (auto q = base.find('?'); q != std::string::npos) base.resize(q);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/api/v2/alerts";
+}
+
 namespace sinks {
 
 const SinkKindOps alertmanager_sink{
@@ -63,6 +70,7 @@ const SinkKindOps alertmanager_sink{
         [](SinkSettings& settings, std::chrono::milliseconds resend_interval) {
           settings.alertmanager_valid_for = alertmanager_valid_for(resend_interval);
         },
+    .request_target = &alertmanager_request_target,
 };
 
 }  // namespace sinks

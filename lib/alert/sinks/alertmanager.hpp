@@ -3,6 +3,7 @@
 /// alerts re-sent every `resend_interval` so that Alertmanager keeps them open.
 
 #include <chrono>
+#include <string>
 #include <vector>
 
 #include "alert/sink_registry.hpp"
@@ -26,6 +27,10 @@ SinkPayload format_alertmanager_batch(const std::vector<core::AlertEvent>& event
 /// sink re-sent every `resend_interval`: four intervals (several missed re-sends in a row mean
 /// flywatch is gone), at least 1 s.
 std::chrono::seconds alertmanager_valid_for(std::chrono::milliseconds resend_interval);
+
+/// The request target under an Alertmanager base URL's path: `url_target` without its query
+/// and trailing '/', then "/api/v2/alerts" (a reverse proxy may put Alertmanager under a prefix).
+std::string alertmanager_request_target(const std::string& url_target);
 
 namespace sinks {
 /// The registry entry of `alertmanager`: re-sent to, 500 alerts per request.

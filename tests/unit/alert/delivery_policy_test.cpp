@@ -12,9 +12,9 @@ using alert::DeliveryResult;
 
 namespace {
 
-core::ProbeResult answered(int status) {
-  core::ProbeResult r;
-  r.http_status = status;
+net::HttpResponse answered(int status) {
+  net::HttpResponse r;
+  r.status = status;
   return r;
 }
 
@@ -45,16 +45,17 @@ TEST_CASE("delivery: statuses map to delivered, retry or failed") {
 
 TEST_CASE("delivery: network errors retry; delays grow with jitter and honour Retry-After") {
   core::Backoff b(alert::default_delivery_backoff());
-  core::ProbeResult refused;
-  refused.transport_failure = core::FailureReason::connect;
-  refused.error = "connection refused";
+  net::HttpResponse refused;
+  refused.error = net::HttpError::connect_failed;
+  refused.step = "connect";
+  refused.message = "connection refused";
   auto d = alert::classify_delivery(refused, std::nullopt, b, 1.0);
   CHECK(d.result == DeliveryResult::retry);
   CHECK(d.reason == "connect: connection refused");
   CHECK(d.delay == 2s);
   core::Backoff other(alert::default_delivery_backoff());
-  refused.error = "connect: 127.0.0.1:9: Connection refused";  // the prober names its step
-  CHECK(alert::classify_delivery(refused, std::nullopt, other, 1.0).reason == refused.error);  // first failure: window [0, 1 s * 2^1], random 1.0 takes its top
+  refused.message = "connect: 127.0.0.1:9: Connection refused";  // the client names its step
+  CHECK(alert::classify_delivery(refused, std::nullopt, other, 1.0).reason == refused.message);  // first failure: window [0, 1 s * 2^1], random 1.0 takes its top
   d = alert::classify_delivery(answered(503), std::nullopt, b, 1.0);
   CHECK(d.delay == 4s);
   d = alert::classify_delivery(answered(429), 30s, b, 0.0);

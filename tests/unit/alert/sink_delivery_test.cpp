@@ -1,4 +1,4 @@
-// SinkDelivery against a scripted receiver (the prober seam) and a real outbox in a temp dir:
+// SinkDelivery against a scripted receiver (the HttpClient seam) and a real outbox in a temp dir:
 // order, retries under one webhook-id, signatures, give-up on 4xx.
 #include <doctest.h>
 
@@ -20,13 +20,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct ScriptedReceiver : net::Prober {
-  std::deque<core::ProbeResult> answers;  ///< popped per attempt; 200 when empty
-  std::vector<net::ProbeSpec> seen;
-  boost::asio::awaitable<core::ProbeResult> probe(const net::ProbeSpec& spec) override {
-    seen.push_back(spec);
-    core::ProbeResult r;
-    r.http_status = 200;
+struct ScriptedReceiver : net::HttpClient {
+  std::deque<net::HttpResponse> answers;  ///< popped per attempt; 200 when empty
+  std::vector<net::HttpRequest> seen;
+  boost::asio::awaitable<net::HttpResponse> send(const net::HttpRequest& request) override {
+    seen.push_back(request);
+    net::HttpResponse r;
+    r.status = 200;
     if (!answers.empty()) {
       r = answers.front();
       answers.pop_front();
@@ -35,15 +35,18 @@ struct ScriptedReceiver : net::Prober {
   }
 };
 
-core::ProbeResult status(int s) {
-  core::ProbeResult r;
-  r.http_status = s;
+net::HttpResponse status(int s) {
+  net::HttpResponse r;
+  r.status = s;
   return r;
 }
 
-std::string header(const net::ProbeSpec& spec, const std::string& name) {
-  for (const auto& [k, v] : spec.headers) {
-    if (k == name) return v;
+// A header as sent: the request's own, then the sink's (endpoint) headers.
+std::string header(const net::HttpRequest& spec, const std::string& name) {
+  for (const auto* list : {&spec.headers, &spec.endpoint.headers}) {
+    for (const auto& [k, v] : *list) {
+      if (k == name) return v;
+    }
   }
   return "";
 }
@@ -64,18 +67,19 @@ TEST_CASE("SinkDelivery: in order, retried under one webhook-id, signed, 4xx giv
 
   boost::asio::io_context io{1};
   ScriptedReceiver receiver;
-  core::ProbeResult refused;
-  refused.transport_failure = core::FailureReason::connect;
-  refused.error = "connection refused";
+  net::HttpResponse refused;
+  refused.error = net::HttpError::connect_failed;
+  refused.step = "connect";
+  refused.message = "connection refused";
   receiver.answers = {status(503), refused, status(200), status(400), status(202)};
   alert::SinkEndpoint ep;
   ep.name = "oncall";
-  ep.scheme = "http";
-  ep.host = "127.0.0.1";
-  ep.port = 9;
-  ep.target = "/hook";
+  ep.endpoint.scheme = "http";
+  ep.endpoint.host = "127.0.0.1";
+  ep.endpoint.port = 9;
+  ep.endpoint.target = "/hook";
   ep.signing_key = *alert::decode_webhook_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
-  ep.headers = {{"X-Team", "sre"}};
+  ep.endpoint.headers = {{"X-Team", "sre"}};
   ep.retry.base = 5ms;
   ep.retry.cap = 20ms;
   std::vector<alert::DeliveryResult> results;

@@ -167,7 +167,7 @@ TEST_CASE("check of an asleep Fly app: only `when_asleep: probe` probes its publ
     CHECK(apps[0].asleep);
     int be = 0;
     for (const auto& s : prober.specs) {
-      if (s.host != "be") continue;
+      if (s.endpoint.host != "be") continue;
       ++be;
       CHECK(test::header_of(s, "fly-force-instance-id").empty());
     }

@@ -25,7 +25,7 @@ namespace {
 Config load(const fs::path& p) { return parse_config(slurp(p), p.string(), fake_env()); }
 
 std::string header(const Target& t, const std::string& name) {
-  for (const auto& [n, v] : t.headers) {
+  for (const auto& [n, v] : t.endpoint.headers) {
     if (n == name) return v;
   }
   return "<absent>";
@@ -72,15 +72,15 @@ const std::map<std::string, Check>& good_checks() {
          CHECK(t.name == "medio-backend");
          CHECK(t.line == 9);
          CHECK(t.url == "https://medio-backend.fly.dev/");
-         CHECK(t.scheme == "https");
-         CHECK(t.host == "medio-backend.fly.dev");
-         CHECK(t.port == 443);
-         CHECK(t.target == "/");
+         CHECK(t.endpoint.scheme == "https");
+         CHECK(t.endpoint.host == "medio-backend.fly.dev");
+         CHECK(t.endpoint.port == 443);
+         CHECK(t.endpoint.target == "/");
          CHECK(t.method == "GET");
          CHECK(header(t, "User-Agent") == "flywatch");
-         CHECK(t.tls.ca_file == testdata_dir() + "/good/../certs/ca.pem");
-         CHECK_FALSE(t.tls.insecure_skip_verify);
-         CHECK(t.tls.server_name.empty());
+         CHECK(t.endpoint.tls.ca_file == testdata_dir() + "/good/../certs/ca.pem");
+         CHECK_FALSE(t.endpoint.tls.insecure_skip_verify);
+         CHECK(t.endpoint.tls.server_name.empty());
          CHECK(t.expect.status == std::vector<int>{200});
          CHECK(json_expect(t, "status") == "ok");
          CHECK(json_expect(t, "database") == "connected");
@@ -95,7 +95,7 @@ const std::map<std::string, Check>& good_checks() {
                std::optional<flywatch::config::Millis>(std::chrono::hours(24 * 14)));
          const Target& app = c.targets[1];
          CHECK(app.name == "medio-react-app");
-         CHECK(app.target == "/");
+         CHECK(app.endpoint.target == "/");
          CHECK(app.interval == 15s);
          CHECK(app.expect.status.empty());
          CHECK_FALSE(app.expect.body_regex);
@@ -109,30 +109,30 @@ const std::map<std::string, Check>& good_checks() {
          CHECK(a.failure_threshold == 5);
          CHECK(a.success_threshold == 1);
          CHECK(a.max_body_bytes == 512 * 1024);
-         CHECK(a.scheme == "http");
-         CHECK(a.host == "127.0.0.1");
-         CHECK(a.port == 8080);
-         CHECK(a.target == "/health?verbose=1");
+         CHECK(a.endpoint.scheme == "http");
+         CHECK(a.endpoint.host == "127.0.0.1");
+         CHECK(a.endpoint.port == 8080);
+         CHECK(a.endpoint.target == "/health?verbose=1");
          CHECK(a.method == "GET");
-         CHECK(a.headers.empty());
+         CHECK(a.endpoint.headers.empty());
          CHECK(a.body.empty());
          const Target& b = c.targets[1];
-         CHECK(b.host == "::1");
-         CHECK(b.port == 8443);
-         CHECK(b.target == "/");
+         CHECK(b.endpoint.host == "::1");
+         CHECK(b.endpoint.port == 8443);
+         CHECK(b.endpoint.target == "/");
          CHECK(b.method == "POST");
          CHECK(b.interval == 30s);
          CHECK(b.timeout == 250ms);
          CHECK(b.failure_threshold == 2);
          CHECK(b.success_threshold == 4);
          CHECK(b.max_body_bytes == 2048);
-         REQUIRE(b.headers.size() == 2);
-         CHECK(b.headers[0] ==
+         REQUIRE(b.endpoint.headers.size() == 2);
+         CHECK(b.endpoint.headers[0] ==
                std::pair<std::string, std::string>{"Content-Type", "application/json"});
-         CHECK(b.headers[1] == std::pair<std::string, std::string>{"X-Request-Id", "flywatch-1"});
+         CHECK(b.endpoint.headers[1] == std::pair<std::string, std::string>{"X-Request-Id", "flywatch-1"});
          CHECK(b.body == R"({"ping":true})");
-         CHECK(b.tls.insecure_skip_verify);
-         CHECK(b.tls.server_name == "backend.internal");
+         CHECK(b.endpoint.tls.insecure_skip_verify);
+         CHECK(b.endpoint.tls.server_name == "backend.internal");
          CHECK(b.expect.status == std::vector<int>{204});
          const std::vector<std::pair<std::string, std::string>> json = {
              {"status", "ok"}, {"checks.0.ok", "true"}, {"count", "3"},
@@ -153,9 +153,9 @@ const std::map<std::string, Check>& good_checks() {
          const Target& t = c.targets[0];
          CHECK(t.name == "from-default");
          CHECK(t.url == "https://api.example.test:8443/v1/status");
-         CHECK(t.host == "api.example.test");
-         CHECK(t.port == 8443);
-         CHECK(t.target == "/v1/status");
+         CHECK(t.endpoint.host == "api.example.test");
+         CHECK(t.endpoint.port == 8443);
+         CHECK(t.endpoint.target == "/v1/status");
          CHECK(t.interval == 30s);
          CHECK(header(t, "X-Api-Key") == "tok-SECRET-env-123");
          CHECK(header(t, "X-Price") == "$5 and $ alone and fallback and []");
@@ -166,9 +166,9 @@ const std::map<std::string, Check>& good_checks() {
        [](const Config& c) {
          REQUIRE(c.targets.size() == 2);
          const Target& f = c.targets[0];
-         REQUIRE(f.headers.size() == 2);
-         CHECK(f.headers[0].first == "Content-Type");
-         CHECK(f.headers[1] == std::pair<std::string, std::string>{"Authorization",
+         REQUIRE(f.endpoint.headers.size() == 2);
+         CHECK(f.endpoint.headers[0].first == "Content-Type");
+         CHECK(f.endpoint.headers[1] == std::pair<std::string, std::string>{"Authorization",
                                                                    "Bearer file-SECRET-token-456"});
          // One trailing newline is stripped from a *_file, and only one.
          CHECK(f.body == R"({"query":"{ health }"})");

@@ -36,10 +36,10 @@ const std::map<std::string, Check>& good_checks() {
       {"minimal.yaml",
        [](const FlyConfig& c) {
          CHECK(c.api_url == "https://api.machines.dev");
-         CHECK(c.api_scheme == "https");
-         CHECK(c.api_host == "api.machines.dev");
-         CHECK(c.api_port == 443);
-         CHECK(c.api_base_path.empty());
+         CHECK(c.api.scheme == "https");
+         CHECK(c.api.host == "api.machines.dev");
+         CHECK(c.api.port == 443);
+         CHECK(c.api.target.empty());
          CHECK(c.token == "tok-SECRET-env-123");
          CHECK(c.poll_interval == 5s);
          REQUIRE(c.apps.size() == 1);
@@ -55,10 +55,10 @@ const std::map<std::string, Check>& good_checks() {
       {"full.yaml",
        [](const FlyConfig& c) {
          CHECK(c.api_url == "http://127.0.0.1:4280/sim/");
-         CHECK(c.api_scheme == "http");
-         CHECK(c.api_host == "127.0.0.1");
-         CHECK(c.api_port == 4280);
-         CHECK(c.api_base_path == "/sim");
+         CHECK(c.api.scheme == "http");
+         CHECK(c.api.host == "127.0.0.1");
+         CHECK(c.api.port == 4280);
+         CHECK(c.api.target == "/sim");
          // token_file: one trailing newline stripped.
          CHECK(c.token == "file-SECRET-token-456");
          CHECK(c.poll_interval == 2s);
@@ -83,9 +83,9 @@ const std::map<std::string, Check>& good_checks() {
       {"env.yaml",
        [](const FlyConfig& c) {
          CHECK(c.api_url == "https://api.example.test:8443");
-         CHECK(c.api_host == "api.example.test");
-         CHECK(c.api_port == 8443);
-         CHECK(c.api_base_path.empty());
+         CHECK(c.api.host == "api.example.test");
+         CHECK(c.api.port == 8443);
+         CHECK(c.api.target.empty());
          CHECK(c.token == "literal-token");
          CHECK(c.poll_interval == 30s);
          REQUIRE(c.apps.size() == 1);
@@ -102,10 +102,10 @@ const std::map<std::string, Check>& good_checks() {
        }},
       {"token_crlf.yaml",
        [](const FlyConfig& c) {
-         CHECK(c.api_scheme == "http");
-         CHECK(c.api_host == "::1");
-         CHECK(c.api_port == 80);
-         CHECK(c.api_base_path.empty());
+         CHECK(c.api.scheme == "http");
+         CHECK(c.api.host == "::1");
+         CHECK(c.api.port == 80);
+         CHECK(c.api.target.empty());
          // A CRLF line end counts as the one trailing newline.
          CHECK(c.token == "tok-crlf");
          REQUIRE(c.apps.size() == 1);

@@ -62,8 +62,8 @@ TEST_CASE("relative *_file paths resolve against the config's directory") {
       "secrets/token.txt\n";
   const auto c = parse_config(text, testdata_dir() + "/inline.yaml", fake_env());
   REQUIRE(c.targets.size() == 1);
-  REQUIRE(c.targets[0].headers.size() == 1);
-  CHECK(c.targets[0].headers[0].second == "Bearer file-SECRET-token-456");
+  REQUIRE(c.targets[0].endpoint.headers.size() == 1);
+  CHECK(c.targets[0].endpoint.headers[0].second == "Bearer file-SECRET-token-456");
   // The same text somewhere else finds no such file.
   CHECK_THROWS_AS(parse_config(text, "/nonexistent-dir/inline.yaml", fake_env()), ConfigError);
 }
@@ -75,7 +75,7 @@ TEST_CASE("exactly one trailing newline is stripped from a *_file") {
         "    bearer_token_file: secrets/" +
         file + "\n";
     const auto c = parse_config(text, testdata_dir() + "/inline.yaml", fake_env());
-    return c.targets.at(0).headers.at(0).second;
+    return c.targets.at(0).endpoint.headers.at(0).second;
   };
   CHECK(token_from("crlf.txt") == "Bearer tok-crlf");
   // "tok-two\n\n" keeps one newline, which cannot go into a header.
@@ -151,10 +151,10 @@ TEST_CASE("tcp:// and tls:// targets: host and port, their own keys, the common 
   const auto c = load_config(testdata_dir() + "/kinds.yaml");
   REQUIRE(c.targets.size() == 5);
   const auto& ssh = c.targets[0];
-  CHECK(ssh.scheme == "tcp");
-  CHECK(ssh.host == "::1");
-  CHECK(ssh.port == 22);
-  CHECK(ssh.target.empty());
+  CHECK(ssh.endpoint.scheme == "tcp");
+  CHECK(ssh.endpoint.host == "::1");
+  CHECK(ssh.endpoint.port == 22);
+  CHECK(ssh.endpoint.target.empty());
   CHECK(ssh.send.empty());
   REQUIRE(ssh.expect.banner_regex);
   CHECK(ssh.expect.banner_regex->source() == R"(^SSH-2\.0-)");
@@ -162,23 +162,23 @@ TEST_CASE("tcp:// and tls:// targets: host and port, their own keys, the common 
   CHECK(ssh.max_body_bytes == 4096);
 
   const auto& redis = c.targets[1];
-  CHECK(redis.scheme == "tcp");  // the scheme is case-insensitive, as for http(s)
-  CHECK(redis.host == "cache.example");
+  CHECK(redis.endpoint.scheme == "tcp");  // the scheme is case-insensitive, as for http(s)
+  CHECK(redis.endpoint.host == "cache.example");
   CHECK(redis.send == "PING\r\n");  // YAML double quotes turn \r\n into the bytes
   CHECK(redis.max_body_bytes == 64);
 
   const auto& open = c.targets[2];
-  CHECK(open.port == 5432);
+  CHECK(open.endpoint.port == 5432);
   CHECK_FALSE(open.expect.banner_regex);
 
   const auto& smtps = c.targets[3];
-  CHECK(smtps.scheme == "tls");
-  CHECK(smtps.port == 465);
-  CHECK(smtps.tls.ca_file == testdata_dir() + "/certs/ca.pem");
-  CHECK(smtps.tls.server_name == "smtp.example");
+  CHECK(smtps.endpoint.scheme == "tls");
+  CHECK(smtps.endpoint.port == 465);
+  CHECK(smtps.endpoint.tls.ca_file == testdata_dir() + "/certs/ca.pem");
+  CHECK(smtps.endpoint.tls.server_name == "smtp.example");
   CHECK(smtps.expect.cert_min_validity == std::chrono::hours(14 * 24));
   CHECK(smtps.expect.status.empty());
 
-  CHECK(c.targets[4].scheme == "https");
+  CHECK(c.targets[4].endpoint.scheme == "https");
   CHECK(c.targets[4].expect.status == std::vector<int>{200});
 }

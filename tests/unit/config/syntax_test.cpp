@@ -3,8 +3,10 @@
 #include <string>
 
 #include "config/syntax.hpp"
+#include "core/endpoint.hpp"
 
 using namespace flywatch::config::detail;
+namespace core = flywatch::core;
 
 TEST_CASE("names and tokens") {
   CHECK(is_valid_name("medio-backend"));
@@ -82,7 +84,7 @@ TEST_CASE("parse_listen") {
   }
 }
 
-TEST_CASE("parse_target_url") {
+TEST_CASE("parse_endpoint_url: http and https") {
   struct Case {
     const char* in;
     const char* scheme;  // nullptr: must fail
@@ -112,7 +114,7 @@ TEST_CASE("parse_target_url") {
   for (const Case& c : cases) {
     CAPTURE(c.in);
     std::string error;
-    const auto out = parse_target_url(c.in, error);
+    const auto out = core::parse_endpoint_url(c.in, core::UrlSchemes::http, error);
     if (c.scheme) {
       REQUIRE(out.has_value());
       CHECK(out->scheme == c.scheme);

@@ -34,7 +34,7 @@ namespace {
 const char* const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 std::string header(const net::ProbeSpec& spec, const std::string& name) {
-  for (const auto& [k, v] : spec.headers) {
+  for (const auto& [k, v] : spec.endpoint.headers) {
     if (k == name) return v;
   }
   return "";
@@ -88,7 +88,7 @@ TEST_CASE("AlertDispatcher: each sink gets what its filter takes, in order; aler
   CHECK(rig.receiver.seen.size() == 5);
   for (const auto& s : rig.receiver.seen) {
     CHECK(s.method == "POST");
-    CHECK(s.host == "127.0.0.1");
+    CHECK(s.endpoint.host == "127.0.0.1");
     CHECK(header(s, "webhook-signature").empty());  // no secret: unsigned
   }
 
@@ -119,39 +119,39 @@ TEST_CASE("sink_endpoint: Alertmanager's API under the URL's path, a webhook's p
   config::SinkConfig am = webhook_sink("am", "/prefix/");
   am.type = config::SinkType::alertmanager;
   am.url = "http://h:9093/prefix/";
-  am.host = "h";
-  am.port = 9093;
+  am.endpoint.host = "h";
+  am.endpoint.port = 9093;
   am.timeout = 3s;
   auto ep = engine::sink_endpoint(am);
   CHECK(ep.name == "am");
-  CHECK(ep.scheme == "http");
-  CHECK(ep.host == "h");
-  CHECK(ep.port == 9093);
-  CHECK(ep.target == "/prefix/api/v2/alerts");
+  CHECK(ep.endpoint.scheme == "http");
+  CHECK(ep.endpoint.host == "h");
+  CHECK(ep.endpoint.port == 9093);
+  CHECK(ep.endpoint.target == "/prefix/api/v2/alerts");
   CHECK(ep.timeout == 3s);
   CHECK(ep.retry.base == 5ms);
   CHECK(ep.retry.cap == 20ms);
   CHECK(ep.signing_key.empty());
 
-  am.target = "/";
-  CHECK(engine::sink_endpoint(am).target == "/api/v2/alerts");
+  am.endpoint.target = "/";
+  CHECK(engine::sink_endpoint(am).endpoint.target == "/api/v2/alerts");
 
   config::SinkConfig hook = webhook_sink("hook", "/hooks/flywatch/");
   hook.secret = secret;
-  hook.headers = {{"X-Team", "sre"}};
-  hook.scheme = "https";
-  hook.port = 8443;
-  hook.tls.ca_file = "/etc/ssl/hooks.pem";
-  hook.tls.server_name = "hooks.internal";
+  hook.endpoint.headers = {{"X-Team", "sre"}};
+  hook.endpoint.scheme = "https";
+  hook.endpoint.port = 8443;
+  hook.endpoint.tls.ca_file = "/etc/ssl/hooks.pem";
+  hook.endpoint.tls.server_name = "hooks.internal";
   ep = engine::sink_endpoint(hook);
-  CHECK(ep.scheme == "https");
-  CHECK(ep.port == 8443);
-  CHECK(ep.target == "/hooks/flywatch/");
-  CHECK(ep.ca_file == "/etc/ssl/hooks.pem");
-  CHECK(ep.server_name == "hooks.internal");
-  CHECK_FALSE(ep.insecure_skip_verify);
+  CHECK(ep.endpoint.scheme == "https");
+  CHECK(ep.endpoint.port == 8443);
+  CHECK(ep.endpoint.target == "/hooks/flywatch/");
+  CHECK(ep.endpoint.tls.ca_file == "/etc/ssl/hooks.pem");
+  CHECK(ep.endpoint.tls.server_name == "hooks.internal");
+  CHECK_FALSE(ep.endpoint.tls.insecure_skip_verify);
   CHECK(ep.signing_key == *alert::decode_webhook_secret(secret));
-  CHECK(ep.headers == hook.headers);
+  CHECK(ep.endpoint.headers == hook.endpoint.headers);
 }
 
 TEST_CASE("AlertDispatcher: a webhook is signed with the configured secret") {
@@ -159,13 +159,13 @@ TEST_CASE("AlertDispatcher: a webhook is signed with the configured secret") {
   config::AlertsConfig cfg;
   cfg.sinks.push_back(webhook_sink("hook", "/hook"));
   cfg.sinks.back().secret = secret;
-  cfg.sinks.back().headers = {{"X-Team", "sre"}};
+  cfg.sinks.back().endpoint.headers = {{"X-Team", "sre"}};
   rig.dispatcher->apply(cfg);
   rig.dispatcher->publish(
       {event(Kind::firing, core::alert_target_down, core::Severity::critical, "a")}, {});
   REQUIRE(rig.run_until([&] { return rig.receiver.seen.size() == 1; }));
   const auto& spec = rig.receiver.seen[0];
-  CHECK(spec.target == "/hook");
+  CHECK(spec.endpoint.target == "/hook");
   CHECK(header(spec, "X-Team") == "sre");
   const std::string id = header(spec, "webhook-id");
   const std::string ts = header(spec, "webhook-timestamp");
@@ -261,7 +261,7 @@ TEST_CASE("AlertDispatcher: an Alertmanager sink re-sends firing alerts while th
   REQUIRE(rig.run_until([&] { return rig.receiver.seen.size() >= 3; }, 2s));
   for (const auto& s : rig.receiver.seen) {
     CHECK(s.method == "POST");
-    CHECK(s.target == "/api/v2/alerts");
+    CHECK(s.endpoint.target == "/api/v2/alerts");
     const auto doc = boost::json::parse(s.body);
     REQUIRE(doc.is_array());
     REQUIRE(doc.as_array().size() == 1);

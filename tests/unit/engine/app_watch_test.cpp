@@ -33,7 +33,7 @@ struct FlyRig : test::EngineRig {
   std::vector<net::ProbeSpec> target_probes(const std::string& host) const {
     std::vector<net::ProbeSpec> out;
     for (const auto& s : prober.specs) {
-      if (s.host == host) out.push_back(s);
+      if (s.endpoint.host == host) out.push_back(s);
     }
     return out;
   }
@@ -53,7 +53,7 @@ struct FlyRig : test::EngineRig {
     std::size_t i = 0;
     const auto& at = prober.starts.at(host);
     for (const auto& s : prober.specs) {
-      if (s.host != host) continue;
+      if (s.endpoint.host != host) continue;
       if (pick(s)) out.push_back(at[i]);
       ++i;
     }
@@ -274,7 +274,7 @@ TEST_CASE("AppWatch: a wait that keeps answering started cannot make polls run w
   // Every 100 ms at most however many waits answer (poll_schedule_test counts the lists of
   // 1.5 s: at most 16 + 2): an early list keeps the interval, up to 250 ms, from the last one.
   const auto lists = rig.starts("flyapi", [](const net::ProbeSpec& s) {
-    return s.target.find("/wait?") == std::string::npos;
+    return s.endpoint.target.find("/wait?") == std::string::npos;
   });
   CHECK(lists.size() >= 12);
   CHECK(FlyRig::min_gap(lists) >= 95ms);

@@ -35,7 +35,7 @@ struct Receiver : net::Prober {
   std::vector<net::ProbeSpec> to(const std::string& target) const {
     std::vector<net::ProbeSpec> out;
     for (const auto& s : seen) {
-      if (s.target == target) out.push_back(s);
+      if (s.endpoint.target == target) out.push_back(s);
     }
     return out;
   }
@@ -46,10 +46,10 @@ inline config::SinkConfig webhook_sink(const std::string& name, const std::strin
   s.name = name;
   s.type = config::SinkType::webhook;
   s.url = "http://127.0.0.1:9" + target;
-  s.scheme = "http";
-  s.host = "127.0.0.1";
-  s.port = 9;
-  s.target = target;
+  s.endpoint.scheme = "http";
+  s.endpoint.host = "127.0.0.1";
+  s.endpoint.port = 9;
+  s.endpoint.target = target;
   s.timeout = 1s;
   s.retry_initial = 5ms;
   s.retry_max = 20ms;

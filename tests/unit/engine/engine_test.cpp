@@ -147,7 +147,7 @@ TEST_CASE("a changed probe starts the target afresh") {
 
   config::Config next;
   auto changed = make_target("a", 100ms);
-  changed.host = "b";  // now probes somewhere that answers
+  changed.endpoint.host = "b";  // now probes somewhere that answers
   changed.url = "https://b/";
   next.targets.push_back(changed);
   rig.engine.apply(next);
@@ -173,7 +173,7 @@ TEST_CASE("the status document never shows a URL's query string") {
   config::Config cfg;
   auto t = make_target("tok", 100ms);
   t.url = "https://tok/health?token=s3cret";
-  t.target = "/health?token=s3cret";
+  t.endpoint.target = "/health?token=s3cret";
   cfg.targets.push_back(t);
   rig.engine.apply(cfg);
   const std::string doc = rig.engine.status_json();

@@ -72,18 +72,18 @@ struct FakeFly {
   }
 
   std::optional<core::ProbeResult> answer(const net::ProbeSpec& spec) const {
-    if (spec.host == "flyapi") {
+    if (spec.endpoint.host == "flyapi") {
       if (api_status != 200) return result(api_status, R"({"error":"nope"})");
       // target is /v1/apps/{app}/machines or /v1/apps/{app}/machines/{id}/wait?state=started…
       const std::string prefix = "/v1/apps/";
-      const auto rest = spec.target.substr(prefix.size());
+      const auto rest = spec.endpoint.target.substr(prefix.size());
       const std::string app = rest.substr(0, rest.find('/'));
-      const auto wait = spec.target.find("/wait?");
+      const auto wait = spec.endpoint.target.find("/wait?");
       if (wait == std::string::npos) return result(200, list_json(app));
       ++waits;
       const auto id_end = wait;
-      const auto id_start = spec.target.rfind('/', id_end - 1) + 1;
-      const std::string id = spec.target.substr(id_start, id_end - id_start);
+      const auto id_start = spec.endpoint.target.rfind('/', id_end - 1) + 1;
+      const std::string id = spec.endpoint.target.substr(id_start, id_end - id_start);
       ++waits_on[id];
       bool started = wait_always_started;
       for (const auto& m : apps.at(app)) {
@@ -95,7 +95,7 @@ struct FakeFly {
       // The real API holds the request; answering at once is enough for these tests.
       return started ? result(200, R"({"ok":true})") : result(408, R"({"error":"deadline_exceeded"})");
     }
-    for (const auto& [name, value] : spec.headers) {
+    for (const auto& [name, value] : spec.endpoint.headers) {
       if (name != "fly-force-instance-id") continue;
       for (const auto& [app, machines] : apps) {
         for (const auto& m : machines) {
@@ -138,7 +138,7 @@ inline config::Config fly_config(const std::string& app, const std::string& targ
 
 /// The value of `name` among `spec`'s headers, or "" when absent.
 inline std::string header_of(const net::ProbeSpec& spec, const std::string& name) {
-  for (const auto& [n, v] : spec.headers) {
+  for (const auto& [n, v] : spec.endpoint.headers) {
     if (n == name) return v;
   }
   return "";

@@ -46,7 +46,7 @@ class FakeProber : public net::Prober {
   }
 
   boost::asio::awaitable<core::ProbeResult> probe(const net::ProbeSpec& spec) override {
-    starts[spec.host].push_back(std::chrono::steady_clock::now());
+    starts[spec.endpoint.host].push_back(std::chrono::steady_clock::now());
     specs.push_back(spec);
     ++running;
     max_running = std::max(max_running, running);
@@ -54,12 +54,12 @@ class FakeProber : public net::Prober {
     std::optional<core::ProbeResult> answer;
     if (respond) answer = respond(spec);
     if (!answer) {
-      auto it = results.find(spec.host);
+      auto it = results.find(spec.endpoint.host);
       answer = it != results.end() ? it->second : ok();
     }
-    const auto hd = host_delay.find(spec.host);
+    const auto hd = host_delay.find(spec.endpoint.host);
     auto wait = hd == host_delay.end() ? delay : hd->second;
-    if (wait_delay.count() > 0 && spec.target.find("/wait?") != std::string::npos) wait = wait_delay;
+    if (wait_delay.count() > 0 && spec.endpoint.target.find("/wait?") != std::string::npos) wait = wait_delay;
     if (wait.count() > 0) {
       boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, wait);
       co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));

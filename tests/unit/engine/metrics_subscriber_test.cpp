@@ -22,7 +22,7 @@ struct Rig {
   explicit Rig(const std::string& scheme) : target(make(scheme)) {}
   static engine::TargetRuntime make(const std::string& scheme) {
     net::ProbeSpec spec;
-    spec.scheme = scheme;
+    spec.endpoint.scheme = scheme;
     return engine::TargetRuntime(test::make_target("t"), spec);
   }
   /// Records `r` as the recorder does and publishes it to the subscriber.

@@ -13,10 +13,10 @@ inline config::Target make_target(const std::string& name,
   config::Target t;
   t.name = name;
   t.url = "https://" + name + "/";
-  t.scheme = "https";
-  t.host = name;
-  t.port = 443;
-  t.target = "/";
+  t.endpoint.scheme = "https";
+  t.endpoint.host = name;
+  t.endpoint.port = 443;
+  t.endpoint.target = "/";
   t.interval = interval;
   t.timeout = interval / 2;
   t.failure_threshold = 2;

@@ -8,10 +8,10 @@
 #include "fixtures.hpp"
 #include "fly/app_poll_state.hpp"
 #include "fly/machine_poller.hpp"
-#include "scripted_prober.hpp"
+#include "scripted_client.hpp"
 
 using namespace flywatch;
-using fly::test::ScriptedProber;
+using fly::test::ScriptedClient;
 using fly::test::read_fixture;
 using fly::test::run_poll;
 using std::chrono::milliseconds;
@@ -26,8 +26,8 @@ fly::FlyApiConfig config(std::string url = "https://api.machines.dev", std::stri
   return c;
 }
 
-std::string header(const net::ProbeSpec& spec, const std::string& name) {
-  for (const auto& [k, v] : spec.headers) {
+std::string header(const net::HttpRequest& request, const std::string& name) {
+  for (const auto& [k, v] : request.headers) {
     if (k == name) return v;
   }
   return "<absent>";
@@ -38,7 +38,7 @@ const auto t0 = std::chrono::system_clock::time_point{} + std::chrono::hours(24 
 }  // namespace
 
 TEST_CASE("poller: a 200 with a fixture body parses into machines") {
-  ScriptedProber prober;
+  ScriptedClient prober;
   prober.respond(200, read_fixture("medio_list.json"), {{"content-type", "application/json"}});
   fly::MachinePoller poller(config(), prober);
   auto o = run_poll(poller, "medio");
@@ -75,7 +75,7 @@ TEST_CASE("poller: request line, headers and limits") {
   };
   for (const auto& c : cases) {
     CAPTURE(c.url);
-    ScriptedProber prober;
+    ScriptedClient prober;
     prober.respond(200, "[]");
     auto cfg = config(c.url, c.token);
     cfg.timeout = milliseconds(2500);
@@ -86,28 +86,28 @@ TEST_CASE("poller: request line, headers and limits") {
     REQUIRE(prober.requests.size() == 1);
     const auto& spec = prober.requests[0];
     CHECK(spec.method == "GET");
-    CHECK(spec.scheme == c.scheme);
-    CHECK(spec.host == c.host);
-    CHECK(spec.port == c.port);
+    CHECK(spec.endpoint.scheme == c.scheme);
+    CHECK(spec.endpoint.host == c.host);
+    CHECK(spec.endpoint.port == c.port);
     CHECK(spec.target == c.target);
     CHECK(header(spec, "Authorization") == c.authorization);
     CHECK(header(spec, "Accept") == "application/json");
     CHECK(spec.timeout == milliseconds(2500));
-    CHECK(spec.ca_file == "/etc/ca.pem");
+    CHECK(spec.endpoint.tls.ca_file == "/etc/ca.pem");
     CHECK(spec.max_body_bytes == 8u << 20);
     CHECK(spec.body.empty());
   }
 }
 
 TEST_CASE("poller: app names are one encoded path segment") {
-  ScriptedProber prober;
+  ScriptedClient prober;
   fly::MachinePoller poller(config(), prober);
   CHECK(poller.list_request("my-app").target == "/v1/apps/my-app/machines");
   CHECK(poller.list_request("../x y").target == "/v1/apps/..%2Fx%20y/machines");
 }
 
 TEST_CASE("poller: bad configuration is refused at construction") {
-  ScriptedProber prober;
+  ScriptedClient prober;
   CHECK_THROWS_AS(fly::MachinePoller(config("ftp://x"), prober), std::invalid_argument);
   CHECK_THROWS_AS(fly::MachinePoller(config("api.machines.dev"), prober), std::invalid_argument);
   CHECK_THROWS_AS(fly::MachinePoller(config("https://u:p@api.machines.dev"), prober), std::invalid_argument);
@@ -130,7 +130,7 @@ TEST_CASE("poller: HTTP statuses map to bounded codes and retryability") {
   };
   for (const auto& c : cases) {
     CAPTURE(c.status);
-    ScriptedProber prober;
+    ScriptedClient prober;
     prober.respond(c.status, read_fixture("error_body.json"), {{"fly-request-id", "req-9"}});
     fly::MachinePoller poller(config(), prober);
     auto o = run_poll(poller, "medio");
@@ -143,7 +143,7 @@ TEST_CASE("poller: HTTP statuses map to bounded codes and retryability") {
 }
 
 TEST_CASE("poller: 401 is not retryable and says why") {
-  ScriptedProber prober;
+  ScriptedClient prober;
   prober.respond(401, read_fixture("error_body.json"), {{"fly-request-id", "01ABC"}});
   fly::MachinePoller poller(config(), prober);
   auto o = run_poll(poller, "medio");
@@ -162,7 +162,7 @@ TEST_CASE("poller: 401 is not retryable and says why") {
 }
 
 TEST_CASE("poller: 429 with Retry-After: 7 waits at least 7 s") {
-  ScriptedProber prober;
+  ScriptedClient prober;
   prober.respond(429, R"({"error":"rate limited"})", {{"retry-after", "7"}});
   fly::MachinePoller poller(config(), prober);
   auto o = run_poll(poller, "medio");
@@ -193,7 +193,7 @@ TEST_CASE("poller: Retry-After parsing") {
 }
 
 TEST_CASE("poller: 500s back off with growing delays, a 200 resets") {
-  ScriptedProber prober;
+  ScriptedClient prober;
   prober.respond(500, "oops").respond(502, read_fixture("garbage.txt")).respond(503, "").respond(
       200, read_fixture("medio_list.json"));
   prober.respond(500, "again");
@@ -243,7 +243,7 @@ TEST_CASE("poller: jittered backoff never polls faster than the interval") {
 }
 
 TEST_CASE("poller: a garbage body is malformed and the last known machines are kept") {
-  ScriptedProber prober;
+  ScriptedClient prober;
   prober.respond(200, read_fixture("medio_list.json"))
       .respond(200, read_fixture("garbage.txt"))
       .respond(200, R"({"machines": []})")
@@ -272,18 +272,24 @@ TEST_CASE("poller: a garbage body is malformed and the last known machines are k
 
 TEST_CASE("poller: transport failures map to timeout / network / malformed") {
   struct Case {
-    core::FailureReason reason;
+    net::HttpError error;
+    const char* step;
     const char* code;
+    const char* label;  // what the message names the failure by (the prober's reasons)
   };
   const Case cases[] = {
-      {core::FailureReason::timeout, "timeout"},     {core::FailureReason::dns, "network"},
-      {core::FailureReason::connect, "network"},     {core::FailureReason::tls, "network"},
-      {core::FailureReason::protocol, "network"},    {core::FailureReason::too_large, "malformed"},
+      {net::HttpError::timed_out, "timeout", "timeout", "timeout: "},
+      {net::HttpError::resolve_failed, "resolve", "network", "dns: "},
+      {net::HttpError::connect_failed, "connect", "network", "connect: "},
+      {net::HttpError::tls_failed, "tls", "network", "tls: "},
+      {net::HttpError::write_failed, "write", "network", "protocol: "},
+      {net::HttpError::read_failed, "read", "network", "protocol: "},
+      {net::HttpError::too_large, "read", "malformed", "response too large: "},
   };
   for (const auto& c : cases) {
-    CAPTURE(core::to_string(c.reason));
-    ScriptedProber prober;
-    prober.fail(c.reason, "boom detail");
+    CAPTURE(c.step);
+    ScriptedClient prober;
+    prober.fail(c.error, c.step, "boom detail");
     fly::MachinePoller poller(config(), prober);
     auto o = run_poll(poller, "medio");
     CHECK_FALSE(o.ok);
@@ -291,11 +297,12 @@ TEST_CASE("poller: transport failures map to timeout / network / malformed") {
     CHECK(o.retryable);
     CHECK(o.http_status == 0);
     CHECK(o.message.find("boom detail") != std::string::npos);
+    CHECK(o.message.find(std::string(c.label) + "boom detail") != std::string::npos);
   }
 }
 
 TEST_CASE("poller: an empty list is a success that clears the machines") {
-  ScriptedProber prober;
+  ScriptedClient prober;
   prober.respond(200, read_fixture("medio_list.json")).respond(200, read_fixture("empty_list.json"));
   fly::MachinePoller poller(config(), prober);
   fly::AppPollState state(seconds(5));
@@ -319,7 +326,7 @@ TEST_CASE("poller: wait_started asks for state started and reads 200, 408 and er
     REQUIRE(out.has_value());
     return std::move(*out);
   };
-  ScriptedProber prober;
+  ScriptedClient prober;
   prober.respond(200, R"({"ok":true,"state":"started"})");
   prober.respond(408, R"({"error":"deadline_exceeded: machine did not reach state started"})");
   prober.respond(429, R"({"error":"rate limited"})");

@@ -35,9 +35,9 @@ TEST_CASE("http: 200 with JSON, phases, and the request as sent") {
   auto prober = net::make_prober();
   auto spec = spec_for("http", "127.0.0.1", server.port());
   spec.method = "POST";
-  spec.target = "/health?deep=1";
+  spec.endpoint.target = "/health?deep=1";
   spec.body = R"({"ping":1})";
-  spec.headers = {{"X-Probe", "flywatch"}, {"Connection", "keep-alive"}};
+  spec.endpoint.headers = {{"X-Probe", "flywatch"}, {"Connection", "keep-alive"}};
 
   const auto r = run_probe(ioc, *prober, spec);
   REQUIRE_MESSAGE(r.transport_ok(), r.error);
@@ -233,11 +233,11 @@ TEST_CASE("http: an invalid request in the spec fails before any connection") {
   LoopbackServer server(ioc, "127.0.0.1", answer(http_response(200, "OK", "text/plain", "x")));
   auto prober = net::make_prober();
   auto spec = spec_for("http", "127.0.0.1", server.port());
-  spec.headers = {{"X-Evil", "a\r\nHost: elsewhere"}};
+  spec.endpoint.headers = {{"X-Evil", "a\r\nHost: elsewhere"}};
   auto r = run_probe(ioc, *prober, spec);
   CHECK_MESSAGE(reason(r) == "protocol", r.error);
-  spec.headers.clear();
-  spec.scheme = "ftp";
+  spec.endpoint.headers.clear();
+  spec.endpoint.scheme = "ftp";
   r = run_probe(ioc, *prober, spec);
   CHECK_MESSAGE(reason(r) == "protocol", r.error);
   CHECK(server.accepted() == 0);

@@ -26,7 +26,7 @@ Handler healthy() { return answer(http_response(200, "OK", "application/json", h
 net::ProbeSpec https_spec(const std::string& host, std::uint16_t port,
                           std::chrono::milliseconds timeout = 5s) {
   auto spec = spec_for("https", host, port, timeout);
-  spec.ca_file = test_pki().ca_file;
+  spec.endpoint.tls.ca_file = test_pki().ca_file;
   return spec;
 }
 
@@ -88,13 +88,13 @@ TEST_CASE("https: server_name sets SNI, the verified name and Host while connect
                         answer(http_response(200, "OK", "text/plain", "hi"), {}, seen), tls.get());
   auto prober = net::make_prober();
   auto spec = https_spec("127.0.0.1", server.port());
-  spec.server_name = "localhost";
+  spec.endpoint.tls.server_name = "localhost";
   const auto r = run_probe(ioc, *prober, spec);
   CHECK_MESSAGE(r.transport_ok(), r.error);
   CHECK(seen->find("Host: localhost:" + std::to_string(server.port()) + "\r\n") !=
         std::string::npos);
 
-  spec.server_name = "wrong.example";  // not in the good leaf's SAN
+  spec.endpoint.tls.server_name = "wrong.example";  // not in the good leaf's SAN
   const auto bad = run_probe(ioc, *prober, spec);
   CHECK_MESSAGE(reason(bad) == "tls", bad.error);
 }
@@ -189,7 +189,7 @@ TEST_CASE("https: a CA the system store does not know fails with tls") {
   LoopbackServer server(ioc, "127.0.0.1", healthy(), tls.get());
   auto prober = net::make_prober();
   auto spec = https_spec("localhost", server.port());
-  spec.ca_file.clear();
+  spec.endpoint.tls.ca_file.clear();
   const auto r = run_probe(ioc, *prober, spec);
   CHECK_MESSAGE(reason(r) == "tls", r.error);
   CHECK(r.error == "tls: certificate verify failed: unable to get local issuer certificate");
@@ -203,8 +203,8 @@ TEST_CASE("https: insecure_skip_verify accepts the wrong-host and the expired ce
     LoopbackServer server(ioc, "127.0.0.1", healthy(), tls.get());
     auto prober = net::make_prober();
     auto spec = https_spec("localhost", server.port());
-    spec.ca_file.clear();
-    spec.insecure_skip_verify = true;
+    spec.endpoint.tls.ca_file.clear();
+    spec.endpoint.tls.insecure_skip_verify = true;
     const auto r = run_probe(ioc, *prober, spec);
     REQUIRE_MESSAGE(r.transport_ok(), r.error);
     CHECK(r.http_status == 200);
@@ -220,10 +220,10 @@ TEST_CASE("https: an unreadable ca_file fails with tls, without connecting twice
   LoopbackServer server(ioc, "127.0.0.1", healthy(), tls.get());
   auto prober = net::make_prober();
   auto spec = https_spec("localhost", server.port());
-  spec.ca_file = test_pki().dir + "/missing.pem";
+  spec.endpoint.tls.ca_file = test_pki().dir + "/missing.pem";
   const auto r = run_probe(ioc, *prober, spec);
   CHECK_MESSAGE(reason(r) == "tls", r.error);
-  CHECK(r.error.rfind("tls: cannot load ca_file " + spec.ca_file, 0) == 0);
+  CHECK(r.error.rfind("tls: cannot load ca_file " + spec.endpoint.tls.ca_file, 0) == 0);
 }
 
 TEST_CASE("https: a server that never starts the handshake fails with timeout") {

@@ -46,7 +46,7 @@ TEST_CASE("build_request: Host header forms") {
   for (const auto& c : cases) {
     CAPTURE(c.host);
     auto spec = spec_for(c.scheme, c.host, c.port);
-    spec.server_name = c.server_name;
+    spec.endpoint.tls.server_name = c.server_name;
     const auto request = build(spec);
     CHECK(request.find(c.host_line) != std::string::npos);
   }
@@ -55,8 +55,8 @@ TEST_CASE("build_request: Host header forms") {
 TEST_CASE("build_request: given headers are kept, Connection is always close") {
   auto spec = spec_for("https", "example.com", 443);
   spec.method = "POST";
-  spec.target = "/api/check?verbose=1";
-  spec.headers = {{"host", "override.example"}, {"Authorization", "Bearer t"},
+  spec.endpoint.target = "/api/check?verbose=1";
+  spec.endpoint.headers = {{"host", "override.example"}, {"Authorization", "Bearer t"},
                   {"Connection", "keep-alive"}, {"user-agent", "probe/2"}};
   spec.body = R"({"ping":true})";
   CHECK(build(spec) ==
@@ -92,8 +92,8 @@ TEST_CASE("build_request: anything that could split the request is refused") {
     CAPTURE(c.header_name);
     auto spec = spec_for("https", "example.com", 443);
     spec.method = c.method;
-    spec.target = c.target;
-    spec.headers = {{c.header_name, c.header_value}};
+    spec.endpoint.target = c.target;
+    spec.endpoint.headers = {{c.header_name, c.header_value}};
     std::string out;
     std::string error;
     CHECK_FALSE(build_request(spec, out, error));

@@ -29,9 +29,9 @@ inline std::string header(const core::ProbeResult& r, const std::string& name) {
 inline net::ProbeSpec spec_for(std::string scheme, std::string host, std::uint16_t port,
                                std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
   net::ProbeSpec spec;
-  spec.scheme = std::move(scheme);
-  spec.host = std::move(host);
-  spec.port = port;
+  spec.endpoint.scheme = std::move(scheme);
+  spec.endpoint.host = std::move(host);
+  spec.endpoint.port = port;
   spec.timeout = timeout;
   return spec;
 }

@@ -18,7 +18,7 @@ using core::ProbePhase;
 net::ProbeSpec tls_spec(const std::string& host, std::uint16_t port,
                         std::chrono::milliseconds timeout = 5s) {
   auto spec = spec_for("tls", host, port, timeout);
-  spec.ca_file = test_pki().ca_file;
+  spec.endpoint.tls.ca_file = test_pki().ca_file;
   return spec;
 }
 
@@ -93,12 +93,12 @@ TEST_CASE("tls: a certificate for another host fails with tls, by name and by IP
 
   // server_name picks the name verified (and sent as SNI); insecure_skip_verify skips it.
   auto named = tls_spec("127.0.0.1", server.port());
-  named.server_name = "wrong.example";
+  named.endpoint.tls.server_name = "wrong.example";
   const auto ok = run_probe(ioc, *prober, named);
   CHECK_MESSAGE(ok.transport_ok(), ok.error);
   auto insecure = tls_spec("localhost", server.port());
-  insecure.ca_file.clear();
-  insecure.insecure_skip_verify = true;
+  insecure.endpoint.tls.ca_file.clear();
+  insecure.endpoint.tls.insecure_skip_verify = true;
   const auto skipped = run_probe(ioc, *prober, insecure);
   CHECK_MESSAGE(skipped.transport_ok(), skipped.error);
 }
@@ -130,7 +130,7 @@ TEST_CASE("tls: a closed port fails with connect, an unreadable ca_file with tls
   auto tls = server_context(test_pki().good);
   LoopbackServer server(ioc, "127.0.0.1", handshake_then_wait(), tls.get());
   auto spec = tls_spec("localhost", server.port());
-  spec.ca_file = test_pki().dir + "/missing.pem";
+  spec.endpoint.tls.ca_file = test_pki().dir + "/missing.pem";
   const auto bad_ca = run_probe(ioc, *prober, spec);
   CHECK_MESSAGE(reason(bad_ca) == "tls", bad_ca.error);
 }

@@ -1,6 +1,6 @@
 #pragma once
-// A test Prober that answers each request with the next scripted ProbeResult, in order, and
-// records every ProbeSpec it was given. Running out of script fails the test.
+// A test HttpClient that answers each request with the next scripted HttpResponse, in order,
+// and records every HttpRequest it was given. Running out of script fails the test.
 
 #include <deque>
 #include <optional>
@@ -14,45 +14,47 @@
 #include <boost/asio/io_context.hpp>
 
 #include "fly/machine_poller.hpp"
-#include "net/prober.hpp"
+#include "net/http_client.hpp"
 
 namespace flywatch::fly::test {
 
-class ScriptedProber : public net::Prober {
+class ScriptedClient : public net::HttpClient {
  public:
-  std::deque<core::ProbeResult> script;
-  std::vector<net::ProbeSpec> requests;
+  std::deque<net::HttpResponse> script;
+  std::vector<net::HttpRequest> requests;
 
   /// Appends an HTTP answer with the given status, body and (lower-cased) headers.
-  ScriptedProber& respond(int status, std::string body,
+  ScriptedClient& respond(int status, std::string body,
                           std::vector<std::pair<std::string, std::string>> headers = {}) {
-    core::ProbeResult r;
-    r.http_status = status;
+    net::HttpResponse r;
+    r.status = status;
     r.body = std::move(body);
     r.headers = std::move(headers);
     script.push_back(std::move(r));
     return *this;
   }
 
-  /// Appends a transport failure (no HTTP response).
-  ScriptedProber& fail(core::FailureReason reason, std::string error) {
-    core::ProbeResult r;
-    r.transport_failure = reason;
-    r.error = std::move(error);
+  /// Appends a failed request (no HTTP response) at `step`.
+  ScriptedClient& fail(net::HttpError error, std::string step, std::string message) {
+    net::HttpResponse r;
+    r.error = error;
+    r.step = std::move(step);
+    r.message = std::move(message);
     script.push_back(std::move(r));
     return *this;
   }
 
-  boost::asio::awaitable<core::ProbeResult> probe(const net::ProbeSpec& spec) override {
-    requests.push_back(spec);
+  boost::asio::awaitable<net::HttpResponse> send(const net::HttpRequest& request) override {
+    requests.push_back(request);
     if (script.empty()) {
-      FAIL_CHECK("ScriptedProber: unexpected request for " << spec.target);
-      core::ProbeResult r;
-      r.transport_failure = core::FailureReason::connect;
-      r.error = "script exhausted";
+      FAIL_CHECK("ScriptedClient: unexpected request for " << request.target);
+      net::HttpResponse r;
+      r.error = net::HttpError::connect_failed;
+      r.step = "connect";
+      r.message = "script exhausted";
       co_return r;
     }
-    core::ProbeResult r = std::move(script.front());
+    net::HttpResponse r = std::move(script.front());
     script.pop_front();
     co_return r;
   }
