@@ -7,6 +7,7 @@
 
 #include "check/check.hpp"
 #include "check/check_apps.hpp"
+#include "net/http_client.hpp"
 #include "net/prober.hpp"
 #include "run_command.hpp"
 
@@ -19,7 +20,8 @@ int run_check(const CliOptions& opts) {
   boost::asio::io_context io{1};
   auto prober = net::make_prober();
   const auto rows = check::run_checks(io, *prober, *cfg);
-  const auto apps = check::run_app_checks(io, *prober, *cfg);
+  auto http = net::make_http_client();
+  const auto apps = check::run_app_checks(io, *prober, *http, *cfg);
   std::string out;
   if (opts.json) {
     out = check::format_check_json(rows, apps);

@@ -30,6 +30,7 @@
 #include "metrics/metrics.hpp"
 #include "net/admin_routes.hpp"
 #include "net/admin_server.hpp"
+#include "net/http_client.hpp"
 #include "net/prober.hpp"
 
 namespace flywatch::daemon {
@@ -66,7 +67,8 @@ class Daemon {
              log::detect_journald()),
         metrics_(FLYWATCH_VERSION),
         prober_(net::make_prober()),
-        engine_(io_, *prober_, metrics_, log_),
+        http_(net::make_http_client()),
+        engine_(io_, *prober_, *http_, metrics_, log_),
         server_(io_, net::make_admin_handler(admin_sources()), admin_limits()),
         signals_(io_, SIGHUP, SIGTERM, SIGINT),
         watchdog_(io_) {}
@@ -87,7 +89,7 @@ class Daemon {
     }
     outbox_ = std::move(opened.worker);
     dispatcher_ = std::make_unique<engine::AlertDispatcher>(
-        io_, *outbox_, std::filesystem::path(cfg_.state_dir), *prober_, metrics_, log_,
+        io_, *outbox_, std::filesystem::path(cfg_.state_dir), *http_, metrics_, log_,
         host_name());
     engine::connect_alerts(engine_, *dispatcher_);
     arm_crash_point();
@@ -199,6 +201,7 @@ class Daemon {
   log::Logger log_;
   metrics::Metrics metrics_;
   std::unique_ptr<net::Prober> prober_;
+  std::unique_ptr<net::HttpClient> http_;  // the Fly Machines API and the alert sinks
   engine::Engine engine_;
   std::unique_ptr<alert::OutboxWorker> outbox_;
   std::unique_ptr<engine::AlertDispatcher> dispatcher_;

@@ -23,25 +23,12 @@ double jitter() {
 }  // namespace
 
 SinkDelivery::SinkDelivery(asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
-                           net::Prober& prober,
-                           std::function<void(const DeliveryReport&)> on_attempt, Clock clock)
-    : SinkDelivery(io, std::move(endpoint), outbox, net::http_client_over(prober), nullptr,
-                   std::move(on_attempt), std::move(clock)) {}
-
-SinkDelivery::SinkDelivery(asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
                            net::HttpClient& client,
-                           std::function<void(const DeliveryReport&)> on_attempt, Clock clock)
-    : SinkDelivery(io, std::move(endpoint), outbox, nullptr, &client, std::move(on_attempt),
-                   std::move(clock)) {}
-
-SinkDelivery::SinkDelivery(asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
-                           std::unique_ptr<net::HttpClient> owned, net::HttpClient* client,
                            std::function<void(const DeliveryReport&)> on_attempt, Clock clock)
     : io_(io),
       endpoint_(std::move(endpoint)),
       outbox_(outbox),
-      own_client_(std::move(owned)),
-      client_(client ? *client : *own_client_),
+      client_(client),
       on_attempt_(std::move(on_attempt)),
       clock_(std::move(clock)),
       timer_(io),

@@ -20,7 +20,6 @@
 #include "alert/delivery_policy.hpp"
 #include "alert/outbox_worker.hpp"
 #include "net/http_client.hpp"
-#include "net/prober.hpp"
 
 namespace flywatch::alert {
 
@@ -56,10 +55,6 @@ class SinkDelivery : public std::enable_shared_from_this<SinkDelivery> {
   SinkDelivery(boost::asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
                net::HttpClient& client, std::function<void(const DeliveryReport&)> on_attempt,
                Clock clock = std::chrono::system_clock::now);
-  /// The same, sending through `prober` (net::http_client_over), which must outlive it.
-  SinkDelivery(boost::asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
-               net::Prober& prober, std::function<void(const DeliveryReport&)> on_attempt,
-               Clock clock = std::chrono::system_clock::now);
 
   /// Starts the loop; it sleeps while the sink's queue is empty.
   void start();
@@ -72,17 +67,11 @@ class SinkDelivery : public std::enable_shared_from_this<SinkDelivery> {
   net::HttpRequest request(const OutboxEvent& event, std::chrono::system_clock::time_point now) const;
 
  private:
-  /// Sends through `client`, or through `owned` when `client` is null.
-  SinkDelivery(boost::asio::io_context& io, SinkEndpoint endpoint, OutboxWorker& outbox,
-               std::unique_ptr<net::HttpClient> owned, net::HttpClient* client,
-               std::function<void(const DeliveryReport&)> on_attempt, Clock clock);
-
   boost::asio::awaitable<void> run(std::shared_ptr<SinkDelivery> self);
 
   boost::asio::io_context& io_;
   SinkEndpoint endpoint_;
   OutboxWorker& outbox_;
-  std::unique_ptr<net::HttpClient> own_client_;  ///< set when made over a Prober
   net::HttpClient& client_;
   std::function<void(const DeliveryReport&)> on_attempt_;
   Clock clock_;

@@ -132,13 +132,13 @@ bool AppCheck::passed() const {
 }
 
 std::vector<AppCheck> run_app_checks(asio::io_context& io, net::Prober& prober,
-                                     const config::Config& cfg) {
+                                     net::HttpClient& http, const config::Config& cfg) {
   if (!cfg.fly) return {};
   fly::FlyApiConfig api;
   api.api_url = cfg.fly->api_url;
   api.token = cfg.fly->token;
   auto run = std::make_shared<AppCheckRun>(
-      AppCheckRun{cfg, prober, fly::MachinePoller(std::move(api), prober), {}});
+      AppCheckRun{cfg, prober, fly::MachinePoller(std::move(api), http), {}});
   run->apps.resize(cfg.fly->apps.size());
   for (std::size_t i = 0; i < cfg.fly->apps.size(); ++i) {
     asio::co_spawn(io, check_app(run, i), asio::detached);

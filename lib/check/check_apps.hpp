@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "core/machine_lifecycle.hpp"
 #include "check/check.hpp"
+#include "net/http_client.hpp"
 #include "net/prober.hpp"
 
 namespace flywatch::check {
@@ -45,9 +46,10 @@ struct AppCheck {
 };
 
 /// Checks every app of cfg.fly (none without a fly section) concurrently; runs `io` until all
-/// are done. Results are in config order.
+/// are done. Results are in config order. `prober` probes the machines, `http` asks the Fly
+/// Machines API for them.
 std::vector<AppCheck> run_app_checks(boost::asio::io_context& io, net::Prober& prober,
-                                     const config::Config& cfg);
+                                     net::HttpClient& http, const config::Config& cfg);
 
 /// The machine table (APP, MACHINE, REGION, STATE, PROBE, STATUS, TIME, DETAIL) and a summary
 /// line; empty when there are no apps.

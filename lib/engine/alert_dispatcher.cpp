@@ -40,12 +40,12 @@ alert::SinkEndpoint sink_endpoint(const config::SinkConfig& sink) {
 }
 
 AlertDispatcher::AlertDispatcher(boost::asio::io_context& io, alert::OutboxWorker& outbox,
-                                 std::filesystem::path state_dir, net::Prober& prober,
+                                 std::filesystem::path state_dir, net::HttpClient& http,
                                  metrics::Metrics& metrics, log::Logger& log, std::string source)
     : io_(io),
       outbox_(outbox),
       state_dir_(std::move(state_dir)),
-      prober_(prober),
+      http_(http),
       metrics_(metrics),
       log_(log),
       source_(std::move(source)),
@@ -91,7 +91,7 @@ void AlertDispatcher::apply(const config::AlertsConfig& cfg) {
 
 void AlertDispatcher::start_sink(Sink& s) {
   s.delivery = std::make_shared<alert::SinkDelivery>(
-      io_, sink_endpoint(s.cfg), outbox_, prober_,
+      io_, sink_endpoint(s.cfg), outbox_, http_,
       [this, alive = std::weak_ptr<int>(alive_)](const alert::DeliveryReport& r) {
         if (!alive.expired()) on_attempt(r);
       });

@@ -28,7 +28,7 @@
 #include "core/alert.hpp"
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
-#include "net/prober.hpp"
+#include "net/http_client.hpp"
 
 namespace flywatch::engine {
 
@@ -39,10 +39,11 @@ class AlertDispatcher {
  public:
   using time_point = std::chrono::system_clock::time_point;
 
-  /// `outbox` and `prober` must outlive the dispatcher. `state_dir` receives alerts.json.
+  /// `outbox` and `http` (which sends to the sinks) must outlive the dispatcher. `state_dir`
+  /// receives alerts.json.
   /// `source` names this instance in PagerDuty and Slack messages.
   AlertDispatcher(boost::asio::io_context& io, alert::OutboxWorker& outbox,
-                  std::filesystem::path state_dir, net::Prober& prober,
+                  std::filesystem::path state_dir, net::HttpClient& http,
                   metrics::Metrics& metrics, log::Logger& log, std::string source);
   AlertDispatcher(const AlertDispatcher&) = delete;
   AlertDispatcher& operator=(const AlertDispatcher&) = delete;
@@ -137,7 +138,7 @@ class AlertDispatcher {
   boost::asio::io_context& io_;
   alert::OutboxWorker& outbox_;
   std::filesystem::path state_dir_;
-  net::Prober& prober_;
+  net::HttpClient& http_;
   metrics::Metrics& metrics_;
   log::Logger& log_;
   std::string source_;

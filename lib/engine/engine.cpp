@@ -18,10 +18,11 @@ namespace asio = boost::asio;
 using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
-Engine::Engine(asio::io_context& io, net::Prober& prober, metrics::Metrics& metrics,
-               log::Logger& logger)
+Engine::Engine(asio::io_context& io, net::Prober& prober, net::HttpClient& http,
+               metrics::Metrics& metrics, log::Logger& logger)
     : io_(io),
       prober_(prober),
+      http_(http),
       alerts_(io, metrics, logger),
       metrics_events_(metrics),
       log_events_(logger),
@@ -35,7 +36,9 @@ Engine::Engine(asio::io_context& io, net::Prober& prober, metrics::Metrics& metr
 
 void Engine::apply(const config::Config& cfg) {
   max_in_flight_ = std::max(1, cfg.engine.max_in_flight);
-  prober_.reload();  // a reload re-reads CA files even where their paths did not change
+  // A reload re-reads CA files even where their paths did not change.
+  prober_.reload();
+  http_.reload();
   const auto now = steady_clock::now();
   std::map<std::string, std::shared_ptr<TargetRuntime>, std::less<>> next;
   std::vector<std::shared_ptr<TargetRuntime>> fresh;
@@ -119,7 +122,7 @@ void Engine::apply_fly(const config::Config& cfg) {
       fly::FlyApiConfig api;
       api.api_url = fly.api_url;
       api.token = fly.token;
-      poller_ = std::make_shared<fly::MachinePoller>(std::move(api), prober_);
+      poller_ = std::make_shared<fly::MachinePoller>(std::move(api), http_);
       poller_key_ = key;
     }
     for (const auto& app : fly.apps) {

@@ -26,6 +26,7 @@
 #include "log/logger.hpp"
 #include "metrics/metrics.hpp"
 #include "net/prober.hpp"
+#include "net/http_client.hpp"
 
 namespace flywatch::engine {
 
@@ -38,8 +39,10 @@ namespace flywatch::engine {
 /// due again skips that run.
 class Engine {
  public:
-  Engine(boost::asio::io_context& io, net::Prober& prober, metrics::Metrics& metrics,
-         log::Logger& logger);
+  /// `prober` runs the targets' probes, `http` talks to the Fly Machines API; both, `metrics`
+  /// and `logger` must outlive the engine.
+  Engine(boost::asio::io_context& io, net::Prober& prober, net::HttpClient& http,
+         metrics::Metrics& metrics, log::Logger& logger);
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
@@ -86,6 +89,7 @@ class Engine {
 
   boost::asio::io_context& io_;
   net::Prober& prober_;
+  net::HttpClient& http_;  // the Fly Machines API
   AlertCenter alerts_;
   // The event path: publishers get the bus; subscribers run in this order.
   MetricsSubscriber metrics_events_;

@@ -151,19 +151,8 @@ PollOutcome classify_list_response(const net::HttpResponse& r) {
   return o;
 }
 
-MachinePoller::MachinePoller(FlyApiConfig config, net::Prober& prober)
-    : config_(std::move(config)),
-      own_client_(net::http_client_over(prober)),
-      client_(own_client_.get()) {
-  init();
-}
-
 MachinePoller::MachinePoller(FlyApiConfig config, net::HttpClient& client)
     : config_(std::move(config)), client_(&client) {
-  init();
-}
-
-void MachinePoller::init() {
   std::string error;
   if (!parse_api_url(config_.api_url, endpoint_, error)) throw std::invalid_argument(error);
   endpoint_.tls.ca_file = config_.ca_file;

@@ -15,7 +15,6 @@
 #include "core/probe_result.hpp"
 #include "fly/app_poll_state.hpp"
 #include "net/http_client.hpp"
-#include "net/prober.hpp"
 
 namespace flywatch::fly {
 
@@ -55,9 +54,6 @@ class MachinePoller {
   /// Throws std::invalid_argument for a bad api_url or an empty token: this is config time.
   /// `client` must outlive the poller.
   MachinePoller(FlyApiConfig config, net::HttpClient& client);
-  /// The same, sending its requests as http(s) probes through `prober` (net::http_client_over),
-  /// which must outlive the poller.
-  MachinePoller(FlyApiConfig config, net::Prober& prober);
 
   /// The request poll() sends for `app` (exposed for tests and logging).
   net::HttpRequest list_request(const std::string& app) const;
@@ -81,12 +77,10 @@ class MachinePoller {
   boost::asio::awaitable<PollOutcome> poll(std::string app);
 
  private:
-  void init();  ///< parses api_url, builds the Authorization header; throws like the constructors
 
   FlyApiConfig config_;
   core::Endpoint endpoint_;  ///< api_url's parts (target: the path prefix) and ca_file
   std::string authorization_;
-  std::shared_ptr<net::HttpClient> own_client_;  ///< set when made over a Prober
   net::HttpClient* client_;
 };
 

@@ -80,7 +80,8 @@ class HttpClient {
 std::unique_ptr<HttpClient> make_http_client(NameLookup lookup = {});
 
 /// A client that sends each request as an http(s) probe through `prober` (which must outlive
-/// it), sharing its resolver and CA bundles; a test's fake prober then answers it too.
+/// it), sharing its resolver and CA bundles. The daemon does not use it: it lets a test's fake
+/// prober answer the Fly API and webhook requests as well as the probes.
 std::unique_ptr<HttpClient> http_client_over(Prober& prober);
 
 }  // namespace flywatch::net

@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/engine.hpp"
+#include "net/http_client.hpp"
 #include "../unit/engine/fake_prober.hpp"
 
 using namespace flywatch;
@@ -72,10 +73,11 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io{1};
   test::FakeProber prober;
+  auto http = net::http_client_over(prober);  // no Fly section: it sends nothing
   metrics::Metrics metrics("bench");
   std::FILE* devnull = std::fopen("/dev/null", "w");
   log::Logger logger(core::LogFormat::logfmt, core::LogLevel::info, false, devnull);
-  engine::Engine engine(io, prober, metrics, logger);
+  engine::Engine engine(io, prober, *http, metrics, logger);
 
   const config::Config cfg = make_config(n);
   const long rss_before = rss_kib();

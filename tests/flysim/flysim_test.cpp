@@ -18,7 +18,7 @@
 #include "fly/machine_json.hpp"
 #include "fly/machine_poller.hpp"
 #include "fly/wait_book.hpp"
-#include "net/prober.hpp"
+#include "net/http_client.hpp"
 #include "sim_process.hpp"
 
 namespace fly = flywatch::fly;
@@ -452,11 +452,11 @@ TEST_CASE("wait 400: flysim refuses as Fly does, and the wait book does not ask 
 
   // The poll loop's decisions against the real API: list, open the waits the book asks for.
   boost::asio::io_context io;
-  auto prober = flywatch::net::make_prober();
+  auto client = flywatch::net::make_http_client();
   fly::FlyApiConfig cfg;
   cfg.api_url = "http://127.0.0.1:" + std::to_string(sim.port());
   cfg.token = "flyv1 " + token;
-  fly::MachinePoller poller(cfg, *prober);
+  fly::MachinePoller poller(cfg, *client);
   fly::WaitBook book;
   int refused = 0;
   for (int poll = 0; poll < 5; ++poll) {

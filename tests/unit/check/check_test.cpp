@@ -90,7 +90,7 @@ TEST_CASE("check of a Fly app probes each started machine once and leaves an asl
   const auto rows = check::run_checks(io, prober, cfg);
   REQUIRE(rows.size() == 1);  // the bound targets are checked through their apps
   CHECK(rows[0].target == "plain");
-  const auto apps = check::run_app_checks(io, prober, cfg);
+  const auto apps = check::run_app_checks(io, prober, *net::http_client_over(prober), cfg);
   REQUIRE(apps.size() == 2);
   const auto& medio = apps[0];
   CHECK(medio.api_ok);
@@ -119,7 +119,7 @@ TEST_CASE("check of a Fly app probes each started machine once and leaves an asl
   CHECK(doc.at("apps").at(1).at("asleep").as_bool());
 
   fly.api_status = 401;
-  const auto failed = check::run_app_checks(io, prober, cfg);
+  const auto failed = check::run_app_checks(io, prober, *net::http_client_over(prober), cfg);
   CHECK_FALSE(failed[0].api_ok);
   CHECK(failed[0].api_code == "401");
   CHECK(check::format_app_table(failed).find("FAIL fly api: 401") != std::string::npos);
@@ -136,7 +136,7 @@ TEST_CASE("check of a Fly app: a cordoned machine is not probed, a lost host fai
   lost.host_status = "unreachable";
   fly.apps["medio"] = {{"m1", "started"}, drained, lost};
   const auto cfg = test::fly_config("medio", "be", config::WhenAsleep::skip);
-  const auto apps = check::run_app_checks(io, prober, cfg);
+  const auto apps = check::run_app_checks(io, prober, *net::http_client_over(prober), cfg);
   REQUIRE(apps.size() == 1);
   REQUIRE(apps[0].machines.size() == 3);
   CHECK(apps[0].machines[0].probe);
@@ -162,7 +162,7 @@ TEST_CASE("check of an asleep Fly app: only `when_asleep: probe` probes its publ
   for (auto when : {config::WhenAsleep::skip, config::WhenAsleep::wake_every,
                     config::WhenAsleep::probe}) {
     prober.specs.clear();
-    const auto apps = check::run_app_checks(io, prober, test::fly_config("medio", "be", when));
+    const auto apps = check::run_app_checks(io, prober, *net::http_client_over(prober), test::fly_config("medio", "be", when));
     REQUIRE(apps.size() == 1);
     CHECK(apps[0].asleep);
     int be = 0;
@@ -184,7 +184,7 @@ TEST_CASE("check of a Fly app without a target: nothing probed, machines judged 
   fly.apps["medio"] = {{"m1", "started"}};
   auto cfg = test::fly_config("medio", "be", config::WhenAsleep::probe);
   cfg.fly->apps[0].target.clear();
-  const auto apps = check::run_app_checks(io, prober, cfg);
+  const auto apps = check::run_app_checks(io, prober, *net::http_client_over(prober), cfg);
   REQUIRE(apps.size() == 1);
   REQUIRE(apps[0].machines.size() == 1);
   CHECK(apps[0].machines[0].state == core::MachineState::healthy);  // own probe none, not pending

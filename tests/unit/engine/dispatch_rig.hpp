@@ -80,6 +80,7 @@ struct DispatchRig {
   test::ScratchDir dir;
   boost::asio::io_context io{1};
   Receiver receiver;
+  std::unique_ptr<net::HttpClient> http = net::http_client_over(receiver);
   metrics::Metrics metrics{"test"};
   std::FILE* sink = std::tmpfile();
   log::Logger logger{core::LogFormat::logfmt, core::LogLevel::debug, false, sink};
@@ -90,7 +91,7 @@ struct DispatchRig {
     auto opened = alert::WebhookOutbox::open(dir.path(), std::move(options));
     REQUIRE(opened.outbox);
     worker = std::make_unique<alert::OutboxWorker>(std::move(opened.outbox), true);
-    dispatcher = std::make_unique<engine::AlertDispatcher>(io, *worker, dir.path(), receiver,
+    dispatcher = std::make_unique<engine::AlertDispatcher>(io, *worker, dir.path(), *http,
                                                            metrics, logger, "test-host");
   }
   ~DispatchRig() {

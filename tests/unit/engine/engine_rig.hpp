@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -12,6 +13,7 @@
 
 #include "engine/engine.hpp"
 #include "fake_prober.hpp"
+#include "net/http_client.hpp"
 #include "testdata_files.hpp"
 
 namespace flywatch::test {
@@ -19,10 +21,12 @@ namespace flywatch::test {
 struct EngineRig {
   boost::asio::io_context io{1};
   FakeProber prober;
+  // The Fly API's requests go to the same fake, as http(s) probes.
+  std::unique_ptr<net::HttpClient> http = net::http_client_over(prober);
   metrics::Metrics metrics{"test"};
   std::FILE* sink = std::tmpfile();
   log::Logger logger{core::LogFormat::logfmt, core::LogLevel::debug, false, sink};
-  engine::Engine engine{io, prober, metrics, logger};
+  engine::Engine engine{io, prober, *http, metrics, logger};
 
   ~EngineRig() {
     engine.stop();

@@ -1,5 +1,5 @@
-// MachinePoller over the production prober against a tiny loopback HTTP server: what goes on the
-// wire, and that real transport failures get the right codes.
+// MachinePoller over the production HTTP client against a tiny loopback HTTP server: what goes
+// on the wire, and that real transport failures get the right codes.
 
 #include <doctest.h>
 
@@ -99,12 +99,12 @@ TEST_CASE("poller on the wire: request head, parsed list, and a 429 Retry-After"
       http(200, "OK", fly::test::read_fixture("medio_list.json")),
       http(429, "Too Many Requests", R"({"error":"rate limited"})", "Retry-After: 7\r\n"),
   };
-  auto prober = net::make_prober();
+  auto client = net::make_http_client();
   fly::FlyApiConfig cfg;
   cfg.api_url = "http://127.0.0.1:" + std::to_string(server.port());
   cfg.token = "fm2_secret";
   cfg.timeout = milliseconds(5000);
-  fly::MachinePoller poller(cfg, *prober);
+  fly::MachinePoller poller(cfg, *client);
 
   auto outcomes = run_polls(ioc, &server, poller, 2);
   REQUIRE(outcomes.size() == 2);
@@ -128,12 +128,12 @@ TEST_CASE("poller on the wire: a silent server is a timeout, a closed port a net
     asio::io_context ioc;
     WireServer server(ioc);
     server.responses = {""};
-    auto prober = net::make_prober();
+    auto client = net::make_http_client();
     fly::FlyApiConfig cfg;
     cfg.api_url = "http://127.0.0.1:" + std::to_string(server.port());
     cfg.token = "t";
     cfg.timeout = milliseconds(300);
-    fly::MachinePoller poller(cfg, *prober);
+    fly::MachinePoller poller(cfg, *client);
     auto outcomes = run_polls(ioc, &server, poller, 1);
     REQUIRE(outcomes.size() == 1);
     CHECK(outcomes[0].code == "timeout");
@@ -147,12 +147,12 @@ TEST_CASE("poller on the wire: a silent server is a timeout, a closed port a net
       asio::ip::tcp::acceptor a(ioc, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
       port = a.local_endpoint().port();
     }
-    auto prober = net::make_prober();
+    auto client = net::make_http_client();
     fly::FlyApiConfig cfg;
     cfg.api_url = "http://127.0.0.1:" + std::to_string(port);
     cfg.token = "t";
     cfg.timeout = milliseconds(2000);
-    fly::MachinePoller poller(cfg, *prober);
+    fly::MachinePoller poller(cfg, *client);
     auto outcomes = run_polls(ioc, nullptr, poller, 1);
     REQUIRE(outcomes.size() == 1);
     CHECK(outcomes[0].code == "network");
@@ -165,11 +165,11 @@ TEST_CASE("poller on the wire: a wait held by the server ends at once when cance
   asio::io_context ioc;
   WireServer server(ioc);
   server.responses = {""};  // holds the wait like the API does for a machine that never starts
-  auto prober = net::make_prober();
+  auto client = net::make_http_client();
   fly::FlyApiConfig cfg;
   cfg.api_url = "http://127.0.0.1:" + std::to_string(server.port());
   cfg.token = "t";
-  fly::MachinePoller poller(cfg, *prober);
+  fly::MachinePoller poller(cfg, *client);
   asio::co_spawn(ioc, server.serve(), asio::detached);
 
   asio::cancellation_signal cancel;
