@@ -2,26 +2,9 @@
 
 #include "core/duration.hpp"
 #include "engine/fleet_report.hpp"
+#include "net/prober.hpp"
 
 namespace flywatch::engine {
-
-std::bitset<core::probe_phase_count> phases_of_kind(std::string_view scheme) {
-  using core::ProbePhase;
-  std::bitset<core::probe_phase_count> out;
-  const auto with = [&out](std::initializer_list<ProbePhase> phases) {
-    for (ProbePhase p : phases) out.set(static_cast<std::size_t>(p));
-  };
-  if (scheme == "http") {
-    with({ProbePhase::resolve, ProbePhase::connect, ProbePhase::first_byte, ProbePhase::transfer});
-  } else if (scheme == "tcp") {
-    with({ProbePhase::resolve, ProbePhase::connect});
-  } else if (scheme == "tls") {
-    with({ProbePhase::resolve, ProbePhase::connect, ProbePhase::tls});
-  } else {
-    out.set();  // https, and whatever else: every phase, as before kinds existed
-  }
-  return out;
-}
 
 void MetricsSubscriber::on(const ProbeRecorded& e) {
   const std::string& name = e.target.cfg.name;
@@ -29,7 +12,7 @@ void MetricsSubscriber::on(const ProbeRecorded& e) {
   auto& s = metrics_.target(name);
   // Decided at the first result: a runtime's kind never changes (a changed probe is a new
   // target with new series).
-  if (!s.probed()) s.phases = phases_of_kind(e.target.spec.endpoint.scheme);
+  if (!s.probed()) s.phases = net::phases_of_kind(e.target.spec.endpoint.scheme);
   s.probe_success.Set(e.verdict.success ? 1 : 0);
   s.probe_duration.Observe(core::to_seconds(result.total));
   for (std::size_t i = 0; i < core::probe_phase_count; ++i) {

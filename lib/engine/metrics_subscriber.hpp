@@ -2,21 +2,14 @@
 /// The metrics side of the event path: every series of probes, targets, machines and the
 /// scheduler that the engine writes (DESIGN §6) is written here, from events.
 
-#include <bitset>
-#include <string_view>
-
 #include "engine/events.hpp"
 #include "metrics/metrics.hpp"
 
 namespace flywatch::engine {
 
-/// The phases a probe kind has (by ProbeSpec::scheme): tcp has no tls, no first_byte unless
-/// it reads, and so on. An unknown scheme has every phase.
-std::bitset<core::probe_phase_count> phases_of_kind(std::string_view scheme);
-
 /// Writes the metrics of each event to `metrics`.
 ///
-/// Phase gauges: the phases of the target's kind are always set (0 when a result did not reach
+/// Phase gauges: the phases of the target's kind (net::phases_of_kind) are always set (0 when a result did not reach
 /// them); a phase the kind lacks is exposed only once a result of the target had it (a tcp
 /// target that reads a banner gets first_byte), so a tcp:// target never shows tls=0.
 class MetricsSubscriber : public EventSubscriber {

@@ -1,9 +1,11 @@
 // The production Prober: a registry of probe kinds by URL scheme. A kind is one file (its
-// ProbeKind function) plus one line below; resolve, connect and the TLS handshake are the
-// shared steps of probe_dial and probe_tls.
+// ProbeKind function) plus one line below naming its phases; resolve, connect and the TLS
+// handshake are the shared steps of probe_dial and probe_tls.
 #include "net/prober.hpp"
 
+#include <bitset>
 #include <exception>
+#include <initializer_list>
 #include <map>
 #include <string_view>
 
@@ -19,12 +21,27 @@ namespace asio = boost::asio;
 using core::FailureReason;
 using core::ProbeResult;
 
-const std::map<std::string_view, ProbeKind>& kinds() {
-  static const std::map<std::string_view, ProbeKind> registry{
-      {"http", probe_http},
-      {"https", probe_http},
-      {"tcp", probe_tcp},
-      {"tls", probe_tls},
+using core::ProbePhase;
+using Phases = std::bitset<core::probe_phase_count>;
+
+Phases phases(std::initializer_list<ProbePhase> list) {
+  Phases out;
+  for (ProbePhase p : list) out.set(static_cast<std::size_t>(p));
+  return out;
+}
+
+struct Kind {
+  ProbeKind probe;
+  Phases phases;  ///< what its results can report (tcp's first_byte comes with a banner only)
+};
+
+const std::map<std::string_view, Kind>& kinds() {
+  using enum ProbePhase;
+  static const std::map<std::string_view, Kind> registry{
+      {"http", {probe_http, phases({resolve, connect, first_byte, transfer})}},
+      {"https", {probe_http, phases({resolve, connect, tls, first_byte, transfer})}},
+      {"tcp", {probe_tcp, phases({resolve, connect})}},
+      {"tls", {probe_tls, phases({resolve, connect, tls})}},
   };
   return registry;
 }
@@ -43,7 +60,7 @@ class RegistryProber final : public Prober {
       if (kind == kinds().end()) {
         fail(result, FailureReason::protocol, "protocol: unsupported scheme " + spec.endpoint.scheme);
       } else {
-        co_await kind->second(dialer_, spec, start, result);
+        co_await kind->second.probe(dialer_, spec, start, result);
       }
     } catch (const std::exception& e) {
       // Only allocation failure or a broken reactor get here; still a result, not a throw.
@@ -58,6 +75,11 @@ class RegistryProber final : public Prober {
 };
 
 }  // namespace
+
+std::bitset<core::probe_phase_count> phases_of_kind(std::string_view scheme) {
+  const auto kind = kinds().find(scheme);
+  return kind == kinds().end() ? Phases().set() : kind->second.phases;
+}
 
 std::unique_ptr<Prober> make_prober(NameLookup lookup) {
   return std::make_unique<RegistryProber>(std::move(lookup));

@@ -1,15 +1,17 @@
 #pragma once
-/// The probers' one I/O seam: `Prober` is what the engine (and the alert sinks and the Fly API
-/// poller, which speak HTTP through it) calls; `make_prober` gives the production side, a
-/// registry that dispatches on the URL scheme to one prober per kind (http_probe, tcp_probe,
-/// tls_probe); tests substitute their own.
+/// The probers' one I/O seam: `Prober` is what the engine and `flywatch check` call;
+/// `make_prober` gives the production side, a registry that dispatches on the URL scheme to one
+/// prober per kind (http_probe, tcp_probe, tls_probe); tests substitute their own. (The Fly API
+/// and the alert sinks use net::HttpClient, whose answer is data, not a verdict.)
 
+#include <bitset>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -74,5 +76,11 @@ using NameLookup = std::function<boost::asio::ip::tcp::resolver::results_type(
 /// the CA bundle is loaded once, not per probe; every probe does a fresh handshake (no session
 /// reuse), which is what an uptime check must measure.
 std::unique_ptr<Prober> make_prober(NameLookup lookup = {});
+
+/// The phases a probe kind's results can report, by URL scheme, from the same registry: the
+/// phase gauges a target of that kind exposes. tcp has resolve and connect (a result that read
+/// a banner adds first_byte), tls adds tls, http has all but tls, https all five; an unknown
+/// scheme has every phase.
+std::bitset<core::probe_phase_count> phases_of_kind(std::string_view scheme);
 
 }  // namespace flywatch::net

@@ -47,23 +47,6 @@ struct Rig {
 
 }  // namespace
 
-TEST_CASE("phases_of_kind: each kind has its own phases; https and unknown schemes have all") {
-  CHECK(engine::phases_of_kind("https").all());
-  CHECK(engine::phases_of_kind("whatever").all());
-  const auto tcp = engine::phases_of_kind("tcp");
-  CHECK(tcp.test(idx(ProbePhase::resolve)));
-  CHECK(tcp.test(idx(ProbePhase::connect)));
-  CHECK_FALSE(tcp.test(idx(ProbePhase::tls)));
-  CHECK_FALSE(tcp.test(idx(ProbePhase::first_byte)));
-  const auto tls = engine::phases_of_kind("tls");
-  CHECK(tls.test(idx(ProbePhase::tls)));
-  CHECK_FALSE(tls.test(idx(ProbePhase::first_byte)));
-  const auto http = engine::phases_of_kind("http");
-  CHECK_FALSE(http.test(idx(ProbePhase::tls)));
-  CHECK(http.test(idx(ProbePhase::first_byte)));
-  CHECK(http.test(idx(ProbePhase::transfer)));
-}
-
 TEST_CASE("MetricsSubscriber: a tcp target never shows tls or first_byte unless a result had it") {
   Rig rig("tcp");
   core::ProbeResult r;
