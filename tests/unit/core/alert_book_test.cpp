@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "alert_trace.hpp"
 #include "core/alert_book.hpp"
 
 using namespace flywatch::core;
@@ -15,11 +16,10 @@ using time_point = std::chrono::system_clock::time_point;
 
 namespace {
 
-const time_point t0 = std::chrono::sys_days{std::chrono::year{2026} / 11 / 27};
-
-long secs(time_point t) {
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(t - t0).count());
-}
+const time_point t0 = flywatch::test::alert_t0;
+using flywatch::test::append;
+using flywatch::test::secs;
+using flywatch::test::trace;
 
 AlertCondition down_condition(const std::string& target, bool active,
                               std::chrono::milliseconds for_duration = 0ms) {
@@ -31,17 +31,6 @@ AlertCondition down_condition(const std::string& target, bool active,
   return c;
 }
 
-// "kind@seconds" for each event, space separated; resolved adds "/ends@seconds".
-std::string trace(const std::vector<AlertEvent>& events) {
-  std::string out;
-  for (const auto& e : events) {
-    if (!out.empty()) out += ' ';
-    out += std::string(to_string(e.kind)) + "@" + std::to_string(secs(e.at));
-    if (e.alert.ends_at) out += "/ends@" + std::to_string(secs(*e.alert.ends_at));
-  }
-  return out;
-}
-
 // "AlertName:kind" for each event.
 std::string names(const std::vector<AlertEvent>& events) {
   std::string out;
@@ -50,10 +39,6 @@ std::string names(const std::vector<AlertEvent>& events) {
     out += std::string(e.alert.name()) + ":" + std::string(to_string(e.kind));
   }
   return out;
-}
-
-void append(std::vector<AlertEvent>& all, std::vector<AlertEvent> more) {
-  all.insert(all.end(), more.begin(), more.end());
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "alert_trace.hpp"
 #include "core/alert_book.hpp"
 #include "core/alert_rules.hpp"
 
@@ -16,26 +17,10 @@ using time_point = std::chrono::system_clock::time_point;
 
 namespace {
 
-const time_point t0 = std::chrono::sys_days{std::chrono::year{2026} / 11 / 27};
-
-long secs(time_point t) {
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(t - t0).count());
-}
-
-// "kind@seconds" for each event, space separated; resolved adds "/ends@seconds".
-std::string trace(const std::vector<AlertEvent>& events) {
-  std::string out;
-  for (const auto& e : events) {
-    if (!out.empty()) out += ' ';
-    out += std::string(to_string(e.kind)) + "@" + std::to_string(secs(e.at));
-    if (e.alert.ends_at) out += "/ends@" + std::to_string(secs(*e.alert.ends_at));
-  }
-  return out;
-}
-
-void append(std::vector<AlertEvent>& all, std::vector<AlertEvent> more) {
-  all.insert(all.end(), more.begin(), more.end());
-}
+const time_point t0 = flywatch::test::alert_t0;
+using flywatch::test::append;
+using flywatch::test::secs;
+using flywatch::test::trace;
 
 }  // namespace
 
