@@ -16,16 +16,21 @@ std::string_view to_string(FailureReason r) {
     case FailureReason::cert: return "cert";
     case FailureReason::too_large: return "too_large";
     case FailureReason::protocol: return "protocol";
+    case FailureReason::cookie: return "cookie";
+    case FailureReason::cors: return "cors";
+    case FailureReason::asset: return "asset";
+    case FailureReason::extract: return "extract";
   }
   return "";
 }
 
-const std::array<FailureReason, 11>& all_failure_reasons() {
-  static constexpr std::array<FailureReason, 11> reasons{
+const std::array<FailureReason, 15>& all_failure_reasons() {
+  static constexpr std::array<FailureReason, 15> reasons{
       FailureReason::dns,     FailureReason::connect, FailureReason::tls,
       FailureReason::timeout, FailureReason::status,  FailureReason::body,
       FailureReason::header,  FailureReason::latency, FailureReason::cert,
-      FailureReason::too_large, FailureReason::protocol,
+      FailureReason::too_large, FailureReason::protocol, FailureReason::cookie,
+      FailureReason::cors,    FailureReason::asset,   FailureReason::extract,
   };
   return reasons;
 }

@@ -26,13 +26,17 @@ enum class FailureReason {
   cert,
   too_large,
   protocol,
+  cookie,   ///< expect.cookies: a cookie missing or with the wrong attributes
+  cors,     ///< expect.cors: the CORS answer is not the one expected
+  asset,    ///< expect.assets: a page's script or stylesheet did not answer 2xx
+  extract,  ///< a journey step's `extract:` found nothing to extract
 };
 
 /// Label value of a reason, e.g. "too_large". `none` maps to "".
 std::string_view to_string(FailureReason r);
 
 /// Every reason except `none`, in declaration order (used to pre-create metric series).
-const std::array<FailureReason, 11>& all_failure_reasons();
+const std::array<FailureReason, 15>& all_failure_reasons();
 
 /// Phases of one probe (label `phase`). http(s) has them all (tls only on https); tcp://
 /// has resolve, connect and first_byte (when it reads a banner); tls:// resolve, connect, tls.

@@ -9,7 +9,8 @@ namespace fc = flywatch::core;
 
 TEST_CASE("failure reasons: labels are the bounded set of DESIGN §6") {
   const std::set<std::string> design{"dns",    "connect", "tls",     "timeout", "status",   "body",
-                                     "header", "latency", "cert",    "too_large", "protocol"};
+                                     "header", "latency", "cert",    "too_large", "protocol",
+                                     "cookie", "cors",    "asset",   "extract"};
   std::set<std::string> seen;
   for (fc::FailureReason r : fc::all_failure_reasons()) {
     CHECK(r != fc::FailureReason::none);
