@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "core/ascii.hpp"
+#include "core/json_path.hpp"
 
 namespace flywatch::core {
 
@@ -51,29 +52,6 @@ std::optional<Verdict> check_headers(const ProbeResult& r, const HttpExpectation
                                            ", want match of " + quote(pattern.source()));
   }
   return std::nullopt;
-}
-
-// Walks a dotted path: object members by name, array elements by decimal index.
-const boost::json::value* find_path(const boost::json::value& root, std::string_view path) {
-  const boost::json::value* v = &root;
-  while (true) {
-    const std::size_t dot = path.find('.');
-    const std::string_view segment = path.substr(0, dot);
-    if (const auto* obj = v->if_object()) {
-      v = obj->if_contains(segment);
-    } else if (const auto* arr = v->if_array()) {
-      std::size_t index = 0;
-      const auto [end, ec] = std::from_chars(segment.data(), segment.data() + segment.size(), index);
-      if (segment.empty() || ec != std::errc{} || end != segment.data() + segment.size()) {
-        return nullptr;
-      }
-      v = arr->if_contains(index);
-    } else {
-      return nullptr;
-    }
-    if (!v || dot == std::string_view::npos) return v;
-    path.remove_prefix(dot + 1);
-  }
 }
 
 // Parses all of `text` as a finite number; integers are kept exact.
@@ -130,7 +108,7 @@ std::optional<Verdict> check_body_json(const ProbeResult& r, const HttpExpectati
   const boost::json::value root = boost::json::parse(r.body, ec);
   if (ec) return fail(FailureReason::body, "body_json: body is not JSON (" + ec.message() + ")");
   for (const auto& [path, want] : e.body_json) {
-    const boost::json::value* v = find_path(root, path);
+    const boost::json::value* v = find_json_path(root, path);
     if (!v) return fail(FailureReason::body, "body_json: path " + quote(path) + " not found");
     if (scalar_equals(*v, want)) continue;
     std::string have;

@@ -67,4 +67,19 @@ bool Pattern::could_match_with_more(std::string_view subject) const {
   }
 }
 
+std::size_t Pattern::group_count() const { return impl_ ? impl_->re.mark_count() : 0; }
+
+std::optional<std::string> Pattern::first_group(std::string_view subject) const {
+  if (group_count() == 0) return std::nullopt;
+  try {
+    boost::match_results<std::string_view::const_iterator> m;
+    if (!boost::regex_search(subject.begin(), subject.end(), m, impl_->re) || !m[1].matched) {
+      return std::nullopt;
+    }
+    return std::string(m[1].first, m[1].second);
+  } catch (const std::exception&) {
+    return std::nullopt;  // as in search(): an untrusted body must not hang the daemon
+  }
+}
+
 }  // namespace flywatch::core

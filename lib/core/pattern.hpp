@@ -1,6 +1,7 @@
 #pragma once
 /// Regular expressions for expectations (`body_regex`, `headers`, `banner_regex`), compiled once.
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,13 @@ class Pattern {
   /// settled before it matches; any other may match in bytes not read yet. Too complex to run
   /// counts as "could still match".
   bool could_match_with_more(std::string_view subject) const;
+
+  /// Number of capture groups (`(...)`, named ones included; `(?:...)` is not one).
+  std::size_t group_count() const;
+  /// The text of the first capture group in the first match in `subject`; nullopt when there
+  /// is no match, the pattern has no group, or the group took no part in the match (e.g. `a|(b)`
+  /// on "a"). Bounded like search(): too complex to run counts as no match.
+  std::optional<std::string> first_group(std::string_view subject) const;
 
   const std::string& source() const { return source_; }
 

@@ -121,3 +121,35 @@ TEST_CASE("Pattern: could_match_with_more stays open for patterns that are not s
   CHECK(compile("^SSH|220").could_match_with_more("HTTP/1.1"));
   CHECK(compile("(^SSH)").could_match_with_more("HTTP/1.1"));
 }
+
+TEST_CASE("Pattern: group_count and first_group") {
+  CHECK(compile("token").group_count() == 0);
+  CHECK(compile("(?:a)b").group_count() == 0);
+  CHECK(compile("(a)(b)").group_count() == 2);
+  CHECK(compile("(?<id>x)").group_count() == 1);
+  CHECK(fc::Pattern{}.group_count() == 0);
+
+  const fc::Pattern token = compile(R"(token=(\w+))");
+  CHECK(token.first_group("a token=abc123; token=zzz") == std::optional<std::string>("abc123"));
+  CHECK(token.first_group("no token here") == std::nullopt);
+  CHECK(token.first_group("token=") == std::nullopt);
+  // The first group, not the whole match nor a later group.
+  CHECK(compile(R"((\d+)-(\d+))").first_group("id 12-34") == std::optional<std::string>("12"));
+  // An empty capture is a value; a group that took no part is not.
+  CHECK(compile("x=(\\d*);").first_group("x=;") == std::optional<std::string>(""));
+  CHECK(compile("a|(b)").first_group("a") == std::nullopt);
+  CHECK(compile("a|(b)").first_group("b") == std::optional<std::string>("b"));
+  // No group: nothing to give even when the pattern matches.
+  CHECK(compile("token").first_group("token") == std::nullopt);
+  CHECK(fc::Pattern{}.first_group("anything") == std::nullopt);
+  // NUL bytes are kept.
+  CHECK(compile("<(.*)>").first_group(std::string_view("<a\0b>", 5)) == std::optional<std::string>(std::string("a\0b", 3)));
+}
+
+TEST_CASE("Pattern: first_group on a catastrophic pattern is no match, not a hang") {
+  const std::string as = std::string(5'000, 'a') + "!";
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(compile("((a+)+)$").first_group(as) == std::nullopt);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+  CHECK(compile("((a+)+)$").first_group("xaaa") == std::optional<std::string>("aaa"));
+}
