@@ -36,7 +36,7 @@ struct SetCookie {
   bool http_only = false;
   /// `unset` when absent or when the value is not strict, lax or none (case-insensitive).
   SameSite same_site = SameSite::unset;
-  /// The SameSite value as sent (trimmed), "" when absent; kept so a check can show an unknown value.
+  /// The SameSite value as sent (trimmed), "" when absent: a check can show an unknown one.
   std::string same_site_text;
 };
 
