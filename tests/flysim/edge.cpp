@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "medio_app.hpp"
 #include "server.hpp"
 
 namespace flywatch::flysim {
@@ -129,8 +130,9 @@ asio::awaitable<void> Edge::serve_http(Stream& stream) {
   }
 }
 
-asio::awaitable<Edge::Routed> Edge::route_held(std::string forced, std::int64_t start_ms) {
-  fleet_.count_edge_request(app_, start_ms, forced.empty());
+asio::awaitable<Edge::Routed> Edge::route_held(std::string forced, std::int64_t start_ms,
+                                               std::string request_line) {
+  fleet_.count_edge_request(app_, start_ms, forced.empty(), request_line);
   const auto deadline = start_ms + fleet_.settings(app_).edge_hold_ms;
   asio::steady_timer timer(acceptor_.get_executor());
   Routed r;
@@ -148,16 +150,26 @@ asio::awaitable<Edge::Routed> Edge::route_held(std::string forced, std::int64_t 
 asio::awaitable<Edge::Response> Edge::respond(const Request& req) {
   const auto start_ms = now_epoch_ms();
   const std::string forced(req["fly-force-instance-id"]);
-  const Routed routed = co_await route_held(forced, start_ms);
+  AppRequest app_req;
+  app_req.method = std::string(req.method_string());
+  app_req.path = std::string(req.target().substr(0, req.target().find('?')));
+  app_req.body = req.body();
+  app_req.origin = std::string(req[http::field::origin]);
+  app_req.cookie = std::string(req[http::field::cookie]);
+  app_req.request_headers = std::string(req[http::field::access_control_request_headers]);
+  const Routed routed = co_await route_held(forced, start_ms, app_req.method + " " + app_req.path);
   const RouteDecision& route = routed.route;
   const std::int64_t now = routed.now_ms;
 
   Response res{http::status::ok, req.version()};
   switch (route.kind) {
     case RouteDecision::Kind::serve: {
-      const AppAnswer a = app_answer(*fleet_.machine(app_, route.machine), app_, now);
+      fleet_.settle_releases(app_, now);  // a finished deploy changes what the app serves
+      const AppAnswer a = medio_answer(app_req, *fleet_.machine(app_, route.machine), app_,
+                                       fleet_.settings(app_), *fleet_.app_state(app_), now);
       res.result(static_cast<http::status>(a.status));
-      res.set(http::field::content_type, a.content_type);
+      if (!a.content_type.empty()) res.set(http::field::content_type, a.content_type);
+      for (const auto& [name, value] : a.headers) res.insert(name, value);
       res.body() = a.body;
       break;
     }
@@ -179,12 +191,14 @@ asio::awaitable<Edge::Response> Edge::respond(const Request& req) {
   res.set("fly-request-id", "flysim-edge-" + std::to_string(start_ms));
   res.keep_alive(req.keep_alive());
   res.prepare_payload();
+  // Beast 1.81 writes Content-Length: 0 here, which RFC 9110 §8.6 forbids on a 204.
+  if (res.result() == http::status::no_content) res.erase(http::field::content_length);
   co_return res;
 }
 
 asio::awaitable<void> Edge::user_request() {
   InFlight busy(fleet_, app_);
-  co_await route_held("", now_epoch_ms());  // the answer itself interests no one
+  co_await route_held("", now_epoch_ms(), "GET /");  // the answer itself interests no one
 }
 
 asio::awaitable<void> Edge::traffic_loop() {

@@ -4,10 +4,11 @@
 /// handshake just closes that connection). Requests are routed by route_any / route_forced
 /// (edge_route.hpp; `fly-force-instance-id: <machine id>` forces one machine) and held while a
 /// machine boots, up to `edge_hold_ms` (then 503 PR04 text). A routed request gets the app's
-/// own answer (app_answer: Medio's health JSON, 200 or 503); an unknown forced id gets 404 text.
-/// Every request is counted for GET /_sim/stats. With `autostop_idle_ms` > 0 the proxy's
-/// excess-capacity loop runs every that many ms and stops or suspends one started machine when
-/// the app has no load (see autostop_loop in edge.cpp). With `traffic_every_ms` > 0 (fleet file
+/// own answer (medio_answer: Medio's health JSON, auth API or front end, by the app's settings);
+/// an unknown forced id gets 404 text. Every request is counted for GET /_sim/stats, per app
+/// and per "METHOD /path" (the simulated user's as "GET /"). With `autostop_idle_ms` > 0 the
+/// proxy's excess-capacity loop runs every that many ms and stops or suspends one started
+/// machine when the app has no load (see autostop_loop in edge.cpp). With `traffic_every_ms` > 0 (fleet file
 /// or POST /_sim/apps/{app}/traffic) the edge also plays a user sending one request per period.
 
 #include <cstdint>
@@ -58,9 +59,11 @@ class Edge {
     RouteDecision route;
     std::int64_t now_ms = 0;
   };
-  /// Counts one request that arrived at `start_ms` (a user request when `forced` is empty), then
-  /// routes it, polling while the decision is hold, up to the app's `edge_hold_ms`.
-  boost::asio::awaitable<Routed> route_held(std::string forced, std::int64_t start_ms);
+  /// Counts one request that arrived at `start_ms` (a user request when `forced` is empty) under
+  /// `request_line` ("METHOD /path"), then routes it, polling while the decision is hold, up to
+  /// the app's `edge_hold_ms`.
+  boost::asio::awaitable<Routed> route_held(std::string forced, std::int64_t start_ms,
+                                            std::string request_line);
   /// One request of the simulated user: routed and held like a real unforced request.
   boost::asio::awaitable<void> user_request();
   boost::asio::awaitable<void> traffic_loop();

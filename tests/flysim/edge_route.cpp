@@ -62,7 +62,7 @@ AppAnswer app_answer(const SimMachine& m, const std::string& app, std::int64_t n
                     {"machine", m.id()},
                     {"region", m.region()},
                     {"app", app}};
-  return {ok ? 200 : 503, "application/json; charset=utf-8", json::serialize(body)};
+  return {ok ? 200 : 503, json_type, json::serialize(body), {}};
 }
 
 }  // namespace flywatch::flysim

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app_http.hpp"
 #include "sim_machine.hpp"
 
 namespace flywatch::flysim {
@@ -34,13 +35,6 @@ RouteDecision route_any(std::vector<SimMachine>& machines, std::int64_t now_ms);
 /// hold; any other state (starting, booting, stopping, …) → hold.
 RouteDecision route_forced(std::vector<SimMachine>& machines, const std::string& id,
                            std::int64_t now_ms);
-
-/// An HTTP answer: status, content type, body.
-struct AppAnswer {
-  int status = 200;
-  std::string content_type;
-  std::string body;
-};
 
 /// What Medio's backend on `m` (app up) answers at `now_ms`, as its Node API does (DESIGN.md):
 /// healthy → 200 {"status":"ok","database":"connected","timestamp":RFC 3339,"machine":id,

@@ -1,5 +1,7 @@
 #include "fleet.hpp"
 
+#include <cstdio>
+#include <random>
 #include <stdexcept>
 
 #include <boost/json/parse.hpp>
@@ -65,6 +67,24 @@ MachineSpec read_machine(const json::value& v) {
   }
   return s;
 }
+
+// The app's "auth" and "site" settings, and its session store's seed.
+void read_app_features(const json::object& o, const std::string& name, AppSettings& st,
+                      AppState& state) {
+  if (const auto* auth = o.if_contains("auth")) {
+    if (!auth->is_object())
+      throw std::runtime_error("fleet: app " + name + ": auth must be an object");
+    st.auth = true;
+    st.cors_origin = str_field(auth->as_object(), "cors_origin", "");
+  }
+  if (const auto* site = o.if_contains("site")) {
+    if (!site->is_bool())
+      throw std::runtime_error("fleet: app " + name + ": site must be a boolean");
+    st.site = site->as_bool();
+  }
+  std::random_device seed;
+  state.auth = AuthStore((std::uint64_t{seed()} << 32) | seed());
+}
 }  // namespace
 
 Fleet Fleet::load(const std::string& text, std::int64_t now_ms) {
@@ -85,9 +105,16 @@ Fleet Fleet::load(const std::string& text, std::int64_t now_ms) {
     st.autostop_idle_ms = int_field(a.as_object(), "autostop_idle_ms", st.autostop_idle_ms);
     st.edge_hold_ms = int_field(a.as_object(), "edge_hold_ms", st.edge_hold_ms);
     st.traffic_every_ms = int_field(a.as_object(), "traffic_every_ms", st.traffic_every_ms);
+    const std::string image =
+        str_field(a.as_object(), "image", "registry.fly.io/" + name + ":deployment-initial");
+    const std::int64_t version = int_field(a.as_object(), "release_version", 1);
+    if (image.empty() || version < 1)
+      throw std::runtime_error("fleet: app " + name +
+                               ": image must be non-empty, release_version >= 1");
     const auto port = int_field(a.as_object(), "edge_port", 0);
     if (port > 65535) throw std::runtime_error("fleet: app " + name + ": edge_port must be 0..65535");
     st.edge_port = static_cast<std::uint16_t>(port);
+    read_app_features(a.as_object(), name, st, fleet.states_[name]);
     for (const auto& [other, other_st] : fleet.settings_)
       if (other != name && st.edge_port != 0 && other_st.edge_port == st.edge_port)
         throw std::runtime_error("fleet: apps " + other + " and " + name + " share edge_port " +
@@ -97,6 +124,8 @@ Fleet Fleet::load(const std::string& text, std::int64_t now_ms) {
       for (const auto& m : ms->as_array()) {
         MachineSpec spec = read_machine(m);
         if (fleet.machine_anywhere(spec.id)) throw std::runtime_error("fleet: duplicate id " + spec.id);
+        spec.image = image;
+        spec.release_version = version;
         machines.emplace_back(std::move(spec), now_ms);
       }
     }
@@ -135,8 +164,36 @@ bool Fleet::set_traffic_every_ms(const std::string& app, std::int64_t every_ms) 
   return true;
 }
 
-void Fleet::count_edge_request(const std::string& app, std::int64_t now_ms, bool user) {
+AppState* Fleet::app_state(const std::string& app) {
+  auto it = states_.find(app);
+  return it == states_.end() ? nullptr : &it->second;
+}
+
+std::optional<std::string> Fleet::start_release(const std::string& app, const ReleaseSpec& spec,
+                                                std::int64_t now_ms) {
+  auto* machines = this->app(app);
+  if (!machines) return std::nullopt;
+  std::string id;
+  do {  // Fly's ids are 14 hex digits; these count up from the time, skipping taken ones
+    const auto n = static_cast<unsigned long long>(now_ms) * 16 + ++release_seq_;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%014llx", n & 0xffffffffffffffull);
+    id = buf;
+  } while (machine_anywhere(id));
+  states_[app].releases.push_back(launch_release(*machines, spec, id, now_ms));
+  return id;
+}
+
+void Fleet::settle_releases(const std::string& app, std::int64_t now_ms) {
+  auto* machines = this->app(app);
+  auto* state = app_state(app);
+  if (machines && state) flysim::settle_releases(*machines, state->releases, now_ms);
+}
+
+void Fleet::count_edge_request(const std::string& app, std::int64_t now_ms, bool user,
+                               const std::string& request_line) {
   ++edge_requests_[app];
+  ++paths_[app][request_line];
   if (!user) return;
   ++user_requests_[app];
   last_user_ms_[app] = now_ms;

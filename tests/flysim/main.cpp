@@ -9,8 +9,9 @@
 // edge speaks HTTPS with that certificate; without them, plain HTTP. Requests with
 // `fly-force-instance-id: <machine id>` go to exactly that machine. Apps with "autostop_idle_ms"
 // stop idle machines as the proxy does (edge.cpp), and apps with "traffic_every_ms" get a
-// simulated user (also POST /_sim/apps/{app}/traffic). The fleet's machines start with a history
-// backdated 10 minutes. Runs until SIGINT/SIGTERM.
+// simulated user (also POST /_sim/apps/{app}/traffic). Apps with "auth" or "site" answer as
+// Medio's backend auth API or front end (medio_app.hpp). The fleet's machines start with a
+// history backdated 10 minutes. Runs until SIGINT/SIGTERM.
 #include <cstdio>
 #include <exception>
 #include <fstream>

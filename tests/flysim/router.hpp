@@ -1,7 +1,9 @@
 #pragma once
 /// Maps one HTTP request to flysim's answer: the Machines API under /v1 (reference §1.2–1.5) and
-/// the control interface under /_sim/. No I/O: the server passes the clock in, and performs the
-/// blocking part of the wait endpoint by calling `poll_wait` until it answers or times out.
+/// the control interface under /_sim/ (router_control.cpp). No I/O: the server passes the clock
+/// in, and performs the blocking part of the wait endpoint by calling `poll_wait` until it
+/// answers or times out. As Fly's, the machine list leaves out destroyed machines unless asked
+/// with `include_deleted=true`; a destroyed machine still answers GET by id and wait.
 ///
 /// Control interface (no auth):
 ///   POST /_sim/api_fault {"status":429|500|…,"count":N} or {"garbage":true,"count":N}
@@ -15,14 +17,30 @@
 ///        reconnects (healthy again, checks passing; also ends a running `unhealthy` fault).
 ///   POST /_sim/apps/{app}/traffic {"every_ms":N} — the app's simulated user sends one request
 ///        per N ms from now on (0 stops it); answers {"ok":true,"every_ms":N}.
+///   POST /_sim/apps/{app}/fault {"kind":K} — turns on one of the app's fault switches
+///        (app_faults.hpp; several may be on at once), K one of: cookie_insecure (the session
+///        cookie lacks Secure), cors_wildcard (Access-Control-Allow-Origin: *),
+///        cors_no_credentials (no Access-Control-Allow-Credentials), missing_chunk (the
+///        index's JS chunk answers 404), login_500 (login answers 500 {"error":"JWT_SECRET is
+///        not set"}); "none" clears them all. Answers {"ok":true,"faults":[names on]}; an
+///        unknown kind 400, an unknown app 404.
+///   POST /_sim/apps/{app}/release {"version":N,"image":S,"exit_code":0..255,"run_ms":R,
+///        "boot_delay_ms":B,"destroy_after_ms":D} — a deploy's release command (release.hpp):
+///        a machine in process group fly_app_release_command with config.image S and
+///        config.metadata.fly_release_version "N" starts (B ms, default 200), runs R ms
+///        (default 500), exits with exit_code (default 0; an exit event with requested_stop
+///        false), and is destroyed D ms later (default 1000). Exit 0: the app's other machines
+///        then carry image S and version N; otherwise they keep theirs. Answers
+///        {"ok":true,"machine":id}; bad fields 400, an unknown app 404.
 ///   POST /_sim/machines/{id}/refuse_wait {"error":"failed_precondition: …"} — every wait on the
 ///        machine answers 400 with that ErrorResponse from now on ("" stops it). A wait with a
 ///        `version` (or `instance_id`) other than the machine's is refused 400 anyway.
 ///   GET  /_sim/stats → {"api_requests":{app:N},"edge_requests":{app:N},"user_requests":{app:N},
-///        "wait_requests":{machine id:N}}
+///        "wait_requests":{machine id:N},"paths":{app:{"METHOD /path":N}}}
 ///        (edge_requests counts every edge request, user_requests those without
 ///        fly-force-instance-id, including the simulated user's; wait_requests every authorised
-///        wait on a known machine, refused or not)
+///        wait on a known machine, refused or not; paths every edge request by method and path
+///        without the query, the simulated user's as "GET /")
 ///   GET  /_sim/edges → {app: edge port}
 
 #include <cstdint>

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <ctime>
 
-#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -61,7 +60,7 @@ SimMachine::SimMachine(MachineSpec spec, std::int64_t now_ms)
   if (state_ == "started" && spec_.started_ago_ms >= 0) {
     // Woken shortly before flysim started: an earlier run, a stop, then this start.
     const std::int64_t restarted = now_ms - spec_.started_ago_ms;
-    add_exit_event(slept, false);
+    add_exit_event(slept, true, false, 0);
     add_event("start", "started", "flyd", restarted);
     checks_reported_ = false;
     if (restarted + spec_.ready_delay_ms <= now_ms) {
@@ -74,7 +73,7 @@ SimMachine::SimMachine(MachineSpec spec, std::int64_t now_ms)
     app_up_ = true;
     set_app_checks(booted + spec_.ready_delay_ms);
   } else if (state_ == "stopped") {
-    add_exit_event(slept, false);
+    add_exit_event(slept, true, false, 0);
     set_checks("critical", refused_output, slept);
   } else if (state_ == "suspended") {
     add_event("suspend", "suspended", "flyd", slept);
@@ -84,9 +83,27 @@ SimMachine::SimMachine(MachineSpec spec, std::int64_t now_ms)
   }
 }
 
-void SimMachine::add_exit_event(std::int64_t ts, bool oom_killed) {
-  json::object exit{{"exit_code", oom_killed ? 137 : 0}, {"exited_at", ts},
-                    {"oom_killed", oom_killed}, {"requested_stop", !oom_killed},
+SimMachine SimMachine::launch(MachineSpec spec, std::int64_t now_ms) {
+  spec.state = "created";
+  SimMachine m(std::move(spec), now_ms);
+  // Replace the backdated history with a launch now.
+  m.events_.clear();
+  m.instance_id_ = make_ulid(now_ms, 1);
+  m.add_event("launch", "created", "user", now_ms);
+  m.set_checks("critical", refused_output, now_ms);
+  m.start(now_ms);
+  return m;
+}
+
+void SimMachine::set_release(std::string image, std::int64_t version) {
+  spec_.image = std::move(image);
+  spec_.release_version = version;
+}
+
+void SimMachine::add_exit_event(std::int64_t ts, bool requested_stop, bool oom_killed,
+                                int exit_code) {
+  json::object exit{{"exit_code", oom_killed ? 137 : exit_code}, {"exited_at", ts},
+                    {"oom_killed", oom_killed}, {"requested_stop", requested_stop},
                     {"restarting", false}, {"signal", oom_killed ? 9 : -1}};
   add_event("exit", "stopped", "flyd", ts, json::object{{"exit_event", exit}, {"restart_count", 0}});
 }
@@ -144,7 +161,10 @@ void SimMachine::apply(const Pending& p) {
       add_event("start", "started", "flyd", p.due_ms);
       // Fly lists no check status until the checks have run once after the start.
       checks_reported_ = false;
-      schedule(p.due_ms + spec_.ready_delay_ms, faults_.oom_exit ? Step::oom_killed : Step::ready);
+      if (spec_.run_ms >= 0)
+        schedule(p.due_ms + spec_.run_ms, Step::exited);
+      else
+        schedule(p.due_ms + spec_.ready_delay_ms, faults_.oom_exit ? Step::oom_killed : Step::ready);
       break;
     case Step::ready:
       app_up_ = true;
@@ -153,7 +173,7 @@ void SimMachine::apply(const Pending& p) {
       break;
     case Step::stopped:
       state_ = "stopped";
-      add_exit_event(p.due_ms, false);
+      add_exit_event(p.due_ms, true, false, 0);
       app_up_ = false;
       set_checks("critical", refused_output, p.due_ms);
       break;
@@ -165,9 +185,19 @@ void SimMachine::apply(const Pending& p) {
       break;
     case Step::oom_killed:
       state_ = "stopped";
-      add_exit_event(p.due_ms, true);
+      add_exit_event(p.due_ms, false, true, 137);
       app_up_ = false;
       set_checks("critical", refused_output, p.due_ms);
+      break;
+    case Step::exited:
+      state_ = "stopped";
+      add_exit_event(p.due_ms, false, false, spec_.exit_code);
+      run_exit_code_ = spec_.exit_code;
+      schedule(p.due_ms + spec_.destroy_after_ms, Step::destroyed);
+      break;
+    case Step::destroyed:
+      state_ = "destroyed";
+      add_event("destroy", "destroyed", "user", p.due_ms);
       break;
   }
 }
@@ -212,68 +242,6 @@ ActionResult SimMachine::suspend(std::int64_t now_ms) {
 void SimMachine::set_faults(const MachineFaults& faults, std::int64_t boot_delay_ms) {
   faults_ = faults;
   if (boot_delay_ms >= 0) spec_.boot_delay_ms = boot_delay_ms;
-}
-
-json::value SimMachine::events_json() const {
-  json::array a;
-  for (const auto& e : events_) a.push_back(e);
-  return a;
-}
-
-json::value SimMachine::to_json() const {
-  json::value autostop = false;
-  if (spec_.autostop == "stop") autostop = true;
-  if (spec_.autostop == "suspend") autostop = "suspend";
-  json::object service{{"protocol", "tcp"}, {"internal_port", 8080}, {"autostart", true},
-                       {"autostop", autostop}, {"min_machines_running", 0}};
-  json::object metadata{{"fly_platform_version", "v2"}, {"fly_process_group", spec_.process_group}};
-  // What the config declares: service checks in the service, named ones at the top level.
-  json::array service_checks;
-  json::object top_checks;
-  for (const auto& name : spec_.checks) {
-    json::object check{{"type", "http"}, {"port", 8080}, {"path", "/"}, {"interval", "15s"},
-                       {"timeout", "2s"}, {"grace_period", "1s"}};
-    if (name.rfind("servicecheck-", 0) == 0)
-      service_checks.push_back(std::move(check));
-    else
-      top_checks[name] = std::move(check);
-  }
-  const bool host_ok = spec_.host_status == "ok";
-  // A host that is not ok gives only a partial config rebuilt from elsewhere.
-  if (!service_checks.empty() && host_ok) service["checks"] = std::move(service_checks);
-  json::object config{
-      {"metadata", metadata},
-      {"services", json::array{service}},
-      {"guest", json::object{{"cpu_kind", "shared"}, {"cpus", 1}, {"memory_mb", 256}}}};
-  if (!top_checks.empty() && host_ok) config["checks"] = std::move(top_checks);
-  if (!spec_.standbys.empty()) {  // fly-go MachineConfig.Standbys, omitted when empty
-    json::array standbys;
-    for (const auto& id : spec_.standbys) standbys.emplace_back(id);
-    config["standbys"] = std::move(standbys);
-  }
-  json::array checks;
-  if (checks_reported_) {
-    for (const auto& name : spec_.checks)
-      checks.push_back(json::object{{"name", name}, {"status", check_status_},
-                                    {"output", check_output_},
-                                    {"updated_at", rfc3339_ms(checks_updated_ms_)}});
-  }
-  const std::int64_t updated = events_.empty()
-                                   ? checks_updated_ms_
-                                   : events_.front().as_object().at("timestamp").as_int64();
-  return json::object{{"id", spec_.id},
-                      {"name", spec_.name},
-                      {"state", state_},
-                      {"region", spec_.region},
-                      {"instance_id", instance_id_},
-                      {"private_ip", "fdaa:0:18:a7b:196:e274:9ce1:2"},
-                      {"created_at", "2026-01-01T00:00:00Z"},
-                      {"updated_at", rfc3339_ms(updated)},
-                      {host_ok ? "config" : "incomplete_config", config},
-                      {"checks", checks},
-                      {"events", events_json()},
-                      {"host_status", spec_.host_status},
-                      {"cordoned", spec_.cordoned}};
 }
 
 }  // namespace flywatch::flysim

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,15 @@ struct MachineSpec {
   /// Machines this one stands by for (config.standbys): the proxy never starts it, and it
   /// stays stopped until its primary fails (which flysim does not simulate).
   std::vector<std::string> standbys;
+  /// config.image and config.metadata.fly_release_version (a string in Fly's metadata).
+  std::string image;
+  std::int64_t release_version = 1;
+  /// A one-shot run when >= 0 (a release command): `run_ms` after boot the process exits by
+  /// itself with `exit_code`, and the machine is destroyed `destroy_after_ms` after that. The
+  /// app inside never comes up. -1: a service, running until stopped.
+  std::int64_t run_ms = -1;
+  int exit_code = 0;
+  std::int64_t destroy_after_ms = 1000;
 };
 
 /// Result of an API action: HTTP status and JSON body.
@@ -57,6 +67,9 @@ class SimMachine {
   /// them; each status carries the `updated_at` of its last change. A host that is not ok
   /// sends `incomplete_config` (metadata and services without checks) instead of `config`.
   SimMachine(MachineSpec spec, std::int64_t now_ms);
+  /// A machine created and started at `now_ms` (as flyctl launches a release command machine):
+  /// a launch event then a start, nothing backdated; `spec.state` is ignored.
+  static SimMachine launch(MachineSpec spec, std::int64_t now_ms);
 
   /// Applies every scheduled transition due at or before `now_ms`, in order.
   void advance(std::int64_t now_ms);
@@ -91,13 +104,19 @@ class SimMachine {
   /// The app is up and reports itself healthy (database connected, no `unhealthy` fault in this
   /// run); exactly when its checks, if it has any, are passing.
   bool healthy() const { return app_up() && !db_down_ && !run_unhealthy_; }
+  const std::string& image() const { return spec_.image; }
+  std::int64_t release_version() const { return spec_.release_version; }
+  /// Gives the machine a new image and release version (a deploy's config update), in place.
+  void set_release(std::string image, std::int64_t version);
+  /// For a one-shot run: its exit code once the process has exited by itself, else nullopt.
+  std::optional<int> run_exit_code() const { return run_exit_code_; }
   /// The Machine object as GET /v1/apps/{app}/machines/{id} returns it.
   boost::json::value to_json() const;
   /// The events array, newest first, as GET …/events returns it.
   boost::json::value events_json() const;
 
  private:
-  enum class Step { booted, ready, stopped, suspended, oom_killed };
+  enum class Step { booted, ready, stopped, suspended, oom_killed, exited, destroyed };
   struct Pending {
     std::int64_t due_ms;
     Step step;
@@ -105,8 +124,9 @@ class SimMachine {
   void apply(const Pending& p);
   void add_event(std::string type, std::string status, std::string source, std::int64_t ts,
                  boost::json::value request = nullptr);
-  // An exit event: a requested stop (exit 0) or an OOM kill (137, SIGKILL).
-  void add_exit_event(std::int64_t ts, bool oom_killed);
+  // An exit event: a requested stop (exit 0), an OOM kill (137, SIGKILL) or, with neither, the
+  // process exiting by itself with `exit_code`.
+  void add_exit_event(std::int64_t ts, bool requested_stop, bool oom_killed, int exit_code);
   void set_checks(const char* status, const char* output, std::int64_t ts);
   // Sets the checks from the up app's health: passing or critical with the app's 503.
   void set_app_checks(std::int64_t ts);
@@ -125,6 +145,7 @@ class SimMachine {
   bool db_down_ = false;        // db_down fault: survives restarts until db_up
   bool run_unhealthy_ = false;  // the `unhealthy` fault took effect in this run
   std::string wait_refusal_;
+  std::optional<int> run_exit_code_;
 };
 
 /// A 26-character ULID-shaped id (Crockford base32) from a millisecond time and a sequence number.
