@@ -7,6 +7,7 @@
 
 #include "check/check.hpp"
 #include "check/check_apps.hpp"
+#include "check/check_journeys.hpp"
 #include "net/http_client.hpp"
 #include "net/prober.hpp"
 #include "run_command.hpp"
@@ -22,24 +23,33 @@ int run_check(const CliOptions& opts) {
   const auto rows = check::run_checks(io, *prober, *cfg);
   auto http = net::make_http_client();
   const auto apps = check::run_app_checks(io, *prober, *http, *cfg);
+  const auto journeys = check::run_journey_checks(io, *prober, *cfg, apps);
   std::string out;
   if (opts.json) {
-    out = check::format_check_json(rows, apps);
-  } else if (apps.empty()) {
+    out = check::format_check_json(rows, apps, journeys);
+  } else if (apps.empty() && journeys.empty()) {
     out = check::format_check_table(rows);
   } else {
     // Every target may be checked through its app; then only the machine table is shown.
-    if (!rows.empty()) out = check::format_check_table(rows) + "\n";
-    out += check::format_app_table(apps);
+    if (!rows.empty()) out = check::format_check_table(rows);
+    for (const std::string& table :
+         {check::format_app_table(apps), check::format_journey_table(journeys)}) {
+      if (table.empty()) continue;
+      if (!out.empty()) out += "\n";
+      out += table;
+    }
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
-  return check::all_passed(rows) && check::all_passed(apps) ? exit_ok : exit_check_failed;
+  return check::all_passed(rows) && check::all_passed(apps) && check::all_passed(journeys)
+             ? exit_ok
+             : exit_check_failed;
 }
 
 int run_check_config(const CliOptions& opts) {
   auto cfg = load_or_report(opts);
   if (!cfg) return exit_config;
-  std::printf("%s: ok (%zu targets)\n", opts.config_path.c_str(), cfg->targets.size());
+  std::printf("%s: ok (%zu targets, %zu journeys)\n", opts.config_path.c_str(),
+              cfg->targets.size(), cfg->journeys.size());
   return exit_ok;
 }
 

@@ -32,12 +32,26 @@ std::string usage(const std::string& command) {
            "  --config PATH   configuration file (default /etc/flywatch/flywatch.yaml)\n" +
            common;
   }
+  if (command == "gate") {
+    return "Usage: flywatch gate [--config PATH] [--phase NAME] [--json] [--junit FILE]\n\n"
+           "The deploy gate: run the config's gate phases in order (wake and wait for the\n"
+           "phase's apps, probe its targets, run its journeys) and stop at the first that\n"
+           "fails. Exit 0 when every phase passed, 1 when one failed, 78 on a bad\n"
+           "configuration (or none with a gate: section), 70 when the JUnit file cannot be\n"
+           "written.\n\n"
+           "  --config PATH   configuration file (default /etc/flywatch/flywatch.yaml)\n"
+           "  --phase NAME    run this phase alone\n"
+           "  --json          print a JSON document instead of the lines\n"
+           "  --junit FILE    also write a JUnit XML report (a testsuite per phase)\n" +
+           common;
+  }
   if (command == "version") return "Usage: flywatch version\n\nPrint the version.\n";
   return "Usage: flywatch <command> [options]\n\n"
          "Commands:\n"
          "  run            run the daemon\n"
          "  check          probe everything once; exit 0 when all pass, 1 when any fails\n"
          "  check-config   validate the configuration\n"
+         "  gate           the deploy gate: phases in order, stop at the first failure\n"
          "  version        print the version\n\n"
          "Run 'flywatch <command> --help' for a command's options.\n"
          "Exit codes: 0 ok, 1 a check failed, 2 usage error, 70 internal error, 78 bad configuration.\n";
@@ -57,7 +71,7 @@ std::optional<CliOptions> parse_cli(int argc, char** argv, std::string& error) {
   }
   if (o.command == "--version") o.command = "version";
   if (o.command != "run" && o.command != "check" && o.command != "check-config" &&
-      o.command != "version") {
+      o.command != "gate" && o.command != "version") {
     error = "unknown command '" + o.command + "'";
     return std::nullopt;
   }
@@ -86,8 +100,20 @@ std::optional<CliOptions> parse_cli(int argc, char** argv, std::string& error) {
       o.help = true;
     } else if (arg == "--config" && o.command != "version") {
       if (!take_value(o.config_path)) return std::nullopt;
-    } else if (arg == "--json" && o.command == "check" && !has_inline) {
+    } else if (arg == "--json" && (o.command == "check" || o.command == "gate") && !has_inline) {
       o.json = true;
+    } else if (arg == "--phase" && o.command == "gate") {
+      if (!take_value(o.phase)) return std::nullopt;
+      if (o.phase.empty()) {
+        error = "--phase needs a phase name";
+        return std::nullopt;
+      }
+    } else if (arg == "--junit" && o.command == "gate") {
+      if (!take_value(o.junit_path)) return std::nullopt;
+      if (o.junit_path.empty()) {
+        error = "--junit needs a file name";
+        return std::nullopt;
+      }
     } else if (arg == "--log-format") {
       std::string v;
       core::LogFormat f{};

@@ -18,9 +18,11 @@ enum ExitCode : int {
 };
 
 struct CliOptions {
-  std::string command;  ///< run | check | check-config | version
+  std::string command;  ///< run | check | check-config | gate | version
   std::string config_path = "/etc/flywatch/flywatch.yaml";
-  bool json = false;
+  bool json = false;            ///< check, gate
+  std::string phase;            ///< gate --phase NAME: run that phase alone
+  std::string junit_path;       ///< gate --junit FILE
   bool help = false;
   std::optional<core::LogFormat> log_format;
   std::optional<core::LogLevel> log_level;

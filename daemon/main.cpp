@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     }
     if (opts->command == "run") return run_daemon(*opts);
     if (opts->command == "check") return run_check(*opts);
+    if (opts->command == "gate") return run_gate_command(*opts);
     return run_check_config(*opts);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "flywatch: internal error: %s\n", e.what());

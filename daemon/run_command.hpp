@@ -18,5 +18,7 @@ int run_daemon(const CliOptions& opts);
 int run_check(const CliOptions& opts);
 /// `flywatch check-config`.
 int run_check_config(const CliOptions& opts);
+/// `flywatch gate`: the deploy gate.
+int run_gate_command(const CliOptions& opts);
 
 }  // namespace flywatch::daemon

@@ -1,5 +1,6 @@
 #include "check/check.hpp"
 #include "check/check_apps.hpp"
+#include "check/check_journeys.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -93,10 +94,13 @@ std::string format_check_table(const std::vector<CheckRow>& rows) {
   return out;
 }
 
-std::string format_check_json(const std::vector<CheckRow>& rows) { return format_check_json(rows, {}); }
+std::string format_check_json(const std::vector<CheckRow>& rows) {
+  return format_check_json(rows, {}, {});
+}
 
 std::string format_check_json(const std::vector<CheckRow>& rows,
-                              const std::vector<AppCheck>& apps) {
+                              const std::vector<AppCheck>& apps,
+                              const std::vector<JourneyCheck>& journeys) {
   boost::json::array list;
   for (const auto& r : rows) {
     boost::json::object o;
@@ -116,9 +120,10 @@ std::string format_check_json(const std::vector<CheckRow>& rows,
     list.push_back(std::move(o));
   }
   boost::json::object doc;
-  doc["ok"] = all_passed(rows) && all_passed(apps);
+  doc["ok"] = all_passed(rows) && all_passed(apps) && all_passed(journeys);
   doc["targets"] = std::move(list);
   doc["apps"] = apps_json(apps);
+  doc["journeys"] = journeys_json(journeys);
   return engine::to_json_text(doc) + "\n";
 }
 

@@ -32,7 +32,8 @@ std::vector<CheckRow> run_checks(boost::asio::io_context& io, net::Prober& probe
 std::string format_check_table(const std::vector<CheckRow>& rows);
 
 /// `{"ok":bool,"targets":[{"name","success","reason","error","status_code",
-/// "duration_seconds","phases":{…},"cert_not_after"}],"apps":[]}` (with apps: check_apps.hpp).
+/// "duration_seconds","phases":{…},"cert_not_after"}],"apps":[],"journeys":[]}` (with apps and
+/// journeys: check_apps.hpp).
 std::string format_check_json(const std::vector<CheckRow>& rows);
 
 /// True when every row succeeded.

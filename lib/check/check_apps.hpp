@@ -61,7 +61,11 @@ boost::json::array apps_json(const std::vector<AppCheck>& apps);
 
 bool all_passed(const std::vector<AppCheck>& apps);
 
-/// format_check_json's document with `"apps": apps_json(apps)`; `ok` covers targets and apps.
-std::string format_check_json(const std::vector<CheckRow>& rows, const std::vector<AppCheck>& apps);
+struct JourneyCheck;
+
+/// format_check_json's document with `"apps": apps_json(apps)` and `"journeys":
+/// journeys_json(journeys)` (check_journeys.hpp); `ok` covers targets, apps and journeys.
+std::string format_check_json(const std::vector<CheckRow>& rows, const std::vector<AppCheck>& apps,
+                              const std::vector<JourneyCheck>& journeys);
 
 }  // namespace flywatch::check

@@ -28,8 +28,6 @@ constexpr Millis kMaxRetry = std::chrono::hours(1);
 constexpr Millis kMinResend = std::chrono::seconds(1);
 constexpr Millis kMaxResend = std::chrono::hours(1);
 
-std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
 // Standard base64 of at least one byte, padded or not: what lib/alert's decoder accepts.
 bool is_base64_key(std::string_view text) {
   std::size_t data_len = text.size();

@@ -89,6 +89,24 @@ EngineConfig parse_probes(const Reader& r, const Field& f) {
   return out;
 }
 
+// A journey's `app` names a `fly.apps[]` entry.
+void check_journey_apps(const Reader& r, const Fields& top, Config& config) {
+  const Field* journeys = top.get("journeys");
+  for (std::size_t i = 0; i < config.journeys.size(); ++i) {
+    const Journey& j = config.journeys[i];
+    if (j.app.empty()) continue;
+    bool known = false;
+    if (config.fly) {
+      for (const FlyApp& a : config.fly->apps) known = known || a.name == j.app;
+    }
+    if (!known) {
+      const YAML::Node entry = journeys->value[i];
+      r.fail(detail::pos_of(entry["app"], entry),
+             "journeys." + j.name() + ".app: no fly app named " + detail::in_quotes(j.app));
+    }
+  }
+}
+
 Config parse_document(const Reader& r, const YAML::Node& root, const std::string& path) {
   Config config;
   config.source_path = path;
@@ -98,7 +116,8 @@ Config parse_document(const Reader& r, const YAML::Node& root, const std::string
   }
   const Fields fields(
       r, root, detail::pos_of(root), "top level", "at top level",
-      {"server", "log", "state_dir", "defaults", "probes", "targets", "fly", "alerts"});
+      {"server", "log", "state_dir", "defaults", "probes", "targets", "journeys", "fly", "gate",
+       "alerts"});
   if (const Field* f = fields.get("server")) config.server = parse_server(r, *f);
   if (const Field* f = fields.get("log")) config.log = parse_log(r, *f);
   if (const Field* f = fields.get("state_dir")) config.state_dir = r.path(*f, "state_dir");
@@ -107,9 +126,17 @@ Config parse_document(const Reader& r, const YAML::Node& root, const std::string
   if (const Field* f = fields.get("targets")) {
     config.targets = detail::parse_targets(r, *f, config.defaults);
   }
+  if (const Field* f = fields.get("journeys")) {
+    config.journeys = detail::parse_journeys(r, *f, config.defaults);
+  }
   // After the targets: apps name them.
   if (const Field* f = fields.get("fly")) {
     config.fly = detail::parse_fly_section(r, *f, config.targets);
+  }
+  check_journey_apps(r, fields, config);
+  // After targets, journeys and fly: the gate's phases name them.
+  if (const Field* f = fields.get("gate")) {
+    config.gate = detail::parse_gate_section(r, *f, {config.targets, config.journeys, config.fly});
   }
   // After targets and fly: maintenance windows name them.
   if (const Field* f = fields.get("alerts")) {

@@ -17,6 +17,7 @@
 #include "core/alert_rules.hpp"
 #include "core/endpoint.hpp"
 #include "core/expectation.hpp"
+#include "core/journey.hpp"
 #include "core/log_line.hpp"
 #include "core/maintenance.hpp"
 #include "core/sink_kind.hpp"
@@ -68,6 +69,38 @@ struct Target {
   core::Expectation expect;
   /// Config line of the target's entry, for messages.
   int line = 0;
+};
+
+/// One `journeys[]` entry (DESIGN §12), with defaults applied.
+struct Journey {
+  /// What a run does: name, base (the parsed base_url with `tls:` and `headers:`), variables,
+  /// steps, the run's deadline (`timeout`, default 30s) and body cap.
+  core::JourneySpec spec;
+  std::string base_url;  ///< as written (after ${VAR} expansion)
+  Millis interval{300'000};  ///< default 5m: every run registers a user
+  int failure_threshold = 3;
+  int success_threshold = 2;
+  /// A `fly.apps[]` name: the journey runs through one started machine of that app
+  /// (`fly-force-instance-id` on every step) and follows its sleep policy. Empty: none.
+  std::string app;
+  int line = 0;  ///< config line of the entry, for messages
+  const std::string& name() const { return spec.name; }
+};
+
+/// One `gate.phases[]` entry: what `flywatch gate` runs in that phase.
+struct GatePhase {
+  std::string name;
+  std::vector<std::string> apps;      ///< `fly.apps[]` names (for wake and wait_healthy)
+  bool wake = false;                  ///< start the apps' stopped machines first
+  std::optional<Millis> wait_healthy; ///< wait at most this long for every machine to be healthy
+  std::vector<std::string> targets;   ///< Config::targets names, probed once
+  std::vector<std::string> journeys;  ///< Config::journeys names, run once
+  int line = 0;
+};
+
+/// The `gate:` section: phases in order, each run only when the one before it passed.
+struct GateConfig {
+  std::vector<GatePhase> phases;  ///< at least one, names unique
 };
 
 /// Limits on the probe engine.
@@ -168,6 +201,10 @@ struct Config {
   std::vector<Target> targets;
   /// The `fly:` section, when present. Its apps' `target`s name entries of `targets`.
   std::optional<FlyConfig> fly;
+  /// `journeys:`, names unique.
+  std::vector<Journey> journeys;
+  /// The `gate:` section, when present; it names apps, targets and journeys of this file.
+  std::optional<GateConfig> gate;
   /// The `alerts:` section; defaults (no sinks, default rules) when the file has none.
   AlertsConfig alerts;
 };

@@ -16,8 +16,6 @@ namespace detail {
 
 namespace {
 
-std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
 /// Fly app names are DNS labels under fly.dev: lower-case letters, digits and '-'.
 bool is_fly_app_name(std::string_view s) {
   if (s.empty() || s.size() > 63) return false;

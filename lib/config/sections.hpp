@@ -1,6 +1,9 @@
 #pragma once
 /// Parsers for the sections of a config file, each filling its part of Config. Internal.
 
+#include <initializer_list>
+#include <string_view>
+
 #include "config/config.hpp"
 #include "config/yaml_reader.hpp"
 
@@ -9,6 +12,34 @@ namespace flywatch::config::detail {
 /// `targets:` (a list, possibly empty or null) with `defaults` applied.
 std::vector<Target> parse_targets(const Reader& reader, const Field& field,
                                   const Defaults& defaults);
+
+/// `journeys:` (a list, possibly empty or null) with `defaults` applied. Their `app` is not
+/// checked here (the fly section may come later).
+std::vector<Journey> parse_journeys(const Reader& reader, const Field& field,
+                                    const Defaults& defaults);
+
+/// What a `gate:` may name.
+struct GateNames {
+  const std::vector<Target>& targets;
+  const std::vector<Journey>& journeys;
+  const std::optional<FlyConfig>& fly;
+};
+
+/// `gate:`, whose phases name entries of `names`.
+GateConfig parse_gate_section(const Reader& reader, const Field& field, const GateNames& names);
+
+/// `expect:` of a target or a journey step whose URL has `scheme`; keys of another kind are
+/// refused.
+core::Expectation parse_expect(const Reader& r, const Field& field, std::string_view scheme);
+
+/// Refuses each of `keys` present in `fields` (named `prefix` + key): they make no sense for a
+/// `scheme` target.
+void refuse(const Reader& r, const Fields& fields, std::string_view prefix,
+            std::initializer_list<std::string_view> keys, std::string_view scheme);
+
+/// `source` compiled, or a failure at `pos`: "<name>: invalid regular expression: …".
+core::Pattern compile_pattern(const Reader& r, const std::string& source, Pos pos,
+                              std::string_view name);
 
 /// A header name given as a mapping key: fails unless it is an HTTP token; returns it.
 std::string header_name(const Reader& r, const Field& f, std::string_view section);

@@ -10,6 +10,9 @@
 
 namespace flywatch::config::detail {
 
+/// `s` in double quotes, for messages about names and keys (never for secrets).
+inline std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
 /// Target names become metric label values and log keys: [A-Za-z0-9_.-]+.
 bool is_valid_name(std::string_view s);
 

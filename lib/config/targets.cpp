@@ -9,24 +9,12 @@
 
 #include "config/sections.hpp"
 #include "config/syntax.hpp"
+#include "core/ascii.hpp"
 #include "core/duration.hpp"
 
 namespace flywatch::config::detail {
 
 namespace {
-
-std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return lower(std::string(a)) == lower(std::string(b));
-}
 
 const Field& require(const Reader& r, const Fields& fields, std::string_view key, Pos where,
                      std::string_view what) {
@@ -36,103 +24,7 @@ const Field& require(const Reader& r, const Fields& fields, std::string_view key
 }
 
 
-core::Pattern compile(const Reader& r, const std::string& source, Pos pos, std::string_view name) {
-  std::string error;
-  auto pattern = core::Pattern::compile(source, &error);
-  if (!pattern) r.fail(pos, std::string(name) + ": invalid regular expression: " + error);
-  return std::move(*pattern);
-}
-
-int status_code(const Reader& r, const YAML::Node& node, Pos pos) {
-  const long long v = r.integer(node, pos, "expect.status", -1'000'000'000, 1'000'000'000);
-  if (v < 100 || v > 599) {
-    r.fail(pos, "expect.status: " + std::to_string(v) + " is not an HTTP status code (100-599)");
-  }
-  return static_cast<int>(v);
-}
-
 bool is_http(std::string_view scheme) { return scheme == "http" || scheme == "https"; }
-
-// Refuses each of `keys` present in `fields`: they make no sense for a `scheme` target.
-void refuse(const Reader& r, const Fields& fields, std::string_view prefix,
-            std::initializer_list<std::string_view> keys, std::string_view scheme) {
-  for (const std::string_view key : keys) {
-    if (const Field* f = fields.get(key)) {
-      r.fail(f->key_pos(), std::string(prefix) + f->key + ": not allowed in a " +
-                               std::string(scheme) + ":// target");
-    }
-  }
-}
-
-core::Expectation parse_expect(const Reader& r, const Field& field, std::string_view scheme) {
-  core::Expectation out;
-  const Fields fields(r, field.value, field.value_pos(), "expect", "in expect",
-                      {"status", "body_json", "body_regex", "headers", "banner_regex",
-                       "max_latency", "cert_min_validity"});
-  if (!is_http(scheme)) {
-    refuse(r, fields, "expect.", {"status", "body_json", "body_regex", "headers"}, scheme);
-  }
-  if (scheme != "tcp") refuse(r, fields, "expect.", {"banner_regex"}, scheme);
-  if (scheme == "tcp") refuse(r, fields, "expect.", {"cert_min_validity"}, scheme);
-  if (const Field* f = fields.get("status")) {
-    if (f->value.IsSequence()) {
-      if (f->value.size() == 0) r.fail(f->value_pos(), "expect.status: empty list");
-      for (const YAML::Node& item : f->value) {
-        out.status.push_back(status_code(r, item, pos_of(item, f->value)));
-      }
-    } else {
-      out.status.push_back(status_code(r, f->value, f->value_pos()));
-    }
-  }
-  if (const Field* f = fields.get("body_json")) {
-    const Fields paths(r, f->value, f->value_pos(), "expect.body_json", "in expect.body_json");
-    for (const Field& p : paths.all()) {
-      const std::string name = "expect.body_json." + p.key;
-      if (p.key.empty() || p.key.starts_with('.') || p.key.ends_with('.') ||
-          p.key.find("..") != std::string::npos) {
-        r.fail(p.key_pos(), "expect.body_json: " + in_quotes(p.key) + " is not a dotted path");
-      }
-      // `null` and `~` load as a null node; anything else must be a scalar, kept as written.
-      if (p.value.IsNull()) {
-        out.body_json.emplace_back(p.key, "null");
-      } else if (p.value.IsScalar()) {
-        out.body_json.emplace_back(p.key, r.string(p, name));
-      } else {
-        r.fail(p.value_pos(),
-               name + ": expected a scalar (string, number, true, false or null), got " +
-                   std::string(describe(p.value)));
-      }
-    }
-  }
-  if (const Field* f = fields.get("body_regex")) {
-    out.body_regex =
-        compile(r, r.string(*f, "expect.body_regex"), f->value_pos(), "expect.body_regex");
-  }
-  if (const Field* f = fields.get("headers")) {
-    const Fields headers(r, f->value, f->value_pos(), "expect.headers", "in expect.headers");
-    for (const Field& h : headers.all()) {
-      const std::string name = lower(header_name(r, h, "expect.headers"));
-      for (const auto& [seen, pattern] : out.headers) {
-        if (seen == name) {
-          r.fail(h.key_pos(), "expect.headers: header " + in_quotes(name) + " given twice");
-        }
-      }
-      const std::string label = "expect.headers." + h.key;
-      out.headers.emplace_back(name, compile(r, r.string(h, label), h.value_pos(), label));
-    }
-  }
-  if (const Field* f = fields.get("banner_regex")) {
-    out.banner_regex =
-        compile(r, r.string(*f, "expect.banner_regex"), f->value_pos(), "expect.banner_regex");
-  }
-  if (const Field* f = fields.get("max_latency")) {
-    out.max_latency = r.duration(*f, "expect.max_latency");
-  }
-  if (const Field* f = fields.get("cert_min_validity")) {
-    out.cert_min_validity = r.duration(*f, "expect.cert_min_validity");
-  }
-  return out;
-}
 
 /// `bearer_token` / `bearer_token_file` become an Authorization header. The token is a secret:
 /// no message below repeats it.
@@ -146,7 +38,7 @@ void add_bearer_token(const Reader& r, const Fields& fields, Target& t) {
     r.fail(f->value_pos(), f->key + ": the token contains white space or a control character");
   }
   for (const auto& [name, value] : t.endpoint.headers) {
-    if (iequals(name, "Authorization")) {
+    if (core::ascii_iequals(name, "Authorization")) {
       r.fail(f->key_pos(), f->key + " conflicts with headers." + name);
     }
   }

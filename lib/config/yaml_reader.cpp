@@ -18,8 +18,6 @@ namespace {
 
 constexpr std::size_t kMaxBodyLimit = std::size_t{1024} * 1024 * 1024;
 
-std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
 std::string join(std::initializer_list<std::string_view> items) {
   std::string out;
   for (std::string_view s : items) {

@@ -21,19 +21,20 @@ inline constexpr std::string_view alert_machine_stuck = "MachineStuck";
 inline constexpr std::string_view alert_machine_failed = "MachineFailed";
 inline constexpr std::string_view alert_cold_start_slow = "ColdStartSlow";
 inline constexpr std::string_view alert_app_no_healthy_machines = "AppNoHealthyMachines";
+inline constexpr std::string_view alert_journey_failing = "JourneyFailing";
 /// All of them, in DESIGN §7's order.
-inline constexpr std::array<std::string_view, 8> alert_names = {
+inline constexpr std::array<std::string_view, 9> alert_names = {
     alert_target_down,       alert_target_flapping, alert_cert_expiring_soon,
     alert_machine_unhealthy, alert_machine_stuck,   alert_machine_failed,
-    alert_cold_start_slow,   alert_app_no_healthy_machines};
+    alert_cold_start_slow,   alert_app_no_healthy_machines, alert_journey_failing};
 
 enum class Severity { info, warning, critical };
 std::string_view to_string(Severity s);
 /// "info", "warning" or "critical"; nullopt otherwise.
 std::optional<Severity> parse_severity(std::string_view s);
 
-/// Labels sorted by name (std::map): `alertname`, `severity`, then `target` or
-/// `app`/`machine`/`region` as they apply. Bounded values only (no URLs, no error strings).
+/// Labels sorted by name (std::map): `alertname`, `severity`, then `target`,
+/// `app`/`machine`/`region` or `journey` (and its `app`) as they apply. Bounded values only (no URLs, no error strings).
 using AlertLabels = std::map<std::string, std::string>;
 
 /// One alert instance, identified by its labels.

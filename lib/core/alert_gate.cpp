@@ -115,11 +115,13 @@ void AlertGate::restore(const std::string& fp, bool notified) {
 
 bool alert_outlived(const AlertLabels& labels, const AlertRules& rules,
                     const std::set<std::string, std::less<>>& targets,
-                    const std::set<std::string, std::less<>>& apps) {
+                    const std::set<std::string, std::less<>>& apps,
+                    const std::set<std::string, std::less<>>& journeys) {
   const AlertRule* rule = rules.rule(label(labels, "alertname"));
   if (rule == nullptr || !rule->enabled) return true;
   if (label(labels, "severity") != to_string(rule->severity)) return true;
   if (labels.contains("target") && !targets.contains(label(labels, "target"))) return true;
+  if (labels.contains("journey") && !journeys.contains(label(labels, "journey"))) return true;
   return labels.contains("app") && !apps.contains(label(labels, "app"));
 }
 

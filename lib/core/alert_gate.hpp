@@ -89,7 +89,8 @@ class AlertGate {
 /// would stay firing for ever.
 bool alert_outlived(const AlertLabels& labels, const AlertRules& rules,
                     const std::set<std::string, std::less<>>& targets,
-                    const std::set<std::string, std::less<>>& apps);
+                    const std::set<std::string, std::less<>>& apps,
+                    const std::set<std::string, std::less<>>& journeys);
 
 /// The deadline the alert timer waits for next. `full` (after a tick, a reload or a restore)
 /// looks at the whole book (next_deadline(), O(alerts)); otherwise only the deadlines set since

@@ -46,6 +46,15 @@ AlertLabels machine_alert_labels(std::string_view alertname, Severity severity,
   return l;
 }
 
+AlertLabels journey_alert_labels(std::string_view alertname, Severity severity,
+                                 std::string_view journey, std::string_view app) {
+  AlertLabels l{{"alertname", str(alertname)},
+                {"severity", str(to_string(severity))},
+                {"journey", str(journey)}};
+  if (!app.empty()) l["app"] = str(app);
+  return l;
+}
+
 AlertLabels app_alert_labels(std::string_view alertname, Severity severity, std::string_view app) {
   return {{"alertname", str(alertname)},
           {"severity", str(to_string(severity))},
@@ -61,6 +70,7 @@ const AlertRule* AlertRules::rule(std::string_view name) const {
   if (name == alert_machine_failed) return &machine_failed;
   if (name == alert_cold_start_slow) return &cold_start_slow;
   if (name == alert_app_no_healthy_machines) return &app_no_healthy_machines;
+  if (name == alert_journey_failing) return &journey_failing;
   return nullptr;
 }
 
@@ -70,6 +80,19 @@ AlertCondition AlertRules::target_down_condition(std::string_view target, Target
   if (!reason.empty()) description += ": " + str(reason);
   return make(target_down, target_alert_labels(alert_target_down, target_down.severity, target),
               state == TargetState::down, "Target " + str(target) + " is down", description);
+}
+
+AlertCondition AlertRules::journey_failing_condition(std::string_view journey,
+                                                     std::string_view app, TargetState state,
+                                                     std::string_view step,
+                                                     std::string_view reason) const {
+  std::string description =
+      "Journey " + str(journey) + " failed its runs past the failure threshold";
+  if (!step.empty()) description += ": step " + str(step);
+  if (!reason.empty()) description += " (" + str(reason) + ")";
+  return make(journey_failing,
+              journey_alert_labels(alert_journey_failing, journey_failing.severity, journey, app),
+              state == TargetState::down, "Journey " + str(journey) + " is failing", description);
 }
 
 AlertCondition AlertRules::target_flapping_condition(std::string_view target,

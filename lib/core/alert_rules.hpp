@@ -57,6 +57,8 @@ struct AlertRules {
   AlertRule cold_start_slow{true, Severity::warning, std::chrono::milliseconds(0)};
   /// Awake app with no healthy machine for more than `for` (1 min), or a failed wake-up.
   AlertRule app_no_healthy_machines{true, Severity::critical, std::chrono::minutes(1)};
+  /// A journey failing past its failure threshold (its health down).
+  AlertRule journey_failing{true, Severity::critical, std::chrono::milliseconds(0)};
   /// How often a firing alert is sent again.
   std::chrono::milliseconds repeat_interval = std::chrono::hours(4);
 
@@ -97,6 +99,11 @@ struct AlertRules {
   /// ColdStartSlow: active while `slow` holds (see MachineAlertState).
   AlertCondition cold_start_slow_condition(std::string_view app, std::string_view machine,
                                            std::string_view region, bool slow) const;
+  /// JourneyFailing for `journey` (labelled with its `app` when it names one): active while
+  /// `state` is down. The failed `step` and `reason` go into the description only.
+  AlertCondition journey_failing_condition(std::string_view journey, std::string_view app,
+                                           TargetState state, std::string_view step,
+                                           std::string_view reason) const;
   /// AppNoHealthyMachines: active when the app is awake (not asleep, has machines) and none of
   /// them is healthy, or when the latest wake-up failed.
   AlertCondition app_no_healthy_machines_condition(std::string_view app, bool awake,
@@ -111,6 +118,9 @@ AlertLabels target_alert_labels(std::string_view alertname, Severity severity,
 AlertLabels machine_alert_labels(std::string_view alertname, Severity severity,
                                  std::string_view app, std::string_view machine,
                                  std::string_view region);
+/// The labels of a journey's alert: alertname, severity, journey, and app when not empty.
+AlertLabels journey_alert_labels(std::string_view alertname, Severity severity,
+                                 std::string_view journey, std::string_view app);
 /// The labels of an app-level alert: alertname, severity, app.
 AlertLabels app_alert_labels(std::string_view alertname, Severity severity, std::string_view app);
 

@@ -3,16 +3,11 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "core/ascii.hpp"
+
 namespace flywatch::core {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
 
 std::optional<std::uint16_t> parse_port(std::string_view s) {
   if (s.empty()) return std::nullopt;
@@ -33,7 +28,7 @@ std::optional<Endpoint> parse_http_url(std::string_view s, std::string& error) {
   }
   const boost::urls::url_view u = *parsed;
   Endpoint out;
-  out.scheme = lower(std::string(u.scheme()));
+  out.scheme = ascii_lower(u.scheme());
   if (out.scheme != "http" && out.scheme != "https") {
     error = "scheme must be http or https";
     return std::nullopt;
@@ -87,7 +82,7 @@ std::optional<Endpoint> parse_http_url(std::string_view s, std::string& error) {
 std::optional<Endpoint> parse_endpoint_url(std::string_view url, UrlSchemes schemes,
                                            std::string& error) {
   const std::size_t sep = url.find("://");
-  const std::string scheme = sep == std::string_view::npos ? "" : lower(std::string(url.substr(0, sep)));
+  const std::string scheme = sep == std::string_view::npos ? "" : ascii_lower(url.substr(0, sep));
   const bool raw = scheme == "tcp" || scheme == "tls";
   if (schemes == UrlSchemes::http || !raw) {
     auto parsed = parse_http_url(url, error);

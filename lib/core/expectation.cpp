@@ -32,7 +32,7 @@ Verdict evaluate(const ProbeResult& result, const Expectation& expect,
     return fail_verdict(result.transport_failure, std::move(detail));
   }
   if (result.http_exchange) {
-    if (auto v = check_http(result, expect)) return *v;
+    if (auto v = check_http(result, expect, now)) return *v;
   } else if (expect.banner_regex && !expect.banner_regex->search(result.body)) {
     return fail_verdict(FailureReason::body,
                         "banner_regex: no match for " +

@@ -26,7 +26,8 @@ struct Expectation : HttpExpectation {
 /// Evaluates `result` against `expect` at wall-clock time `now` (for certificate validity).
 /// Transport failures pass through with their own reason. Checks run in a fixed order and the
 /// first failure is reported: for an HTTP result (ProbeResult::http_exchange) status, headers,
-/// body_json, body_regex; for any other result banner_regex; then latency and cert for all.
+/// body_json, body_regex, cookies, cors, assets; for any other result banner_regex; then
+/// latency and cert for all.
 Verdict evaluate(const ProbeResult& result, const Expectation& expect,
                  std::chrono::system_clock::time_point now);
 

@@ -129,13 +129,44 @@ std::optional<Verdict> check_body_json(const ProbeResult& r, const HttpExpectati
 
 }  // namespace
 
-std::optional<Verdict> check_http(const ProbeResult& r, const HttpExpectation& e) {
+std::optional<Verdict> check_assets(const ProbeResult& r) {
+  if (!r.page_was_html) {
+    const auto it = std::find_if(r.headers.begin(), r.headers.end(),
+                                 [](const auto& h) { return h.first == "content-type"; });
+    return fail(FailureReason::asset,
+                "assets: the answer is not HTML (content-type " +
+                    (it == r.headers.end() ? std::string("absent") : quote(it->second)) + ")");
+  }
+  for (const AssetFetch& a : r.assets) {
+    if (a.transport_failure != FailureReason::none) {
+      return fail(FailureReason::asset, "asset " + quote(a.target) + " failed: " +
+                                            std::string(to_string(a.transport_failure)));
+    }
+    if (a.status < 200 || a.status > 299) {
+      return fail(FailureReason::asset,
+                  "asset " + quote(a.target) + " answered " + std::to_string(a.status));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Verdict> check_http(const ProbeResult& r, const HttpExpectation& e,
+                                  std::chrono::system_clock::time_point now) {
   if (auto v = check_status(r, e)) return v;
   if (auto v = check_headers(r, e)) return v;
   if (auto v = check_body_json(r, e)) return v;
   if (e.body_regex && !e.body_regex->search(r.body)) {
     return fail_verdict(FailureReason::body,
                         "body_regex: no match for " + quote_detail(e.body_regex->source()));
+  }
+  if (!e.cookies.empty()) {
+    if (auto v = check_cookies(r, e.cookies, now)) return v;
+  }
+  if (e.cors) {
+    if (auto v = check_cors(r, *e.cors)) return v;
+  }
+  if (e.assets) {
+    if (auto v = check_assets(r)) return v;
   }
   return std::nullopt;
 }

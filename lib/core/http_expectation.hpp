@@ -2,11 +2,14 @@
 /// The HTTP-shaped part of `expect` (DESIGN §4): status, headers, body_json, body_regex.
 /// They apply to http:// and https:// results only.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/cookie_expectation.hpp"
+#include "core/cors_expectation.hpp"
 #include "core/pattern.hpp"
 #include "core/probe_result.hpp"
 #include "core/verdict.hpp"
@@ -25,10 +28,23 @@ struct HttpExpectation {
   std::optional<Pattern> body_regex;
   /// Header name (lower-case) → pattern that must match the whole header value.
   std::vector<std::pair<std::string, Pattern>> headers;
+  /// Cookies the answer must set, with their attributes (reason cookie).
+  std::vector<CookieExpectation> cookies;
+  /// The CORS answer to a request with an Origin header (reason cors).
+  std::optional<CorsExpectation> cors;
+  /// An HTML answer's same-origin scripts and stylesheets must answer 2xx (reason asset); the
+  /// prober fetches them (ProbeSpec::fetch_assets) into ProbeResult::assets.
+  bool assets = false;
 };
 
 /// Checks a transport-ok HTTP `result` in the fixed order status, headers, body_json,
-/// body_regex; the first failure, or nullopt when all hold.
-std::optional<Verdict> check_http(const ProbeResult& result, const HttpExpectation& expect);
+/// body_regex, cookies, cors, assets; the first failure, or nullopt when all hold. `now` is
+/// the wall-clock time of the answer (cookie expiry).
+std::optional<Verdict> check_http(const ProbeResult& result, const HttpExpectation& expect,
+                                  std::chrono::system_clock::time_point now);
+
+/// The assets check alone: an answer that is not HTML, or an asset that got no 2xx answer
+/// (the first, naming its path), fails with reason asset.
+std::optional<Verdict> check_assets(const ProbeResult& result);
 
 }  // namespace flywatch::core

@@ -24,8 +24,8 @@ std::string_view to_string(FailureReason r) {
   return "";
 }
 
-const std::array<FailureReason, 15>& all_failure_reasons() {
-  static constexpr std::array<FailureReason, 15> reasons{
+const std::array<FailureReason, failure_reason_count - 1>& all_failure_reasons() {
+  static constexpr std::array<FailureReason, failure_reason_count - 1> reasons{
       FailureReason::dns,     FailureReason::connect, FailureReason::tls,
       FailureReason::timeout, FailureReason::status,  FailureReason::body,
       FailureReason::header,  FailureReason::latency, FailureReason::cert,
@@ -47,3 +47,7 @@ std::string_view to_string(ProbePhase p) {
 }
 
 }  // namespace flywatch::core
+
+static_assert(static_cast<std::size_t>(flywatch::core::FailureReason::extract) + 1 ==
+                  flywatch::core::failure_reason_count,
+              "failure_reason_count must follow the enum");

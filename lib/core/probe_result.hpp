@@ -32,17 +32,29 @@ enum class FailureReason {
   extract,  ///< a journey step's `extract:` found nothing to extract
 };
 
+/// Number of FailureReason values, `none` included (for arrays indexed by reason).
+inline constexpr std::size_t failure_reason_count = 16;
+
 /// Label value of a reason, e.g. "too_large". `none` maps to "".
 std::string_view to_string(FailureReason r);
 
 /// Every reason except `none`, in declaration order (used to pre-create metric series).
-const std::array<FailureReason, 15>& all_failure_reasons();
+const std::array<FailureReason, failure_reason_count - 1>& all_failure_reasons();
 
 /// Phases of one probe (label `phase`). http(s) has them all (tls only on https); tcp://
 /// has resolve, connect and first_byte (when it reads a banner); tls:// resolve, connect, tls.
 enum class ProbePhase { resolve, connect, tls, first_byte, transfer };
 inline constexpr std::size_t probe_phase_count = 5;
 std::string_view to_string(ProbePhase p);
+
+/// One same-origin asset fetched after an HTML page (`expect.assets`).
+struct AssetFetch {
+  std::string target;  ///< path and query, as the page named it
+  int status = 0;      ///< 0 when no response was read
+  /// none when a response was read; otherwise the step that failed (dns, connect, tls, timeout,
+  /// too_large, protocol).
+  FailureReason transport_failure = FailureReason::none;
+};
 
 /// One probe as seen on the wire.
 struct ProbeResult {
@@ -72,6 +84,12 @@ struct ProbeResult {
   std::vector<std::pair<std::string, std::string>> headers;
   /// The response body; for tcp:// the bytes the server sent (its banner), if any were read.
   std::string body;
+
+  /// With ProbeSpec::fetch_assets and an HTML answer: each asset the page names, in document
+  /// order, as far as the probe's deadline and caps allowed (the rest are not fetched).
+  std::vector<AssetFetch> assets;
+  /// True when the page was parsed for assets (it was HTML); false when it was not.
+  bool page_was_html = false;
 
   /// The remote address that answered, "ip:port" or "[ip6]:port" (empty if none).
   std::string remote;

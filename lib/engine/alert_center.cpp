@@ -26,7 +26,8 @@ AlertCenter::AlertCenter(boost::asio::io_context& io, metrics::Metrics& metrics,
 void AlertCenter::apply(const config::AlertsConfig& cfg,
                         const std::set<std::string, std::less<>>& targets,
                         const std::set<std::string, std::less<>>& apps,
-                        const std::set<std::string, std::less<>>& bound, time_point now) {
+                        const std::set<std::string, std::less<>>& bound,
+                        const std::set<std::string, std::less<>>& journeys, time_point now) {
   rules_ = cfg.rules;
   rules_.repeat_interval = cfg.repeat_interval;
   book_.set_repeat_interval(cfg.repeat_interval);
@@ -38,7 +39,7 @@ void AlertCenter::apply(const config::AlertsConfig& cfg,
   // end now: otherwise they would stay firing for ever.
   auto events = book_.retire(
       [&](const core::AlertLabels& labels) {
-        return core::alert_outlived(labels, rules_, targets, apps);
+        return core::alert_outlived(labels, rules_, targets, apps, journeys);
       },
       now);
   // Done here, once per reload, rather than on every probe of a bound target.
@@ -88,6 +89,16 @@ void AlertCenter::observe_target(const ProbeRecorded& e) {
                        now));
   }
   handle(std::move(events), now);
+}
+
+void AlertCenter::observe_journey(const JourneyRecorded& e) {
+  const JourneyRuntime& j = e.journey;
+  const std::string reason =
+      e.outcome.passed ? std::string() : std::string(core::to_string(e.outcome.verdict.reason));
+  handle(book_.observe(rules_.journey_failing_condition(j.cfg.name(), j.cfg.app, j.health().state(),
+                                                        e.outcome.failed_step, reason),
+                       e.at),
+         e.at);
 }
 
 void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate& update,

@@ -50,13 +50,14 @@ class AlertCenter {
   /// Without a publisher alerts are still evaluated, logged and counted.
   void set_publisher(Publish publish) { publish_ = std::move(publish); }
 
-  /// Applies rules, repeat interval and maintenance windows. Alerts of targets or apps no longer
-  /// configured, of disabled rules, or whose severity changed are resolved. `bound` are the
+  /// Applies rules, repeat interval and maintenance windows. Alerts of targets, apps or journeys
+  /// no longer configured, of disabled rules, or whose severity changed are resolved. `bound` are the
   /// targets probed through an app's machines: they never flap, so a TargetFlapping of theirs
   /// resolves and their TargetDown is no longer held (a reload may bind a flapping target).
   void apply(const config::AlertsConfig& cfg, const std::set<std::string, std::less<>>& targets,
              const std::set<std::string, std::less<>>& apps,
-             const std::set<std::string, std::less<>>& bound, time_point now);
+             const std::set<std::string, std::less<>>& bound,
+             const std::set<std::string, std::less<>>& journeys, time_point now);
 
   /// Re-creates the alerts firing before a restart (see AlertBook::restore): each is resolved
   /// unless seen again within `grace`. Call after the first apply(), before any observation.
@@ -69,6 +70,9 @@ class AlertCenter {
   /// per-machine results interleave, so its TargetDown comes from observe_fleet() instead, and
   /// it is not judged for flapping (machines that disagree are not a flapping target).
   void observe_target(const ProbeRecorded& e);
+
+  /// One recorded journey run (its health already updated): JourneyFailing.
+  void observe_journey(const JourneyRecorded& e);
 
   /// What an app watch knows beyond its fleet, for one evaluation (see engine::FleetVerdicts).
   using FleetVerdicts = engine::FleetVerdicts;

@@ -13,6 +13,7 @@ class AlertSubscriber : public EventSubscriber {
   explicit AlertSubscriber(AlertCenter& alerts) : alerts_(alerts) {}
 
   void on(const ProbeRecorded& e) override { alerts_.observe_target(e); }
+  void on(const JourneyRecorded& e) override { alerts_.observe_journey(e); }
   void on(const FleetUpdated& e) override {
     alerts_.observe_fleet(e.app, e.update, e.fleet, e.regions, e.verdicts, e.at);
   }

@@ -342,4 +342,10 @@ boost::json::object AppWatch::status() const {
   return o;
 }
 
+core::JourneyRoute AppWatch::journey_route() const {
+  std::map<std::string, core::MachineState> states;
+  for (const auto& [id, lc] : fleet_.machines()) states.emplace(id, lc.state());
+  return core::route_journey(states, asleep_, sleep_settings(settings_.app, {}).action);
+}
+
 }  // namespace flywatch::engine

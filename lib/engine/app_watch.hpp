@@ -18,6 +18,7 @@
 
 #include "config/config.hpp"
 #include "core/machine_lifecycle.hpp"
+#include "core/journey_route.hpp"
 #include "core/machine_probe_book.hpp"
 #include "core/poll_schedule.hpp"
 #include "core/sleep_policy.hpp"
@@ -73,6 +74,9 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   const std::string& name() const { return settings_.app.name; }
   /// The app's entry of /api/v1/status.
   boost::json::object status() const;
+  /// Where a journey bound to this app runs now (core::route_journey over the machines' states,
+  /// the app's sleep and its when_asleep).
+  core::JourneyRoute journey_route() const;
 
  private:
   boost::asio::awaitable<void> poll_loop(std::shared_ptr<AppWatch> self);

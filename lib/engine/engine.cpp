@@ -94,15 +94,18 @@ void Engine::apply(const config::Config& cfg) {
   }
   targets_ = std::move(next);
   apply_fly(cfg);
+  apply_journeys(cfg);
 
-  std::set<std::string, std::less<>> target_names, app_names, bound_names;
+  std::set<std::string, std::less<>> target_names, app_names, bound_names, journey_names;
   for (const auto& [name, t] : targets_) {
     t->set_flapping_thresholds(cfg.alerts.rules.flapping);
     target_names.insert(name);
     if (t->bound) bound_names.insert(name);
   }
   for (const auto& [name, watch] : apps_) app_names.insert(name);
-  alerts_.apply(cfg.alerts, target_names, app_names, bound_names, system_clock::now());
+  for (const auto& [name, watch] : journeys_) journey_names.insert(name);
+  alerts_.apply(cfg.alerts, target_names, app_names, bound_names, journey_names,
+                system_clock::now());
 
   if (!timer_loop_running_ && !stopped_) {
     timer_loop_running_ = true;
@@ -153,12 +156,42 @@ void Engine::apply_fly(const config::Config& cfg) {
   apps_ = std::move(next);
 }
 
+void Engine::apply_journeys(const config::Config& cfg) {
+  std::map<std::string, std::shared_ptr<JourneyWatch>, std::less<>> next;
+  for (const config::Journey& j : cfg.journeys) {
+    std::shared_ptr<AppWatch> app;
+    if (!j.app.empty()) app = apps_.at(j.app);  // the config guarantees the app
+    auto old = journeys_.find(j.name());
+    if (old != journeys_.end() && same_journey(old->second->cfg(), j)) {
+      old->second->update(j, std::move(app));
+      next.emplace(j.name(), old->second);
+      journeys_.erase(old);
+      continue;
+    }
+    if (old != journeys_.end()) {
+      old->second->stop();
+      events_.publish(JourneyRemoved{j.name()});
+      journeys_.erase(old);
+    }
+    auto watch = std::make_shared<JourneyWatch>(io_, j, std::move(app), prober_, events_);
+    events_.publish(JourneyAdded{j.name()});
+    if (!stopped_) watch->start();
+    next.emplace(j.name(), std::move(watch));
+  }
+  for (auto& [name, watch] : journeys_) {
+    watch->stop();
+    events_.publish(JourneyRemoved{name});
+  }
+  journeys_ = std::move(next);
+}
+
 void Engine::stop() {
   stopped_ = true;
   alerts_.stop();
   timer_.cancel();
   waiting_.clear();
   for (auto& [name, watch] : apps_) watch->stop();
+  for (auto& [name, watch] : journeys_) watch->stop();
 }
 
 void Engine::retire(const std::shared_ptr<TargetRuntime>& t) {

@@ -20,6 +20,7 @@
 #include "engine/alert_subscriber.hpp"
 #include "engine/app_watch.hpp"
 #include "engine/events.hpp"
+#include "engine/journey_watch.hpp"
 #include "engine/log_subscriber.hpp"
 #include "engine/metrics_subscriber.hpp"
 #include "engine/target_runtime.hpp"
@@ -50,7 +51,8 @@ class Engine {
   /// removed ones stop and lose their series; a target whose probe is unchanged keeps its health
   /// state and its schedule phase (so a reload makes it miss no run); a changed one starts afresh.
   /// A target named by a Fly app is not scheduled: the app's AppWatch probes it per machine.
-  /// Apps keep their machines' states across a reload; removed apps lose their series.
+  /// Apps keep their machines' states across a reload; removed apps lose their series. Journeys
+  /// run on their own schedules; an unchanged one (same_journey) keeps its state.
   void apply(const config::Config& cfg);
 
   /// Stops scheduling. Probes in flight finish or are abandoned with the io_context.
@@ -65,6 +67,7 @@ class Engine {
 
   std::size_t target_count() const { return targets_.size(); }
   std::size_t app_count() const { return apps_.size(); }
+  std::size_t journey_count() const { return journeys_.size(); }
   std::size_t in_flight() const { return static_cast<std::size_t>(in_flight_); }
   /// Probes completed since start (for tests and benchmarks).
   std::uint64_t completed() const { return completed_; }
@@ -86,6 +89,7 @@ class Engine {
   void probe_finished();
   void retire(const std::shared_ptr<TargetRuntime>& t);
   void apply_fly(const config::Config& cfg);
+  void apply_journeys(const config::Config& cfg);
 
   boost::asio::io_context& io_;
   net::Prober& prober_;
@@ -111,6 +115,8 @@ class Engine {
   std::map<std::string, std::shared_ptr<AppWatch>, std::less<>> apps_;
   std::shared_ptr<fly::MachinePoller> poller_;
   std::string poller_key_;  ///< api_url and token the poller was made with
+
+  std::map<std::string, std::shared_ptr<JourneyWatch>, std::less<>> journeys_;
 };
 
 }  // namespace flywatch::engine

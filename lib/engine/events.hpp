@@ -18,6 +18,7 @@
 #include "core/machine_lifecycle.hpp"
 #include "core/probe_result.hpp"
 #include "core/verdict.hpp"
+#include "engine/journey_runtime.hpp"
 #include "engine/target_runtime.hpp"
 
 namespace flywatch::engine {
@@ -52,6 +53,20 @@ struct TargetChanged { const std::string& target; };
 struct TargetRemoved { const std::string& target; };
 /// An app left the config.
 struct AppRemoved { const std::string& app; };
+
+/// One journey run, recorded (JourneyRuntime::record already ran).
+struct JourneyRecorded {
+  const JourneyRuntime& journey;
+  const journey::JourneyOutcome& outcome;
+  const core::LogFields& context;  ///< app, machine when it ran through one
+  std::string previous_failure;    ///< "step/reason" of the run before ("" after a pass)
+  std::optional<TargetStateChanged> state_change;
+  EventTime at;
+};
+/// A journey of the config is new.
+struct JourneyAdded { const std::string& journey; };
+/// A journey left the config, or changed so that its series start afresh.
+struct JourneyRemoved { const std::string& journey; };
 
 /// Scheduled runs of a target that did not happen.
 struct ProbeRunsSkipped {
@@ -144,6 +159,9 @@ class EventSubscriber {
   virtual void on(const TargetChanged&) {}
   virtual void on(const TargetRemoved&) {}
   virtual void on(const AppRemoved&) {}
+  virtual void on(const JourneyRecorded&) {}
+  virtual void on(const JourneyAdded&) {}
+  virtual void on(const JourneyRemoved&) {}
   virtual void on(const ProbeRunsSkipped&) {}
   virtual void on(const SchedulerLateness&) {}
   virtual void on(const FleetUpdated&) {}

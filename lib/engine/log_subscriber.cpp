@@ -41,6 +41,35 @@ void LogSubscriber::on(const ProbeRecorded& e) {
   }
 }
 
+void LogSubscriber::on(const JourneyRecorded& e) {
+  const std::string& name = e.journey.cfg.name();
+  const journey::JourneyOutcome& o = e.outcome;
+  const auto duration_ms = core::format_ms_count(o.total);
+  if (!o.passed) {
+    // One line names the failing step and its reason; the same failure every run is not news.
+    const bool news = e.previous_failure != failure_key(o);
+    log_.write(news ? core::LogLevel::warn : core::LogLevel::debug, "journey failed",
+               with_context({{"journey", name},
+                             {"step", o.failed_step},
+                             {"reason", std::string(core::to_string(o.verdict.reason))},
+                             {"error", o.verdict.detail},
+                             {"duration_ms", duration_ms}},
+                            e.context));
+  } else if (!e.previous_failure.empty()) {
+    log_.info("journey passed", with_context({{"journey", name}, {"duration_ms", duration_ms}}, e.context));
+  } else {
+    log_.debug("journey passed", with_context({{"journey", name}, {"duration_ms", duration_ms}}, e.context));
+  }
+  if (const auto& change = e.state_change) {
+    core::LogFields fields{{"journey", name},
+                           {"from", std::string(core::to_string(change->from))},
+                           {"to", std::string(core::to_string(change->to))}};
+    if (change->reason) fields.emplace_back("reason", std::string(core::to_string(*change->reason)));
+    log_.write(change->to == core::TargetState::down ? core::LogLevel::warn : core::LogLevel::info,
+               "journey state changed", with_context(std::move(fields), e.context));
+  }
+}
+
 void LogSubscriber::on(const ProbeRunsSkipped& e) {
   if (e.late) {
     log_.warn("probe runs skipped",

@@ -39,4 +39,15 @@ void MetricsSubscriber::on(const AppWakeEnded& e) {
   metrics_.fleet().observe_wake_latency(e.app, std::chrono::duration<double>(e.duration).count());
 }
 
+void MetricsSubscriber::on(const JourneyRecorded& e) {
+  metrics::JourneyRunMetrics run;
+  run.success = e.outcome.passed;
+  run.seconds = core::to_seconds(e.outcome.total);
+  for (const core::StepReport& step : e.outcome.steps) {
+    run.steps.emplace_back(step.name, core::to_seconds(step.duration));
+  }
+  if (!e.outcome.passed) run.failure.emplace(e.outcome.failed_step, e.outcome.verdict.reason);
+  metrics_.journeys().record_run(e.journey.cfg.name(), run);
+}
+
 }  // namespace flywatch::engine

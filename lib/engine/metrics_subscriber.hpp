@@ -21,6 +21,8 @@ class MetricsSubscriber : public EventSubscriber {
   void on(const TargetChanged& e) override { metrics_.remove_target(e.target); }
   void on(const TargetRemoved& e) override { metrics_.remove_target(e.target); }
   void on(const AppRemoved& e) override { metrics_.fleet().remove_app(e.app); }
+  void on(const JourneyRecorded& e) override;
+  void on(const JourneyRemoved& e) override { metrics_.journeys().remove_journey(e.journey); }
   void on(const SchedulerLateness& e) override { metrics_.scheduler_lateness().Observe(e.seconds); }
   void on(const FleetUpdated& e) override;
   void on(const MachineProbed& e) override;

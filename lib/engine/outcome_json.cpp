@@ -28,4 +28,28 @@ boost::json::value outcome_json(const std::optional<LastOutcome>& last) {
   return o;
 }
 
+boost::json::object journey_run_json(const journey::JourneyOutcome& outcome) {
+  boost::json::object o;
+  put_outcome(o, outcome.verdict, std::nullopt, outcome.total);
+  o["failed_step"] = outcome.passed ? boost::json::value(nullptr)
+                                    : boost::json::value(outcome.failed_step);
+  boost::json::array steps;
+  for (const core::StepReport& step : outcome.steps) {
+    boost::json::object s;
+    s["name"] = step.name;
+    put_outcome(s, step.verdict, step.status, step.duration);
+    steps.push_back(std::move(s));
+  }
+  o["steps"] = std::move(steps);
+  return o;
+}
+
+boost::json::value journey_outcome_json(const std::optional<JourneyLast>& last) {
+  if (!last) return nullptr;
+  boost::json::object o = journey_run_json(last->outcome);
+  o["machine"] = last->machine.empty() ? boost::json::value(nullptr) : boost::json::value(last->machine);
+  o["at"] = core::format_rfc3339_ms(last->at);
+  return o;
+}
+
 }  // namespace flywatch::engine

@@ -1,6 +1,7 @@
 #pragma once
 /// A probe's outcome as JSON, with the same keys wherever it is shown: a target's and an app's
-/// last probes in /api/v1/status, and each probe of `flywatch check --json` (lib/check).
+/// last probes in /api/v1/status, and each probe of `flywatch check --json` (lib/check); and a
+/// journey run's, wherever one is shown.
 
 #include <chrono>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <boost/json/value.hpp>
 
 #include "core/expectation.hpp"
+#include "engine/journey_runtime.hpp"
 #include "engine/target_runtime.hpp"
 
 namespace flywatch::engine {
@@ -22,6 +24,14 @@ void put_outcome(boost::json::object& o, const core::Verdict& verdict,
 /// `last` as put_outcome's members followed by "at" (RFC 3339 with milliseconds), or null when
 /// there is none yet.
 boost::json::value outcome_json(const std::optional<LastOutcome>& last);
+
+/// A journey run: put_outcome's members for the whole run (the failed step's verdict, status
+/// code null, the whole duration), "failed_step" (null when it passed) and "steps":
+/// [{"name", put_outcome's members}] for each step that ran. Details are already redacted.
+boost::json::object journey_run_json(const journey::JourneyOutcome& outcome);
+
+/// `last` as journey_run_json plus "machine" (null when none) and "at", or null when none yet.
+boost::json::value journey_outcome_json(const std::optional<JourneyLast>& last);
 
 
 }  // namespace flywatch::engine

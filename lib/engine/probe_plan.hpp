@@ -7,8 +7,11 @@
 namespace flywatch::engine {
 
 /// The ProbeSpec of `target` (URL parts, method, headers, body, timeout, body cap, TLS options;
-/// for tcp:// what to send and the banner pattern to read until).
+/// for tcp:// what to send and the banner pattern to read until; whether to fetch assets).
 net::ProbeSpec make_probe_spec(const config::Target& target);
+
+/// True when two expectations judge every result alike (patterns compared by source).
+bool same_expectation(const core::Expectation& a, const core::Expectation& b);
 
 /// True when two versions of a target probe the same way and judge results the same way, so a
 /// reload may keep the target's health state. Interval and thresholds may differ.

@@ -41,9 +41,12 @@ std::string Engine::status_json() const {
   }
   boost::json::array apps;
   for (const auto& [name, watch] : apps_) apps.push_back(watch->status());
+  boost::json::array journeys;
+  for (const auto& [name, watch] : journeys_) journeys.push_back(watch->status());
   boost::json::object doc;
   doc["targets"] = std::move(list);
   doc["apps"] = std::move(apps);
+  doc["journeys"] = std::move(journeys);
   return to_json_text(doc);
 }
 

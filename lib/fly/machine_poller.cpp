@@ -187,9 +187,16 @@ net::HttpRequest MachinePoller::wait_request(const std::string& app, const std::
   return request;
 }
 
-boost::asio::awaitable<PollOutcome> MachinePoller::wait_started(std::string app, std::string machine,
-                                                              std::chrono::seconds timeout) {
-  const net::HttpRequest request = wait_request(app, machine, timeout);
+net::HttpRequest MachinePoller::start_request(const std::string& app,
+                                              const std::string& machine) const {
+  net::HttpRequest request = list_request(app);
+  request.method = "POST";
+  request.target += "/" + encode_path_segment(machine) + "/start";
+  request.max_body_bytes = 64 * 1024;
+  return request;
+}
+
+boost::asio::awaitable<PollOutcome> MachinePoller::send_expecting_ok(const net::HttpRequest& request) {
   PollOutcome outcome;
   std::string thrown;
   try {
@@ -210,6 +217,20 @@ boost::asio::awaitable<PollOutcome> MachinePoller::wait_started(std::string app,
     thrown = e.what();
   }
   if (!thrown.empty()) outcome = failure("network", true, "request failed: " + thrown);
+  co_return outcome;
+}
+
+boost::asio::awaitable<PollOutcome> MachinePoller::start_machine(std::string app, std::string machine) {
+  PollOutcome outcome = co_await send_expecting_ok(start_request(app, machine));
+  if (!outcome.ok) {
+    outcome.message = "start machine '" + machine + "' of app '" + app + "': " + outcome.message;
+  }
+  co_return outcome;
+}
+
+boost::asio::awaitable<PollOutcome> MachinePoller::wait_started(std::string app, std::string machine,
+                                                              std::chrono::seconds timeout) {
+  PollOutcome outcome = co_await send_expecting_ok(wait_request(app, machine, timeout));
   // A terminal cancellation (shutdown, reload) ends the probe with whatever error it caused.
   const auto cancelled = (co_await boost::asio::this_coro::cancellation_state).cancelled();
   if (cancelled != boost::asio::cancellation_type::none && !outcome.ok) {

@@ -71,12 +71,22 @@ class MachinePoller {
   boost::asio::awaitable<PollOutcome> wait_started(std::string app, std::string machine,
                                                    std::chrono::seconds timeout);
 
+  /// The request start_machine() sends: `POST …/machines/{id}/start` (empty body).
+  net::HttpRequest start_request(const std::string& app, const std::string& machine) const;
+
+  /// Asks the API to start a stopped or suspended machine (`flywatch gate`'s `wake`). `ok` when
+  /// the API answered 200; `code` labels the answer like a list request; `machines` stays
+  /// empty. Never throws for a failed request.
+  boost::asio::awaitable<PollOutcome> start_machine(std::string app, std::string machine);
+
   /// Performs one list request on the caller's executor. Never throws for a failed request:
   /// transport failures, HTTP errors and unparseable bodies are outcomes with a code. `app` is
   /// taken by value so a detached poll cannot outlive its argument; the poller must outlive it.
   boost::asio::awaitable<PollOutcome> poll(std::string app);
 
  private:
+  /// Sends `request`: ok on 200, else the answer classified like a list request's.
+  boost::asio::awaitable<PollOutcome> send_expecting_ok(const net::HttpRequest& request);
 
   FlyApiConfig config_;
   core::Endpoint endpoint_;  ///< api_url's parts (target: the path prefix) and ca_file

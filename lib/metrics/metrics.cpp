@@ -58,7 +58,8 @@ const std::vector<double>& probe_duration_buckets() {
 TargetSeries::TargetSeries(const std::string& name)
     : label("target=\"" + escape_label_value(name) + "\""), probe_duration(probe_duration_buckets()) {}
 
-Metrics::Metrics(const std::string& version) : registry_(std::make_shared<prometheus::Registry>()) {
+Metrics::Metrics(const std::string& version)
+    : registry_(std::make_shared<prometheus::Registry>()), journeys_(*registry_) {
   scheduler_lateness_ =
       &prometheus::BuildHistogram()
            .Name("flywatch_scheduler_lateness_seconds")

@@ -18,6 +18,7 @@
 
 #include "core/probe_result.hpp"
 #include "metrics/fleet_metrics.hpp"
+#include "metrics/journey_metrics.hpp"
 
 namespace flywatch::metrics {
 
@@ -41,8 +42,8 @@ struct TargetSeries {
   prometheus::Counter probes_success;
   prometheus::Counter probes_failure;
   /// Failure counters by reason, created on the first failure of that reason so a healthy
-  /// target costs no idle series.
-  std::array<std::unique_ptr<prometheus::Counter>, 12> failures;
+  /// target costs no idle series. Indexed by the reason's value (none, 0, is never used).
+  std::array<std::unique_ptr<prometheus::Counter>, core::failure_reason_count> failures;
   prometheus::Gauge http_status;
   /// Created when a certificate is first seen (plain http targets never have one).
   std::unique_ptr<prometheus::Gauge> cert_expiry;
@@ -79,6 +80,8 @@ class Metrics {
   prometheus::Gauge& config_last_reload_success_timestamp() { return *reload_success_ts_; }
   /// The Fly machine families (flywatch_machine_*, flywatch_app_*, ...), rendered by render().
   FleetMetrics& fleet() { return fleet_; }
+  /// The journey families (flywatch_journey_*).
+  JourneyMetrics& journeys() { return journeys_; }
 
   /// flywatch_alerts_firing{alertname}: alerts firing now, by name.
   void set_alerts_firing(const std::string& alertname, double count);
@@ -107,6 +110,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* webhook_oldest_pending_;
   std::map<std::string, std::unique_ptr<TargetSeries>, std::less<>> targets_;
   FleetMetrics fleet_;
+  JourneyMetrics journeys_;
 };
 
 }  // namespace flywatch::metrics

@@ -9,6 +9,7 @@
 #include <map>
 #include <string_view>
 
+#include "net/asset_fetch.hpp"
 #include "net/http_probe.hpp"
 #include "net/probe_dial.hpp"
 #include "net/tcp_probe.hpp"
@@ -61,6 +62,7 @@ class RegistryProber final : public Prober {
         fail(result, FailureReason::protocol, "protocol: unsupported scheme " + spec.endpoint.scheme);
       } else {
         co_await kind->second.probe(dialer_, spec, start, result);
+        if (spec.fetch_assets) co_await fetch_page_assets(dialer_, spec, start, result);
       }
     } catch (const std::exception& e) {
       // Only allocation failure or a broken reactor get here; still a result, not a throw.

@@ -49,6 +49,12 @@ struct ProbeSpec {
   // HTTP (http and https)
   std::string method = "GET";
   std::string body;
+  /// expect.assets: after a 2xx HTML answer, GET each same-origin asset it names (at most
+  /// max_assets, one after another, each body up to max_asset_bytes) before the same deadline,
+  /// into ProbeResult::assets.
+  bool fetch_assets = false;
+  std::size_t max_assets = 32;
+  std::size_t max_asset_bytes = 16 << 20;
 
   // TCP (tcp)
   TcpProbeSpec tcp;

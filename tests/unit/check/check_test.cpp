@@ -5,6 +5,7 @@
 
 #include "check/check.hpp"
 #include "check/check_apps.hpp"
+#include "check/check_journeys.hpp"
 #include "fake_fly.hpp"
 #include "engine/json_text.hpp"
 #include "fake_prober.hpp"
@@ -113,7 +114,7 @@ TEST_CASE("check of a Fly app probes each started machine once and leaves an asl
   CHECK(table.find("unhealthy") != std::string::npos);
   CHECK(table.find("asleep: not probed") != std::string::npos);
   CHECK(table.find("2 apps: 1 ok, 1 failing; 4 machines, 1 failing") != std::string::npos);
-  const auto doc = boost::json::parse(check::format_check_json(rows, apps));
+  const auto doc = boost::json::parse(check::format_check_json(rows, apps, {}));
   CHECK_FALSE(doc.at("ok").as_bool());
   CHECK(doc.at("apps").at(0).at("machines").at(1).at("state").as_string() == "unhealthy");
   CHECK(doc.at("apps").at(1).at("asleep").as_bool());

@@ -192,25 +192,33 @@ TEST_CASE("alert_outlived: what a reload retires") {
   AlertRules rules;
   const std::set<std::string, std::less<>> targets{"api"};
   const std::set<std::string, std::less<>> apps{"shop"};
+  const std::set<std::string, std::less<>> journeys{"signup"};
   const auto target = [&](std::string_view t) {
     return target_alert_labels(alert_target_down, rules.target_down.severity, t);
   };
-  CHECK_FALSE(alert_outlived(target("api"), rules, targets, apps));
-  CHECK(alert_outlived(target("gone"), rules, targets, apps));
+  CHECK_FALSE(alert_outlived(target("api"), rules, targets, apps, journeys));
+  CHECK(alert_outlived(target("gone"), rules, targets, apps, journeys));
   CHECK_FALSE(alert_outlived(app_alert_labels(alert_app_no_healthy_machines,
                                               rules.app_no_healthy_machines.severity, "shop"),
-                             rules, targets, apps));
+                             rules, targets, apps, journeys));
   CHECK(alert_outlived(machine_alert_labels(alert_machine_failed, rules.machine_failed.severity,
                                             "old", "m1", "iad"),
-                       rules, targets, apps));
+                       rules, targets, apps, journeys));
   CHECK(alert_outlived({{"alertname", "NoSuchAlert"}, {"severity", "warning"}}, rules, targets,
-                       apps));
+                       apps, journeys));
+  const auto journey = [&](std::string_view j, std::string_view app) {
+    return journey_alert_labels(alert_journey_failing, rules.journey_failing.severity, j, app);
+  };
+  CHECK_FALSE(alert_outlived(journey("signup", ""), rules, targets, apps, journeys));
+  CHECK_FALSE(alert_outlived(journey("signup", "shop"), rules, targets, apps, journeys));
+  CHECK(alert_outlived(journey("login", ""), rules, targets, apps, journeys));
+  CHECK(alert_outlived(journey("signup", "old"), rules, targets, apps, journeys));
   const auto labels = target("api");
   rules.target_down.severity = Severity::warning;  // a severity change spells new labels
-  CHECK(alert_outlived(labels, rules, targets, apps));
+  CHECK(alert_outlived(labels, rules, targets, apps, journeys));
   rules.target_down.severity = Severity::critical;
   rules.target_down.enabled = false;
-  CHECK(alert_outlived(labels, rules, targets, apps));
+  CHECK(alert_outlived(labels, rules, targets, apps, journeys));
 }
 
 TEST_CASE("next_alert_deadline: full look, hints and releases") {

@@ -44,6 +44,7 @@ struct CenterRig {
   std::set<std::string, std::less<>> targets{"a"};
   std::set<std::string, std::less<>> apps;
   std::set<std::string, std::less<>> bound;  ///< targets probed through an app
+  std::set<std::string, std::less<>> journeys;
 
   CenterRig() {
     // Each publication of events is recorded with the state at that moment; the delayed
@@ -64,7 +65,7 @@ struct CenterRig {
     std::fclose(sink);
   }
 
-  void apply() { center.apply(cfg, targets, apps, bound, system_clock::now()); }
+  void apply() { center.apply(cfg, targets, apps, bound, journeys, system_clock::now()); }
   /// Watches the app "medio" and no target, with `rule` (one of cfg.rules) firing at once.
   void watch_app_only(core::AlertRule& rule) {
     targets = {};

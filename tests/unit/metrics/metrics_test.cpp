@@ -147,3 +147,16 @@ TEST_CASE("alert and webhook families: set, counted, removed per sink") {
   CHECK(text.find("sink=\"oncall\"") == std::string::npos);
   CHECK(text.find("flywatch_webhook_queue_depth{sink=\"am\"} 0") != std::string::npos);
 }
+
+TEST_CASE("every failure reason of DESIGN §6 can be counted and is exposed with its label") {
+  metrics::Metrics m("x");
+  for (core::FailureReason r : core::all_failure_reasons()) m.count_failure("t", r);
+  m.count_failure("t", core::FailureReason::extract);
+  const std::string text = m.render();
+  for (core::FailureReason r : core::all_failure_reasons()) {
+    const std::string line = "flywatch_probe_failures_total{reason=\"" +
+                             std::string(core::to_string(r)) + "\",target=\"t\"} ";
+    INFO(line);
+    CHECK(has_line_starting(text, line + (r == core::FailureReason::extract ? "2" : "1")));
+  }
+}

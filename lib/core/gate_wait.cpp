@@ -1,0 +1,78 @@
+#include "core/gate_wait.hpp"
+
+#include "core/machine_state.hpp"
+
+namespace flywatch::core {
+
+namespace {
+
+// The newest exit event (events are listed newest first), or null.
+const MachineEvent* latest_exit(const MachineSnapshot& m) {
+  for (const MachineEvent& e : m.events) {
+    if (e.type == "exit") return &e;
+  }
+  return nullptr;
+}
+
+std::string exit_text(const MachineEvent& e) {
+  if (e.oom_killed) return "was OOM-killed";
+  return "exited with code " + std::to_string(e.exit_code.value_or(-1));
+}
+
+bool bad_exit(const MachineEvent& e) {
+  return !e.requested_stop && (e.oom_killed || e.exit_code.value_or(0) != 0);
+}
+
+bool is_release_command(std::string_view group) {
+  return group == "fly_app_release_command" || group == "release_command";
+}
+
+}  // namespace
+
+GateWaitVerdict judge_gate_wait(const std::vector<MachineSnapshot>& machines,
+                                std::int64_t since_ms) {
+  GateWaitVerdict v;
+  std::string waiting;
+  for (const MachineSnapshot& m : machines) {
+    if (is_release_command(m.process_group)) {
+      // The release command runs the migrations: a non-zero exit means the deploy failed.
+      const MachineEvent* exit = latest_exit(m);
+      if (exit && bad_exit(*exit)) {
+        return {GateWaitVerdict::Kind::failed, v.healthy, v.total,
+                "release command machine " + m.id + " " + exit_text(*exit)};
+      }
+      continue;
+    }
+    if (is_ignored_process_group(m.process_group) || !m.standbys.empty()) continue;
+    const MachineState state = lifecycle_state(m, OwnProbe::none);
+    if (state == MachineState::destroyed) continue;
+    if (state == MachineState::failed) {
+      return {GateWaitVerdict::Kind::failed, v.healthy, v.total, "machine " + m.id + " failed"};
+    }
+    for (const MachineEvent& e : m.events) {
+      if (e.type == "exit" && e.timestamp_ms >= since_ms && bad_exit(e)) {
+        return {GateWaitVerdict::Kind::failed, v.healthy, v.total,
+                "machine " + m.id + " " + exit_text(e)};
+      }
+    }
+    ++v.total;
+    if (state == MachineState::healthy) {
+      ++v.healthy;
+    } else {
+      if (!waiting.empty()) waiting += ", ";
+      waiting += m.id + " " + std::string(to_string(state));
+    }
+  }
+  if (v.total == 0) {
+    v.kind = GateWaitVerdict::Kind::failed;
+    v.detail = "the app has no machines to wait for";
+  } else if (v.healthy == v.total) {
+    v.kind = GateWaitVerdict::Kind::healthy;
+  } else {
+    v.kind = GateWaitVerdict::Kind::waiting;
+    v.detail = std::move(waiting);
+  }
+  return v;
+}
+
+}  // namespace flywatch::core

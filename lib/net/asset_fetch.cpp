@@ -1,0 +1,61 @@
+#include "net/asset_fetch.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/html_assets.hpp"
+#include "net/http_probe.hpp"
+
+namespace flywatch::net {
+
+namespace {
+
+namespace asio = boost::asio;
+
+// gumbo's tree builder can take a few hundred milliseconds on a hostile page even within
+// find_page_assets' byte cap: it runs here, on its own thread, so the event loop keeps every
+// other probe on time.
+asio::thread_pool& parse_pool() {
+  static asio::thread_pool pool(1);
+  return pool;
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> fetch_page_assets(ProbeDialer& dialer, const ProbeSpec& spec,
+                                               ProbeClock::time_point start,
+                                               core::ProbeResult& page) {
+  if (!page.transport_ok() || page.http_status < 200 || page.http_status > 299) co_return;
+  const auto type = std::find_if(page.headers.begin(), page.headers.end(),
+                                 [](const auto& h) { return h.first == "content-type"; });
+  if (type == page.headers.end() || !core::is_html_content_type(type->second)) co_return;
+  page.page_was_html = true;
+
+  const core::PageLocation where{spec.endpoint.scheme, spec.endpoint.host, spec.endpoint.port,
+                                 spec.endpoint.target};
+  const std::size_t max_assets = spec.max_assets;
+  const core::PageAssets found = co_await asio::co_spawn(
+      parse_pool(),
+      [&page, &where, max_assets]() -> asio::awaitable<core::PageAssets> {
+        co_return core::find_page_assets(page.body, where, max_assets);
+      },
+      asio::use_awaitable);
+  ProbeSpec asset = spec;
+  asset.method = "GET";
+  asset.body.clear();
+  asset.fetch_assets = false;
+  asset.max_body_bytes = spec.max_asset_bytes;
+  for (const std::string& target : found.targets) {
+    asset.endpoint.target = target;
+    core::ProbeResult got;
+    co_await probe_http(dialer, asset, start, got);
+    page.assets.push_back({target, got.http_status, got.transport_failure});
+    // Past the deadline every further fetch would time out at once: say so once and stop.
+    if (got.transport_failure == core::FailureReason::timeout) break;
+  }
+}
+
+}  // namespace flywatch::net
