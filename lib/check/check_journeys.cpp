@@ -96,6 +96,7 @@ std::string format_journey_table(const std::vector<JourneyCheck>& journeys) {
                   time.c_str());
     out += line;
     out += reason;
+    while (!out.empty() && out.back() == ' ') out.pop_back();  // no trailing blanks when no reason
     out += '\n';
   };
   row("JOURNEY", "STEP", "RESULT", "STATUS", "TIME", "REASON");

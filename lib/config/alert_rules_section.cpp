@@ -72,7 +72,8 @@ core::AlertRules parse_alert_rules(const Reader& r, const Field& field) {
                      {core::alert_target_down, core::alert_target_flapping,
                       core::alert_cert_expiring_soon, core::alert_machine_unhealthy,
                       core::alert_machine_stuck, core::alert_machine_failed,
-                      core::alert_cold_start_slow, core::alert_app_no_healthy_machines});
+                      core::alert_cold_start_slow, core::alert_app_no_healthy_machines,
+                      core::alert_journey_failing});
   for (const Field& f : rules.all()) {
     const std::string prefix = "alerts.rules." + f.key;
     const std::string context = "in " + prefix;
