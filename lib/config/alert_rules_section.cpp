@@ -73,7 +73,7 @@ core::AlertRules parse_alert_rules(const Reader& r, const Field& field) {
                       core::alert_cert_expiring_soon, core::alert_machine_unhealthy,
                       core::alert_machine_stuck, core::alert_machine_failed,
                       core::alert_cold_start_slow, core::alert_app_no_healthy_machines,
-                      core::alert_journey_failing});
+                      core::alert_journey_failing, core::alert_release_failed});
   for (const Field& f : rules.all()) {
     const std::string prefix = "alerts.rules." + f.key;
     const std::string context = "in " + prefix;

@@ -22,11 +22,13 @@ inline constexpr std::string_view alert_machine_failed = "MachineFailed";
 inline constexpr std::string_view alert_cold_start_slow = "ColdStartSlow";
 inline constexpr std::string_view alert_app_no_healthy_machines = "AppNoHealthyMachines";
 inline constexpr std::string_view alert_journey_failing = "JourneyFailing";
+inline constexpr std::string_view alert_release_failed = "ReleaseFailed";
 /// All of them, in DESIGN §7's order.
-inline constexpr std::array<std::string_view, 9> alert_names = {
+inline constexpr std::array<std::string_view, 10> alert_names = {
     alert_target_down,       alert_target_flapping, alert_cert_expiring_soon,
     alert_machine_unhealthy, alert_machine_stuck,   alert_machine_failed,
-    alert_cold_start_slow,   alert_app_no_healthy_machines, alert_journey_failing};
+    alert_cold_start_slow,   alert_app_no_healthy_machines, alert_journey_failing,
+    alert_release_failed};
 
 enum class Severity { info, warning, critical };
 std::string_view to_string(Severity s);

@@ -71,6 +71,7 @@ const AlertRule* AlertRules::rule(std::string_view name) const {
   if (name == alert_cold_start_slow) return &cold_start_slow;
   if (name == alert_app_no_healthy_machines) return &app_no_healthy_machines;
   if (name == alert_journey_failing) return &journey_failing;
+  if (name == alert_release_failed) return &release_failed;
   return nullptr;
 }
 
@@ -93,6 +94,22 @@ AlertCondition AlertRules::journey_failing_condition(std::string_view journey,
   return make(journey_failing,
               journey_alert_labels(alert_journey_failing, journey_failing.severity, journey, app),
               state == TargetState::down, "Journey " + str(journey) + " is failing", description);
+}
+
+AlertCondition AlertRules::release_failed_condition(std::string_view app, bool failed,
+                                                    std::string_view machine, int exit_code,
+                                                    bool oom_killed) const {
+  std::string description = "The release command of app " + str(app);
+  if (failed) {
+    description += " (machine " + str(machine) + ") " +
+                   (oom_killed ? std::string("was OOM-killed")
+                               : "exited with code " + std::to_string(exit_code)) +
+                   ": its migrations did not complete and the release did not go out";
+  } else {
+    description += " succeeded";
+  }
+  return make(release_failed, app_alert_labels(alert_release_failed, release_failed.severity, app),
+              failed, "Release of " + str(app) + " failed", description);
 }
 
 AlertCondition AlertRules::target_flapping_condition(std::string_view target,

@@ -59,6 +59,8 @@ struct AlertRules {
   AlertRule app_no_healthy_machines{true, Severity::critical, std::chrono::minutes(1)};
   /// A journey failing past its failure threshold (its health down).
   AlertRule journey_failing{true, Severity::critical, std::chrono::milliseconds(0)};
+  /// The app's latest release command (its migrations) exited non-zero or was OOM-killed.
+  AlertRule release_failed{true, Severity::critical, std::chrono::milliseconds(0)};
   /// How often a firing alert is sent again.
   std::chrono::milliseconds repeat_interval = std::chrono::hours(4);
 
@@ -104,6 +106,11 @@ struct AlertRules {
   AlertCondition journey_failing_condition(std::string_view journey, std::string_view app,
                                            TargetState state, std::string_view step,
                                            std::string_view reason) const;
+  /// ReleaseFailed for `app`: active while its latest release command's failure stands
+  /// (ReleaseTracker::failure); the machine and exit code go into the description.
+  AlertCondition release_failed_condition(std::string_view app, bool failed,
+                                          std::string_view machine, int exit_code,
+                                          bool oom_killed) const;
   /// AppNoHealthyMachines: active when the app is awake (not asleep, has machines) and none of
   /// them is healthy, or when the latest wake-up failed.
   AlertCondition app_no_healthy_machines_condition(std::string_view app, bool awake,

@@ -1,18 +1,11 @@
 #include "core/gate_wait.hpp"
 
 #include "core/machine_state.hpp"
+#include "core/release_tracker.hpp"
 
 namespace flywatch::core {
 
 namespace {
-
-// The newest exit event (events are listed newest first), or null.
-const MachineEvent* latest_exit(const MachineSnapshot& m) {
-  for (const MachineEvent& e : m.events) {
-    if (e.type == "exit") return &e;
-  }
-  return nullptr;
-}
 
 std::string exit_text(const MachineEvent& e) {
   if (e.oom_killed) return "was OOM-killed";
@@ -23,26 +16,30 @@ bool bad_exit(const MachineEvent& e) {
   return !e.requested_stop && (e.oom_killed || e.exit_code.value_or(0) != 0);
 }
 
-bool is_release_command(std::string_view group) {
-  return group == "fly_app_release_command" || group == "release_command";
-}
-
 }  // namespace
 
 GateWaitVerdict judge_gate_wait(const std::vector<MachineSnapshot>& machines,
                                 std::int64_t since_ms) {
   GateWaitVerdict v;
+  // The release command runs the migrations: when the newest one exited non-zero, the deploy
+  // failed (older ones, listed with include_deleted, are history).
+  const MachineSnapshot* release = nullptr;
+  const MachineEvent* release_exit = nullptr;
+  for (const MachineSnapshot& m : machines) {
+    if (!is_release_command_group(m.process_group)) continue;
+    const MachineEvent* e = latest_exit_event(m);
+    if (e && (!release_exit || e->timestamp_ms > release_exit->timestamp_ms)) {
+      release = &m;
+      release_exit = e;
+    }
+  }
+  if (release_exit && bad_exit(*release_exit)) {
+    return {GateWaitVerdict::Kind::failed, 0, 0,
+            "release command machine " + release->id + " " + exit_text(*release_exit)};
+  }
   std::string waiting;
   for (const MachineSnapshot& m : machines) {
-    if (is_release_command(m.process_group)) {
-      // The release command runs the migrations: a non-zero exit means the deploy failed.
-      const MachineEvent* exit = latest_exit(m);
-      if (exit && bad_exit(*exit)) {
-        return {GateWaitVerdict::Kind::failed, v.healthy, v.total,
-                "release command machine " + m.id + " " + exit_text(*exit)};
-      }
-      continue;
-    }
+    if (is_release_command_group(m.process_group)) continue;
     if (is_ignored_process_group(m.process_group) || !m.standbys.empty()) continue;
     const MachineState state = lifecycle_state(m, OwnProbe::none);
     if (state == MachineState::destroyed) continue;

@@ -24,8 +24,9 @@ struct GateWaitVerdict {
 
 /// Judges `machines` (one list of an app) for a gate that began at `since_ms` (epoch ms):
 /// - failed: a machine in state `failed`; an exit event (not a requested stop) at or after
-///   `since_ms` with a non-zero code or an OOM kill; a release-command machine whose latest exit
-///   says so (its migrations failed, naming the exit code); or no machine to wait for;
+///   `since_ms` with a non-zero code or an OOM kill; the newest release command (by its exit)
+///   exited non-zero or was OOM-killed (its migrations failed: the detail names the exit code);
+///   or no machine to wait for;
 /// - healthy: every machine's lifecycle state (Fly's checks; no own probe) is healthy;
 /// - waiting otherwise.
 GateWaitVerdict judge_gate_wait(const std::vector<MachineSnapshot>& machines, std::int64_t since_ms);

@@ -58,6 +58,10 @@ struct MachineSnapshot {
   /// config.standbys: the machines this one stands by for (empty: not a standby). A standby
   /// stays stopped until Fly starts it for a failed primary.
   std::vector<std::string> standbys;
+  /// config.image, e.g. "registry.fly.io/medio-backend:deployment-01HX…" (empty: not sent).
+  std::string image;
+  /// config.metadata.fly_release_version, the release this machine runs (empty: not sent).
+  std::string release_version;
 };
 
 }  // namespace flywatch::core

@@ -101,6 +101,15 @@ void AlertCenter::observe_journey(const JourneyRecorded& e) {
          e.at);
 }
 
+void AlertCenter::observe_release(const ReleaseObserved& e) {
+  const auto& f = e.failure;
+  handle(book_.observe(rules_.release_failed_condition(e.app, f.has_value(), f ? f->machine : "",
+                                                       f ? f->exit_code : 0,
+                                                       f && f->oom_killed),
+                       e.at),
+         e.at);
+}
+
 void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate& update,
                                 const core::AppFleet& fleet,
                                 const std::map<std::string, std::string>& regions,

@@ -73,6 +73,9 @@ class AlertCenter {
 
   /// One recorded journey run (its health already updated): JourneyFailing.
   void observe_journey(const JourneyRecorded& e);
+  /// One observation of an app's releases: ReleaseFailed while its latest release command's
+  /// failure stands.
+  void observe_release(const ReleaseObserved& e);
 
   /// What an app watch knows beyond its fleet, for one evaluation (see engine::FleetVerdicts).
   using FleetVerdicts = engine::FleetVerdicts;

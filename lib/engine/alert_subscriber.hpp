@@ -14,6 +14,7 @@ class AlertSubscriber : public EventSubscriber {
 
   void on(const ProbeRecorded& e) override { alerts_.observe_target(e); }
   void on(const JourneyRecorded& e) override { alerts_.observe_journey(e); }
+  void on(const ReleaseObserved& e) override { alerts_.observe_release(e); }
   void on(const FleetUpdated& e) override {
     alerts_.observe_fleet(e.app, e.update, e.fleet, e.regions, e.verdicts, e.at);
   }

@@ -50,7 +50,8 @@ AppWatch::AppWatch(asio::io_context& io, AppWatchSettings settings, net::Prober&
       schedule_(settings_.poll_interval),
       poll_state_(settings_.poll_interval),
       fleet_(lifecycle_limits(settings_.app)),
-      sleep_(steady_clock::now()) {}
+      sleep_(steady_clock::now()),
+      releases_(std::make_shared<AppReleases>(io, settings_.app.name, events)) {}
 
 void AppWatch::start() {
   asio::co_spawn(io_, poll_loop(shared_from_this()), asio::detached);
@@ -58,6 +59,7 @@ void AppWatch::start() {
 
 void AppWatch::stop() {
   stopped_ = true;
+  releases_->stop();
   ++probe_generation_;
   timer_.cancel();
   cancel_waits();
@@ -184,6 +186,7 @@ void AppWatch::on_poll(const fly::PollOutcome& outcome, system_clock::time_point
     fly_states_[m.id] = m.state;
   }
   observe(now);
+  releases_->on_list(outcome.machines, settings_.poller, now);
   // Forget what belongs to machines no longer tracked (gone or destroyed).
   std::erase_if(regions_, [&](const auto& kv) { return !fleet_.machines().contains(kv.first); });
   std::erase_if(fly_states_, [&](const auto& kv) { return !fleet_.machines().contains(kv.first); });
@@ -296,6 +299,7 @@ boost::json::object AppWatch::status() const {
                                               : boost::json::value(settings_.app.target);
   o["when_asleep"] = std::string(to_string(settings_.app.when_asleep));
   o["asleep"] = asleep_;
+  o["release"] = releases_->status();
   boost::json::object api;
   if (auto t = poll_state_.last_success()) {
     api["last_success"] = core::format_rfc3339_ms(*t);

@@ -22,6 +22,7 @@
 #include "core/machine_probe_book.hpp"
 #include "core/poll_schedule.hpp"
 #include "core/sleep_policy.hpp"
+#include "engine/app_releases.hpp"
 #include "engine/events.hpp"
 #include "engine/target_runtime.hpp"
 #include "fly/app_poll_state.hpp"
@@ -118,6 +119,7 @@ class AppWatch : public std::enable_shared_from_this<AppWatch> {
   std::uint64_t probe_generation_ = 0;  ///< bumped when the target changes; older results dropped
   core::SleepPolicy sleep_;
   std::optional<LastOutcome> app_last_;  ///< latest probe of the public URL
+  std::shared_ptr<AppReleases> releases_;
 };
 
 }  // namespace flywatch::engine

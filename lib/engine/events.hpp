@@ -17,6 +17,7 @@
 #include "core/log_line.hpp"
 #include "core/machine_lifecycle.hpp"
 #include "core/probe_result.hpp"
+#include "core/release_tracker.hpp"
 #include "core/verdict.hpp"
 #include "engine/journey_runtime.hpp"
 #include "engine/target_runtime.hpp"
@@ -63,6 +64,16 @@ struct JourneyRecorded {
   std::optional<TargetStateChanged> state_change;
   EventTime at;
 };
+/// One good list of an app's machines, as its releases saw it (AppReleases): a release, release
+/// commands that exited, and what stands now.
+struct ReleaseObserved {
+  const std::string& app;
+  const core::ReleaseUpdate& update;
+  const std::optional<core::AppRelease>& current;
+  const std::optional<core::ReleaseCommandExit>& failure;
+  EventTime at;
+};
+
 /// A journey of the config is new.
 struct JourneyAdded { const std::string& journey; };
 /// A journey left the config, or changed so that its series start afresh.
@@ -160,6 +171,7 @@ class EventSubscriber {
   virtual void on(const TargetRemoved&) {}
   virtual void on(const AppRemoved&) {}
   virtual void on(const JourneyRecorded&) {}
+  virtual void on(const ReleaseObserved&) {}
   virtual void on(const JourneyAdded&) {}
   virtual void on(const JourneyRemoved&) {}
   virtual void on(const ProbeRunsSkipped&) {}

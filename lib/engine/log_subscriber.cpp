@@ -70,6 +70,25 @@ void LogSubscriber::on(const JourneyRecorded& e) {
   }
 }
 
+void LogSubscriber::on(const ReleaseObserved& e) {
+  if (const auto& r = e.update.released) {
+    log_.info("app released", {{"app", e.app},
+                               {"from", r->first.version},
+                               {"to", r->second.version},
+                               {"image", r->second.image}});
+  }
+  for (const core::ReleaseCommandExit& x : e.update.command_exits) {
+    core::LogFields fields{{"app", e.app}, {"machine", x.machine},
+                           {"exit_code", std::to_string(x.exit_code)}};
+    if (x.oom_killed) fields.emplace_back("reason", "oom_killed");
+    if (x.failed()) {
+      log_.warn("release command failed", std::move(fields));
+    } else {
+      log_.info("release command succeeded", std::move(fields));
+    }
+  }
+}
+
 void LogSubscriber::on(const ProbeRunsSkipped& e) {
   if (e.late) {
     log_.warn("probe runs skipped",

@@ -17,6 +17,7 @@ class LogSubscriber : public EventSubscriber {
   void on(const TargetRemoved& e) override { log_.info("target removed", {{"target", e.target}}); }
   void on(const AppRemoved& e) override { log_.info("app removed", {{"app", e.app}}); }
   void on(const JourneyRecorded& e) override;
+  void on(const ReleaseObserved& e) override;
   void on(const JourneyRemoved& e) override { log_.info("journey removed", {{"journey", e.journey}}); }
   void on(const ProbeRunsSkipped& e) override;
   void on(const FleetUpdated& e) override;

@@ -22,6 +22,9 @@ class MetricsSubscriber : public EventSubscriber {
   void on(const TargetRemoved& e) override { metrics_.remove_target(e.target); }
   void on(const AppRemoved& e) override { metrics_.fleet().remove_app(e.app); }
   void on(const JourneyRecorded& e) override;
+  void on(const ReleaseObserved& e) override {
+    if (e.current) metrics_.fleet().set_release(e.app, e.current->version, e.current->image);
+  }
   void on(const JourneyRemoved& e) override { metrics_.journeys().remove_journey(e.journey); }
   void on(const SchedulerLateness& e) override { metrics_.scheduler_lateness().Observe(e.seconds); }
   void on(const FleetUpdated& e) override;

@@ -1,6 +1,8 @@
 // Machines API JSON → core::MachineSnapshot. The leniency policy is documented in the header.
 #include "fly/machine_json.hpp"
 
+#include "fly/machine_json_detail.hpp"
+
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
@@ -14,36 +16,10 @@ namespace json = boost::json;
 
 namespace {
 
-// Collects "where: what" notes for skipped data; a null sink discards them.
-class Notes {
- public:
-  Notes(std::vector<std::string>* sink, std::string where) : sink_(sink), where_(std::move(where)) {}
-  void add(std::string_view what) const {
-    if (sink_ != nullptr) sink_->push_back(where_ + ": " + std::string(what));
-  }
-  // Building the location string costs an allocation per entry, so skip it when nobody listens.
-  Notes nested(std::string_view sub) const {
-    return sink_ == nullptr ? Notes(nullptr, {}) : Notes(sink_, where_ + " " + std::string(sub));
-  }
-
- private:
-  std::vector<std::string>* sink_;
-  std::string where_;
-};
-
-const char* kind_name(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
-  }
-  return "unknown";
-}
+using detail::kind_name;
+using detail::Notes;
+using detail::read_bool;
+using detail::read_string;
 
 // Parses without throwing; Boost.JSON reports syntax errors through `ec`. Allocation failure
 // is the one exception left, and it is caught here too so nothing escapes the parser.
@@ -59,27 +35,6 @@ std::optional<json::value> parse_text(std::string_view text, std::string& error)
   } catch (const std::exception& e) {
     error = std::string("JSON parse failed: ") + e.what();
     return std::nullopt;
-  }
-}
-
-// A string member: absent or null leaves `out` untouched silently; another type is noted.
-void read_string(const json::object& o, std::string_view key, std::string& out, const Notes& notes) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || v->is_null()) return;
-  if (const json::string* s = v->if_string()) {
-    out.assign(s->data(), s->size());
-  } else {
-    notes.add("field '" + std::string(key) + "' is " + kind_name(*v) + ", not a string; ignored");
-  }
-}
-
-void read_bool(const json::object& o, std::string_view key, bool& out, const Notes& notes) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || v->is_null()) return;
-  if (const bool* b = v->if_bool()) {
-    out = *b;
-  } else {
-    notes.add("field '" + std::string(key) + "' is " + kind_name(*v) + ", not a boolean; ignored");
   }
 }
 
@@ -220,99 +175,6 @@ std::vector<core::MachineCheck> read_checks(const json::array& a, const Notes& n
   return out;
 }
 
-// One service's autostop; nullopt when it says nothing we understand (noted).
-core::Autostop service_autostop(const json::value& v, const Notes& notes) {
-  if (const bool* b = v.if_bool()) return *b ? core::Autostop::stop : core::Autostop::off;
-  if (const json::string* s = v.if_string()) {
-    if (*s == "suspend") return core::Autostop::suspend;
-    if (*s == "stop") return core::Autostop::stop;
-    if (*s == "off") return core::Autostop::off;
-    notes.add("autostop \"" + std::string(s->data(), s->size()) + "\" is unknown; taken as off");
-    return core::Autostop::off;
-  }
-  if (!v.is_null()) notes.add(std::string("autostop is ") + kind_name(v) + "; taken as off");
-  return core::Autostop::off;
-}
-
-// config.standbys: ids of the machines this one stands by for (fly-go MachineConfig.Standbys).
-void read_standbys(const json::object& config, core::MachineSnapshot& m, const Notes& notes) {
-  const json::value* v = config.if_contains("standbys");
-  if (v == nullptr || v->is_null()) return;
-  const json::array* a = v->if_array();
-  if (a == nullptr) {
-    notes.add(std::string("config.standbys is ") + kind_name(*v) + "; ignored");
-    return;
-  }
-  for (const auto& id : *a) {
-    if (const json::string* s = id.if_string(); s != nullptr && !s->empty()) {
-      m.standbys.emplace_back(s->data(), s->size());
-    } else {
-      notes.add(std::string("config.standbys has a ") + kind_name(id) + " entry; skipped");
-    }
-  }
-}
-
-void read_config(const json::object& config, core::MachineSnapshot& m, const Notes& notes) {
-  read_standbys(config, m, notes);
-  if (const json::value* md = config.if_contains("metadata"); md != nullptr && !md->is_null()) {
-    if (const json::object* metadata = md->if_object()) {
-      read_string(*metadata, "fly_process_group", m.process_group, notes);
-      std::string legacy;
-      read_string(*metadata, "process_group", legacy, notes);
-      // fly-go takes a legacy `process_group: release_command` for a release machine whatever
-      // fly_process_group says.
-      if (m.process_group.empty() || legacy == "release_command") m.process_group = legacy;
-    } else {
-      notes.add(std::string("config.metadata is ") + kind_name(*md) + "; ignored");
-    }
-  }
-  // Top-level checks: an object keyed by check name (fly-go's map[string]MachineCheck).
-  if (const json::value* c = config.if_contains("checks"); c != nullptr && !c->is_null()) {
-    if (const json::object* checks = c->if_object()) {
-      m.configured_checks += static_cast<int>(checks->size());
-    } else if (const json::array* list = c->if_array()) {
-      m.configured_checks += static_cast<int>(list->size());  // not Fly's shape; counted anyway
-    } else {
-      notes.add(std::string("config.checks is ") + kind_name(*c) + "; ignored");
-    }
-  }
-  const json::value* sv = config.if_contains("services");
-  if (sv == nullptr || sv->is_null()) return;
-  const json::array* services = sv->if_array();
-  if (services == nullptr) {
-    notes.add(std::string("config.services is ") + kind_name(*sv) + "; ignored");
-    return;
-  }
-  bool any_stop = false;
-  bool any_suspend = false;
-  for (std::size_t i = 0; i < services->size(); ++i) {
-    const json::object* service = (*services)[i].if_object();
-    if (service == nullptr) {
-      notes.add("config.services[" + std::to_string(i) + "] is " + kind_name((*services)[i]) +
-                ", not an object; ignored");
-      continue;
-    }
-    if (const json::value* c = service->if_contains("checks"); c != nullptr && !c->is_null()) {
-      if (const json::array* checks = c->if_array()) {
-        m.configured_checks += static_cast<int>(checks->size());
-      } else {
-        notes.add("config.services[" + std::to_string(i) + "].checks is " + kind_name(*c) +
-                  "; ignored");
-      }
-    }
-    const json::value* a = service->if_contains("autostop");
-    if (a == nullptr) continue;
-    switch (service_autostop(*a, notes.nested("service " + std::to_string(i)))) {
-      case core::Autostop::suspend: any_suspend = true; break;
-      case core::Autostop::stop: any_stop = true; break;
-      case core::Autostop::off: break;
-    }
-  }
-  m.autostop = any_suspend ? core::Autostop::suspend
-               : any_stop  ? core::Autostop::stop
-                           : core::Autostop::off;
-}
-
 // Fills `m` from a Machine object whose `id` the caller has already checked.
 void read_machine(const json::object& o, core::MachineSnapshot& m, const Notes& notes) {
   read_string(o, "id", m.id, notes);
@@ -348,7 +210,7 @@ void read_machine(const json::object& o, core::MachineSnapshot& m, const Notes& 
       m.incomplete_config = *b;
     }
   }
-  if (config != nullptr) read_config(*config, m, notes);
+  if (config != nullptr) detail::read_config(*config, m, notes);
   // A partial config (host not ok) is not to be trusted for what it declares: the checks it
   // lists may be incomplete, and fewer configured checks would read as "all reported".
   if (m.incomplete_config) m.configured_checks = 0;

@@ -160,10 +160,11 @@ MachinePoller::MachinePoller(FlyApiConfig config, net::HttpClient& client)
   if (authorization_.empty()) throw std::invalid_argument("Fly API token is empty");
 }
 
-net::HttpRequest MachinePoller::list_request(const std::string& app) const {
+net::HttpRequest MachinePoller::list_request(const std::string& app, bool include_deleted) const {
   net::HttpRequest request;
   request.endpoint = endpoint_;
   request.target = endpoint_.target + "/v1/apps/" + encode_path_segment(app) + "/machines";
+  if (include_deleted) request.target += "?include_deleted=true";
   request.method = "GET";
   request.headers = {
       {"Authorization", authorization_},
@@ -242,8 +243,46 @@ boost::asio::awaitable<PollOutcome> MachinePoller::wait_started(std::string app,
   co_return outcome;
 }
 
-boost::asio::awaitable<PollOutcome> MachinePoller::poll(std::string app) {
-  const net::HttpRequest request = list_request(app);
+net::HttpRequest MachinePoller::machine_request(const std::string& app,
+                                                const std::string& machine) const {
+  net::HttpRequest request = list_request(app);
+  request.target += "/" + encode_path_segment(machine);
+  request.max_body_bytes = 1 << 20;
+  return request;
+}
+
+boost::asio::awaitable<PollOutcome> MachinePoller::get_machine(std::string app, std::string machine) {
+  PollOutcome outcome;
+  std::string thrown;
+  try {
+    const net::HttpResponse r = co_await client_->send(machine_request(app, machine));
+    if (!r.ok() || r.status != 200) {
+      outcome = r.ok() ? classify_status(r) : classify_list_response(r);
+      outcome.http_status = r.status;
+    } else {
+      std::string error;
+      if (auto m = parse_machine(r.body, error)) {
+        outcome.ok = true;
+        outcome.code = "200";
+        outcome.http_status = 200;
+        outcome.machines.push_back(std::move(*m));
+      } else {
+        outcome = failure("malformed", true, error);
+      }
+    }
+    outcome.duration = r.total;
+  } catch (const std::exception& e) {
+    thrown = e.what();
+  }
+  if (!thrown.empty()) outcome = failure("network", true, "request failed: " + thrown);
+  if (!outcome.ok) {
+    outcome.message = "get machine '" + machine + "' of app '" + app + "': " + outcome.message;
+  }
+  co_return outcome;
+}
+
+boost::asio::awaitable<PollOutcome> MachinePoller::poll(std::string app, bool include_deleted) {
+  const net::HttpRequest request = list_request(app, include_deleted);
   PollOutcome outcome;
   // The client contract is "no exceptions", but a poll loop must survive a broken one too.
   std::string thrown;

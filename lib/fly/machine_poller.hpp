@@ -55,8 +55,17 @@ class MachinePoller {
   /// `client` must outlive the poller.
   MachinePoller(FlyApiConfig config, net::HttpClient& client);
 
-  /// The request poll() sends for `app` (exposed for tests and logging).
-  net::HttpRequest list_request(const std::string& app) const;
+  /// The request poll() sends for `app` (exposed for tests and logging); with `include_deleted`
+  /// the list keeps destroyed machines (`?include_deleted=true`), as the gate needs to read a
+  /// release command Fly destroyed right after it exited.
+  net::HttpRequest list_request(const std::string& app, bool include_deleted = false) const;
+
+  /// The request get_machine() sends: `GET …/machines/{id}`.
+  net::HttpRequest machine_request(const std::string& app, const std::string& machine) const;
+
+  /// One machine by id (a destroyed one too): `ok` with the machine as the only entry of
+  /// `machines`, or a failure classified like a list request's. Never throws.
+  boost::asio::awaitable<PollOutcome> get_machine(std::string app, std::string machine);
 
   /// The request wait_started() sends: `GET …/machines/{id}/wait?state=started&timeout=N`.
   net::HttpRequest wait_request(const std::string& app, const std::string& machine,
@@ -82,7 +91,7 @@ class MachinePoller {
   /// Performs one list request on the caller's executor. Never throws for a failed request:
   /// transport failures, HTTP errors and unparseable bodies are outcomes with a code. `app` is
   /// taken by value so a detached poll cannot outlive its argument; the poller must outlive it.
-  boost::asio::awaitable<PollOutcome> poll(std::string app);
+  boost::asio::awaitable<PollOutcome> poll(std::string app, bool include_deleted = false);
 
  private:
   /// Sends `request`: ok on 200, else the answer classified like a list request's.

@@ -146,7 +146,8 @@ asio::awaitable<bool> wait_app(GateRun& run, GatePhaseResult& phase, const std::
   const std::string name = "wait_healthy " + app;
   std::string last = "no answer from the Machines API yet";
   for (;;) {
-    const fly::PollOutcome list = co_await run.poller->poll(app);
+    // With the destroyed machines: Fly destroys a release command right after it exits.
+    const fly::PollOutcome list = co_await run.poller->poll(app, true);
     if (list.ok) {
       const core::GateWaitVerdict v = core::judge_gate_wait(list.machines, since_ms);
       if (v.kind == core::GateWaitVerdict::Kind::healthy) {

@@ -37,6 +37,9 @@ constexpr FamilyInfo app_asleep_family{
 constexpr FamilyInfo wake_latency_family{
     "flywatch_wake_latency_seconds",
     "Time from the first machine leaving sleep to the app serving again, in seconds.", "histogram"};
+constexpr FamilyInfo release_info_family{
+    "flywatch_app_release_info",
+    "Always 1: the release (fly_release_version) and image the app's machines run.", "gauge"};
 constexpr FamilyInfo api_requests_family{"flywatch_fly_api_requests_total",
                                          "Requests to the Fly Machines API, by HTTP status (0: none).",
                                          "counter"};
@@ -185,6 +188,11 @@ void FleetMetrics::remove_app(std::string_view app_name) {
   if (it != apps_.end()) apps_.erase(it);
 }
 
+void FleetMetrics::set_release(std::string_view app_name, std::string_view version,
+                               std::string_view image) {
+  app(app_name).release.emplace(std::string(version), std::string(image));
+}
+
 void FleetMetrics::render(std::string& out) const {
   ExpositionWriter w(out);
   std::string labels;  // scratch, reused for every sample
@@ -265,6 +273,15 @@ void FleetMetrics::render(std::string& out) const {
       add_label(labels, "code", code);
       w.sample(api_requests_family.name, labels, value);
     }
+  }
+
+  w.header(release_info_family.name, release_info_family.help, release_info_family.type);
+  for (const auto& [name, a] : apps_) {
+    if (!a.release) continue;
+    labels.assign(a.label);
+    add_label(labels, "image", a.release->second);
+    add_label(labels, "version", a.release->first);
+    w.sample(release_info_family.name, labels, 1);
   }
 }
 

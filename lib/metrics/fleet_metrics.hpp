@@ -1,6 +1,7 @@
 #pragma once
 /// The Fly machine families of DESIGN §6 (flywatch_machine_*, flywatch_cold_start_seconds,
-/// flywatch_app_*, flywatch_wake_latency_seconds, flywatch_fly_api_requests_total), owned as
+/// flywatch_app_* including flywatch_app_release_info, flywatch_wake_latency_seconds,
+/// flywatch_fly_api_requests_total), owned as
 /// plain values keyed by app and rendered with ExpositionWriter. Single-threaded, like Metrics.
 
 #include <array>
@@ -67,6 +68,10 @@ class FleetMetrics {
   /// fly::PollOutcome::code ("200", "429", "5xx", "network", "timeout", "malformed", ...).
   void count_api_request(std::string_view app, std::string_view code);
 
+  /// Sets flywatch_app_release_info{app,version,image} to 1 for the release the app's machines
+  /// run; the series of the release before it goes.
+  void set_release(std::string_view app, std::string_view version, std::string_view image);
+
   /// Drops every series of the app, machines included. Unknown apps are ignored.
   void remove_app(std::string_view app);
 
@@ -91,6 +96,7 @@ class FleetMetrics {
     std::optional<bool> asleep;
     std::optional<FleetHistogram> wake_latency;
     std::map<std::string, double, std::less<>> api_requests;
+    std::optional<std::pair<std::string, std::string>> release;  ///< (version, image)
   };
 
   App& app(std::string_view name);

@@ -93,3 +93,17 @@ TEST_CASE("gate wait: standbys, consoles and destroyed machines are not waited f
   CHECK(none.kind == Kind::failed);
   CHECK(none.detail == "the app has no machines to wait for");
 }
+
+TEST_CASE("gate wait: only the newest release command counts") {
+  auto old_fail = machine("r1", "destroyed");
+  old_fail.process_group = "fly_app_release_command";
+  old_fail.events = {exit_event(100, 1)};
+  auto new_ok = machine("r2", "destroyed");
+  new_ok.process_group = "fly_app_release_command";
+  new_ok.events = {exit_event(200, 0)};
+  const auto app = machine("a", "started", {"passing"});
+  CHECK(fc::judge_gate_wait({old_fail, new_ok, app}, 1000).kind == Kind::healthy);
+  new_ok.events = {exit_event(50, 0)};  // now the failure is the newest
+  CHECK(fc::judge_gate_wait({old_fail, new_ok, app}, 1000).detail ==
+        "release command machine r1 exited with code 1");
+}

@@ -172,6 +172,24 @@ TEST_CASE("fly_process_group is preferred to the legacy process_group") {
   CHECK(one(R"({"id":"x","config":{"metadata":{"process_group":"old"}}})").process_group == "old");
 }
 
+TEST_CASE("the release a machine runs: config.image and metadata.fly_release_version") {
+  const auto m = one(R"({"id":"x","config":{"image":"registry.fly.io/medio:deployment-01HX",
+      "metadata":{"fly_process_group":"app","fly_release_version":"42"}}})");
+  CHECK(m.image == "registry.fly.io/medio:deployment-01HX");
+  CHECK(m.release_version == "42");
+  const auto bare = one(R"({"id":"x","config":{"metadata":{}}})");
+  CHECK(bare.image.empty());
+  CHECK(bare.release_version.empty());
+  std::string error;
+  std::vector<std::string> warnings;
+  const auto odd = parse_machine(R"({"id":"x","config":{"image":5,"metadata":{"fly_release_version":7}}})",
+                                 error, &warnings);
+  REQUIRE(odd.has_value());
+  CHECK(odd->image.empty());
+  CHECK(odd->release_version.empty());
+  CHECK(warnings.size() == 2);  // a wrong type is noted, not trusted
+}
+
 TEST_CASE("results do not depend on whether warnings are collected") {
   const std::string body = test::read_fixture("wrong_types.json");
   std::string error;

@@ -72,6 +72,7 @@ void populate(metrics::FleetMetrics& f) {
   f.count_api_request("medio", "200");
   f.count_api_request("medio", "200");
   f.count_api_request("medio", "network");
+  f.set_release("medio", "7", "registry.fly.io/medio:deployment-7");
 }
 
 }  // namespace
@@ -83,7 +84,8 @@ TEST_CASE("every fleet family has HELP and TYPE once, even with no series") {
       {"flywatch_machine_state", "gauge"},         {"flywatch_machine_probe_success", "gauge"},
       {"flywatch_machine_transitions_total", "counter"}, {"flywatch_cold_start_seconds", "histogram"},
       {"flywatch_app_machines", "gauge"},          {"flywatch_app_asleep", "gauge"},
-      {"flywatch_wake_latency_seconds", "histogram"}, {"flywatch_fly_api_requests_total", "counter"}};
+      {"flywatch_wake_latency_seconds", "histogram"}, {"flywatch_fly_api_requests_total", "counter"},
+      {"flywatch_app_release_info", "gauge"}};
   for (const auto& [name, type] : types) {
     INFO(name);
     CHECK(has_line(empty, "# TYPE " + name + " " + type));
@@ -291,4 +293,16 @@ TEST_CASE("Metrics::render includes the fleet families and every line is valid e
   INFO(output);
   CHECK(status == 0);
   CHECK(output.empty());
+}
+
+TEST_CASE("the release info series follows the app's release, one series per app") {
+  metrics::FleetMetrics f;
+  f.set_release("medio", "7", "img:7");
+  CHECK(has_line(render(f), "flywatch_app_release_info{app=\"medio\",image=\"img:7\",version=\"7\"} 1"));
+  f.set_release("medio", "8", "img:8");
+  const std::string text = render(f);
+  CHECK(samples_of(text, "flywatch_app_release_info").size() == 1);
+  CHECK(has_line(text, "flywatch_app_release_info{app=\"medio\",image=\"img:8\",version=\"8\"} 1"));
+  f.remove_app("medio");
+  CHECK(samples_of(render(f), "flywatch_app_release_info").empty());
 }
