@@ -257,8 +257,25 @@ Journey parse_journey(const Reader& r, const YAML::Node& node, Pos where, const 
                                 " is not a variable name ([A-Za-z_][A-Za-z0-9_]*, not uuid or unix_ms)");
       }
       const std::string label = section + ".variables." + v.key;
+      if (v.value.IsMap()) {
+        // `{file: PATH}`: a secret kept in a file (a systemd credential), read now, taken as
+        // written (no {{variables}} inside).
+        const Fields from(r, v.value, v.value_pos(), label, "in " + label, {"file"});
+        const Field* file = from.get("file");
+        if (!file) r.fail(v.value_pos(), label + ": give a value or {file: PATH}");
+        const std::string secret = r.read_secret_file(*file, label + ".file");
+        if (secret.find("{{") != std::string::npos) {
+          r.fail(file->value_pos(), label + ".file: the secret contains \"{{\", which would read as a variable");
+        }
+        std::string error;
+        std::size_t offset = 0;
+        j.spec.variables.emplace_back(v.key, *core::TemplateText::parse(secret, error, offset));
+        j.spec.secret_variables.push_back(v.key);
+        scope.define(v.key);
+        continue;
+      }
       j.spec.variables.emplace_back(v.key, field_template(r, v, label, scope));
-      // A value taken from the environment or a file is a secret (a password, a token).
+      // A value taken from the environment is a secret (a password, a token).
       if (v.value.IsScalar() && v.value.Scalar().find("${") != std::string::npos) {
         j.spec.secret_variables.push_back(v.key);
       }

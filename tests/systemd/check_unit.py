@@ -29,7 +29,8 @@ REQUIRED = {
     "StateDirectory": "flywatch",
     # The secrets config/medio.yaml reads through $CREDENTIALS_DIRECTORY.
     "LoadCredential": ["fly-token:/etc/flywatch/fly-token",
-                       "webhook-secret:/etc/flywatch/webhook-secret"],
+                       "webhook-secret:/etc/flywatch/webhook-secret",
+                       "medio-probe-password:/etc/flywatch/medio-probe-password"],
 }
 
 

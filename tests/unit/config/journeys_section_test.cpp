@@ -38,11 +38,12 @@ TEST_CASE("journeys: Medio's journey, gate and expect keys load as written") {
   CHECK(j.failure_threshold == 2);
   CHECK(j.success_threshold == 2);
   CHECK(j.app == "medio-backend");
-  REQUIRE(j.spec.variables.size() == 3);
+  REQUIRE(j.spec.variables.size() == 4);
+  CHECK(j.spec.variables[3].second.source() == "file-SECRET-token-456");
   CHECK(j.spec.variables[0].first == "email");
   CHECK(j.spec.variables[0].second.source() == "probe-{{uuid}}@example.com");
   CHECK(j.spec.variables[1].second.source() == "tok-SECRET-env-123");
-  CHECK(j.spec.secret_variables == std::vector<std::string>{"password"});
+  CHECK(j.spec.secret_variables == std::vector<std::string>{"password", "token"});
 
   REQUIRE(j.spec.steps.size() == 5);
   const auto& reg = j.spec.steps[0];

@@ -129,6 +129,7 @@ TEST_CASE("config/medio.yaml, the shipped config for Medio, is valid with its cr
   };
   substitute("/run/credentials/flywatch.service/fly-token", "token.txt");
   substitute("/run/credentials/flywatch.service/webhook-secret", "webhook_secret.txt");
+  substitute("/run/credentials/flywatch.service/medio-probe-password", "token.txt");
   const auto c = parse_config(text, repo_config, fake_env());
   REQUIRE(c.fly.has_value());
   CHECK(c.fly->api_url == "https://api.machines.dev");
@@ -145,6 +146,13 @@ TEST_CASE("config/medio.yaml, the shipped config for Medio, is valid with its cr
   CHECK(sink.secret == slurp_line(testdata_dir() + "/secrets/webhook_secret.txt"));
   CHECK(sink.secret.starts_with("whsec_"));
   CHECK(c.alerts.maintenance.empty());
+  REQUIRE(c.journeys.size() == 1);
+  CHECK(c.journeys[0].app == "medio-backend");
+  CHECK(c.journeys[0].spec.steps.size() == 4);
+  CHECK(c.journeys[0].spec.secret_variables == std::vector<std::string>{"password"});
+  REQUIRE(c.gate.has_value());
+  CHECK(c.gate->phases.size() == 3);
+  CHECK(c.targets[1].expect.assets);
 }
 
 TEST_CASE("tcp:// and tls:// targets: host and port, their own keys, the common ones") {
