@@ -187,6 +187,36 @@ class FlySim:
                 "apps": apps}
 
 
+# ------------------------------------------------------------------------------- journeys
+
+# The front end's one origin that Medio's API answers CORS for (fleet files' "auth.cors_origin").
+MEDIO_ORIGIN = "https://medio-react-app.fly.dev"
+
+
+def medio_auth_journey(sim, app="medio-backend", interval="1m", timeout="20s"):
+    """Medio's register → login → me → CORS journey (DESIGN §12) through `app`'s edge, its
+    password from ${MEDIO_PROBE_PASSWORD}."""
+    return {
+        "name": "medio-auth", "base_url": sim.edge_url(app, ""), "app": app,
+        "interval": interval, "timeout": timeout, "tls": {"ca_file": sim.env.pki.ca_cert},
+        "variables": {"email": "probe-{{uuid}}@example.com", "password": "${MEDIO_PROBE_PASSWORD}"},
+        "steps": [
+            {"name": "register", "method": "POST", "path": "/api/auth/register",
+             "json": {"email": "{{email}}", "password": "{{password}}"},
+             "expect": {"status": [201, 409]}},
+            {"name": "login", "method": "POST", "path": "/api/auth/login",
+             "json": {"email": "{{email}}", "password": "{{password}}"},
+             "expect": {"status": [200], "cookies": {"medio_session": {
+                 "http_only": True, "secure": True, "same_site": "strict"}}},
+             "extract": {"user_id": "body_json:user.id"}},
+            {"name": "me", "path": "/api/auth/me",
+             "expect": {"status": [200], "body_json": {"user.id": "{{user_id}}"}}},
+            {"name": "cors", "method": "OPTIONS", "path": "/api/auth/me",
+             "headers": {"Origin": MEDIO_ORIGIN, "Access-Control-Request-Method": "GET"},
+             "expect": {"cors": {"origin": MEDIO_ORIGIN, "credentials": True}}},
+        ]}
+
+
 # --------------------------------------------------------------------------- daemon readers
 
 def apps_status(d):

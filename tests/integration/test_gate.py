@@ -12,10 +12,9 @@ import os
 import xml.etree.ElementTree as ET
 
 import harness
-from flysim_env import FlySim
+from flysim_env import MEDIO_ORIGIN as ORIGIN, FlySim, medio_auth_journey
 from harness import check, to_yaml
 
-ORIGIN = "https://medio-react-app.fly.dev"
 BE = ["9a7e0000000001", "9a7e0000000002"]
 FE = "9a7e00000000f1"
 
@@ -43,25 +42,7 @@ def config(sim, wait_healthy="20s"):
             {"name": "medio-react-app", "url": sim.edge_url("medio-react-app", "/"),
              "tls": {"ca_file": ca}, "timeout": "5s", "expect": {"status": [200], "assets": True}},
         ],
-        "journeys": [{
-            "name": "medio-auth", "base_url": backend, "app": "medio-backend",
-            "interval": "1m", "timeout": "20s", "tls": {"ca_file": ca},
-            "variables": {"email": "probe-{{uuid}}@example.com", "password": "${MEDIO_PROBE_PASSWORD}"},
-            "steps": [
-                {"name": "register", "method": "POST", "path": "/api/auth/register",
-                 "json": {"email": "{{email}}", "password": "{{password}}"},
-                 "expect": {"status": [201, 409]}},
-                {"name": "login", "method": "POST", "path": "/api/auth/login",
-                 "json": {"email": "{{email}}", "password": "{{password}}"},
-                 "expect": {"status": [200], "cookies": {"medio_session": {
-                     "http_only": True, "secure": True, "same_site": "strict"}}},
-                 "extract": {"user_id": "body_json:user.id"}},
-                {"name": "me", "path": "/api/auth/me",
-                 "expect": {"status": [200], "body_json": {"user.id": "{{user_id}}"}}},
-                {"name": "cors", "method": "OPTIONS", "path": "/api/auth/me",
-                 "headers": {"Origin": ORIGIN, "Access-Control-Request-Method": "GET"},
-                 "expect": {"cors": {"origin": ORIGIN, "credentials": True}}},
-            ]}],
+        "journeys": [medio_auth_journey(sim)],
         "fly": sim.fly_section([sim.app("medio-backend"), sim.app("medio-react-app")],
                                poll_interval="500ms"),
         "gate": {"phases": [

@@ -9,12 +9,11 @@ import json
 import os
 
 import harness
-from flysim_env import FlySim, log_events
+from flysim_env import MEDIO_ORIGIN as ORIGIN, FlySim, log_events, medio_auth_journey
 from harness import check, to_yaml, wait_until
 from receiver import Receiver
 
 APP = "medio-backend"
-ORIGIN = "https://medio-react-app.fly.dev"
 MACHINES = ["3a0e0000000001", "3a0e0000000002"]
 SECRET = "pw-SECRET-from-env-42"
 STEPS = ["register", "login", "me", "cors"]
@@ -24,28 +23,6 @@ def fleet():
     return {"apps": [{"name": APP, "auth": {"cors_origin": ORIGIN}, "machines": [
         {"id": m, "region": "iad", "state": "started", "process_group": "app",
          "checks": ["servicecheck-00-http-5000"]} for m in MACHINES]}]}
-
-
-def journey(sim):
-    return {
-        "name": "medio-auth", "base_url": sim.edge_url(APP, ""), "app": APP,
-        "interval": "1s", "timeout": "900ms", "tls": {"ca_file": sim.env.pki.ca_cert},
-        "variables": {"email": "probe-{{uuid}}@example.com", "password": "${MEDIO_PROBE_PASSWORD}"},
-        "steps": [
-            {"name": "register", "method": "POST", "path": "/api/auth/register",
-             "json": {"email": "{{email}}", "password": "{{password}}"},
-             "expect": {"status": [201, 409]}},
-            {"name": "login", "method": "POST", "path": "/api/auth/login",
-             "json": {"email": "{{email}}", "password": "{{password}}"},
-             "expect": {"status": [200], "cookies": {"medio_session": {
-                 "http_only": True, "secure": True, "same_site": "strict"}}},
-             "extract": {"user_id": "body_json:user.id"}},
-            {"name": "me", "path": "/api/auth/me",
-             "expect": {"status": [200], "body_json": {"user.id": "{{user_id}}"}}},
-            {"name": "cors", "method": "OPTIONS", "path": "/api/auth/me",
-             "headers": {"Origin": ORIGIN, "Access-Control-Request-Method": "GET"},
-             "expect": {"cors": {"origin": ORIGIN, "credentials": True}}},
-        ]}
 
 
 def journey_status(d):
@@ -66,7 +43,7 @@ def main(env, flysim_binary):
     sim = FlySim(env, flysim_binary, fleet()).start()
     d = env.daemon()
     doc = d.config([], failure_threshold=1, success_threshold=1, extra={
-        "journeys": [journey(sim)],
+        "journeys": [medio_auth_journey(sim, APP, interval="1s", timeout="900ms")],
         "fly": sim.fly_section([sim.app(APP)], poll_interval="1s"),
         "alerts": {"rules": {"AppNoHealthyMachines": {"enabled": False}},
                    "sinks": [{"name": "hook", "type": "webhook", "url": rx.url("/hook"),

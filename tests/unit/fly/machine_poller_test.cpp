@@ -14,6 +14,7 @@ using namespace flywatch;
 using fly::test::ScriptedClient;
 using fly::test::read_fixture;
 using fly::test::run_poll;
+using fly::test::run_request;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -346,4 +347,42 @@ TEST_CASE("poller: wait_started asks for state started and reads 200, 408 and er
   auto limited = run_wait(poller);
   CHECK_FALSE(limited.ok);
   CHECK(limited.code == "429");
+}
+
+TEST_CASE("poller: the gate's requests — start a machine, one machine by id, a list with destroyed ones") {
+  ScriptedClient client;
+  fly::MachinePoller poller(config("http://127.0.0.1:4280/flaps"), client);
+  const auto start = poller.start_request("medio backend", "m1");
+  CHECK(start.method == "POST");
+  CHECK(start.target == "/flaps/v1/apps/medio%20backend/machines/m1/start");
+  CHECK(header(start, "Authorization") == "Bearer tok123");
+  CHECK(poller.machine_request("medio", "m1").target == "/flaps/v1/apps/medio/machines/m1");
+  CHECK(poller.list_request("medio", true).target == "/flaps/v1/apps/medio/machines?include_deleted=true");
+  CHECK(poller.list_request("medio").target == "/flaps/v1/apps/medio/machines");
+
+  client.respond(200, R"({"ok":true})");
+  auto o = run_request(poller.start_machine("medio", "m1"));
+  CHECK(o.ok);
+  CHECK(o.code == "200");
+  client.respond(403, R"({"error":"unauthorized"})");
+  o = run_request(poller.start_machine("medio", "m1"));
+  CHECK_FALSE(o.ok);
+  CHECK(o.code == "403");
+  CHECK(o.message.find("start machine 'm1' of app 'medio'") == 0);
+
+  client.respond(200, R"({"id":"r1","state":"destroyed","config":{"metadata":{"fly_process_group":"fly_app_release_command"}},
+      "events":[{"type":"exit","status":"stopped","timestamp":1700000000000,"request":{"exit_event":{"exit_code":3}}}]})");
+  o = run_request(poller.get_machine("medio", "r1"));
+  REQUIRE(o.ok);
+  REQUIRE(o.machines.size() == 1);
+  CHECK(o.machines[0].process_group == "fly_app_release_command");
+  CHECK(o.machines[0].events.at(0).exit_code == 3);
+  client.respond(200, "not json");
+  o = run_request(poller.get_machine("medio", "r1"));
+  CHECK_FALSE(o.ok);
+  CHECK(o.code == "malformed");
+  client.respond(404, R"({"error":"not found"})");
+  o = run_request(poller.get_machine("medio", "r1"));
+  CHECK(o.code == "404");
+  CHECK(client.script.empty());
 }

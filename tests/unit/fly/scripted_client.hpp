@@ -60,12 +60,12 @@ class ScriptedClient : public net::HttpClient {
   }
 };
 
-/// Runs one poll to completion on a private io_context.
-inline PollOutcome run_poll(MachinePoller& poller, const std::string& app) {
+/// Runs one request of the poller (poll() by default) to completion on a private io_context.
+inline PollOutcome run_request(boost::asio::awaitable<PollOutcome> request) {
   boost::asio::io_context ctx;
   std::optional<PollOutcome> out;
   bool threw = false;
-  boost::asio::co_spawn(ctx, poller.poll(app), [&](std::exception_ptr e, PollOutcome o) {
+  boost::asio::co_spawn(ctx, std::move(request), [&](std::exception_ptr e, PollOutcome o) {
     if (e) threw = true;
     else out = std::move(o);
   });
@@ -73,6 +73,10 @@ inline PollOutcome run_poll(MachinePoller& poller, const std::string& app) {
   CHECK_FALSE(threw);
   REQUIRE(out.has_value());
   return std::move(*out);
+}
+
+inline PollOutcome run_poll(MachinePoller& poller, const std::string& app) {
+  return run_request(poller.poll(app));
 }
 
 }  // namespace flywatch::fly::test
