@@ -25,6 +25,11 @@ asio::thread_pool& parse_pool() {
 
 }  // namespace
 
+// GCC 12 reports a false -Wmismatched-new-delete on coroutine frames under ASan (Asio's
+// awaitable_frame_base pairs its own operator new and delete; GCC mismatches them).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 boost::asio::awaitable<void> fetch_page_assets(ProbeDialer& dialer, const ProbeSpec& spec,
                                                ProbeClock::time_point start,
                                                core::ProbeResult& page) {
@@ -57,5 +62,7 @@ boost::asio::awaitable<void> fetch_page_assets(ProbeDialer& dialer, const ProbeS
     if (got.transport_failure == core::FailureReason::timeout) break;
   }
 }
+
+#pragma GCC diagnostic pop
 
 }  // namespace flywatch::net

@@ -5,7 +5,7 @@
 #include <doctest.h>
 
 #include <cstdlib>
-#include <regex>
+#include <boost/regex.hpp>
 #include <string>
 
 #include <boost/json/parse.hpp>
@@ -68,10 +68,10 @@ std::string user_json(int id, const std::string& email) {
 // The session token from a login's Set-Cookie, after checking the header's exact shape.
 std::string session_of(const HttpReply& r, bool secure = true) {
   const std::string cookie = r.header("set-cookie");
-  const std::regex shape(std::string("medio_session=([0-9a-f]{64}); Path=/; HttpOnly") +
+  const boost::regex shape(std::string("medio_session=([0-9a-f]{64}); Path=/; HttpOnly") +
                          (secure ? "; Secure" : "") + "; SameSite=Strict; Max-Age=86400");
-  std::smatch m;
-  REQUIRE_MESSAGE(std::regex_match(cookie, m, shape), cookie);
+  boost::smatch m;
+  REQUIRE_MESSAGE(boost::regex_match(cookie, m, shape), cookie);
   return m[1];
 }
 
@@ -285,12 +285,12 @@ TEST_CASE("site: index.html names hashed assets that load; SPA fallback; missing
   REQUIRE(r.status == 200);
   CHECK(r.header("content-type") == "text/html; charset=utf-8");
   const std::string index = r.body;
-  std::smatch js, vendor, css;
-  REQUIRE(std::regex_search(index, js, std::regex(
+  boost::smatch js, vendor, css;
+  REQUIRE(boost::regex_search(index, js, boost::regex(
       R"re(<script type="module" crossorigin src="(/assets/index-[A-Za-z0-9_-]{8}\.js)"></script>)re")));
-  REQUIRE(std::regex_search(index, vendor, std::regex(
+  REQUIRE(boost::regex_search(index, vendor, boost::regex(
       R"re(<link rel="modulepreload" crossorigin href="(/assets/vendor-[A-Za-z0-9_-]{8}\.js)">)re")));
-  REQUIRE(std::regex_search(index, css, std::regex(
+  REQUIRE(boost::regex_search(index, css, boost::regex(
       R"re(<link rel="stylesheet" crossorigin href="(/assets/index-[A-Za-z0-9_-]{8}\.css)">)re")));
   CHECK(index.find(R"(<div id="root"></div>)") != std::string::npos);
 

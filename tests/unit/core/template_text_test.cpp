@@ -2,7 +2,7 @@
 
 #include <doctest.h>
 
-#include <regex>
+#include <boost/regex.hpp>
 
 namespace fc = flywatch::core;
 using namespace std::chrono_literals;
@@ -125,7 +125,7 @@ TEST_CASE("builtin_values: a version-4 UUID from the given bytes, unix_ms from t
   bytes.fill(0xa5);  // 1010 0101: the high nibble of byte 6 and the top bits of byte 8 are overwritten
   const std::string u = fc::builtin_values(bytes, t).at("uuid");
   CHECK(u == "a5a5a5a5-a5a5-45a5-a5a5-a5a5a5a5a5a5");
-  CHECK(std::regex_match(u, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
+  CHECK(boost::regex_match(u, boost::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
 
   CHECK(fc::builtin_values(bytes, std::chrono::system_clock::time_point{}).at("unix_ms") == "0");
   // Floored, not rounded towards zero, before the epoch.
