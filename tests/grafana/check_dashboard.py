@@ -90,6 +90,7 @@ def metric_names(expr):
     """Identifiers of an expression that name metrics: not functions, keywords, label names in
     by/on/group_left lists or matchers, durations or numbers."""
     text = strip_strings(expr)
+    text = re.sub(r"\$\{[^}]*\}|\$\w+", "1m", text)   # variables out of strings: durations
     text = re.sub(r"\{[^}]*\}", "{}", text)          # matchers
     text = re.sub(r"\[[^\]]*\]", "[]", text)         # range and subquery durations
     # Grouping and matching clauses go whole, so `max by (app) (x)` reads as `max (x)`.
