@@ -5,7 +5,7 @@
 # shellcheck disable=SC2034
 BUILD_PACKAGES=(meson ninja-build pkg-config g++ ccache libboost1.81-dev libboost-json1.81-dev
                 libboost-url1.81-dev libssl-dev prometheus-cpp-dev libyaml-cpp-dev doctest-dev
-                libsystemd-dev libgumbo-dev)
+                libsystemd-dev libgumbo-dev libcrypt-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
