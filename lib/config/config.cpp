@@ -7,6 +7,7 @@
 #include "config/fly_section.hpp"
 #include "config/sections.hpp"
 #include "config/syntax.hpp"
+#include "config/web_config.hpp"
 #include "config/yaml_reader.hpp"
 #include "core/duration.hpp"
 
@@ -26,13 +27,24 @@ std::string render(const std::string& file, int line, int column, const std::str
 
 ServerConfig parse_server(const Reader& r, const Field& f) {
   ServerConfig out;
-  const Fields fields(r, f.value, f.value_pos(), "server", "in server", {"listen"});
+  const Fields fields(r, f.value, f.value_pos(), "server", "in server", {"listen", "web_config_file"});
   if (const Field* listen = fields.get("listen")) {
     std::string error;
     const auto addr = detail::parse_listen(r.string(*listen, "server.listen"), error);
     if (!addr) r.fail(listen->value_pos(), "server.listen: " + error);
     out.listen_host = addr->host;
     out.listen_port = addr->port;
+  }
+  if (const Field* web = fields.get("web_config_file")) {
+    out.web_config_file = r.path(*web, "server.web_config_file");
+    std::string text;
+    if (const int err = detail::read_file(out.web_config_file, text); err != 0) {
+      r.fail(web->value_pos(), "server.web_config_file: cannot read " +
+                                   detail::in_quotes(out.web_config_file) + ": " +
+                                   std::strerror(err));
+    }
+    // Its own errors point into it: file:line:column of the web config file.
+    out.web = parse_web_config(text, out.web_config_file);
   }
   return out;
 }

@@ -21,6 +21,7 @@
 #include "core/log_line.hpp"
 #include "core/maintenance.hpp"
 #include "core/sink_kind.hpp"
+#include "core/web_config.hpp"
 
 namespace flywatch::config {
 
@@ -29,6 +30,11 @@ using Millis = std::chrono::milliseconds;
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";  ///< IPv4/IPv6 literal or "localhost"; IPv6 without brackets
   std::uint16_t listen_port = 9464;
+  /// `server.web_config_file`, resolved against the config file's directory; empty when not
+  /// set. Read again at every load and reload; what it says takes effect at restart.
+  std::string web_config_file;
+  /// What web_config_file says (config/web_config.hpp); empty without one: plain HTTP, no auth.
+  core::WebConfig web;
 };
 
 struct LogConfig {
