@@ -30,6 +30,7 @@
 #include "metrics/metrics.hpp"
 #include "net/admin_routes.hpp"
 #include "net/admin_server.hpp"
+#include "net/basic_auth.hpp"
 #include "net/http_client.hpp"
 #include "net/prober.hpp"
 
@@ -69,11 +70,18 @@ class Daemon {
         prober_(net::make_prober()),
         http_(net::make_http_client()),
         engine_(io_, *prober_, *http_, metrics_, log_),
-        server_(io_, net::make_admin_handler(admin_sources()), admin_limits()),
+        server_(io_, admin_handler(), admin_limits()),
         signals_(io_, SIGHUP, SIGTERM, SIGINT),
         watchdog_(io_) {}
 
   int run() {
+    if (cfg_.server.web.tls) {
+      if (const auto error = server_.use_tls(*cfg_.server.web.tls)) {
+        log_.error("cannot serve admin endpoint over TLS",
+                   {{"reason", *error}, {"web_config_file", cfg_.server.web_config_file}});
+        return exit_config;
+      }
+    }
     std::string step;
     if (auto ec = server_.listen(cfg_.server.listen_host, cfg_.server.listen_port, step)) {
       log_.error("cannot serve admin endpoint",
@@ -110,6 +118,14 @@ class Daemon {
   }
 
  private:
+  /// The admin routes, behind Basic authentication when the web config names users. The web
+  /// config is read once, here: a reload validates a changed one but applies it at restart.
+  net::AdminHandler admin_handler() {
+    auto handler = net::make_admin_handler(admin_sources());
+    if (cfg_.server.web.basic_auth_users.empty()) return handler;
+    return net::require_basic_auth(cfg_.server.web.basic_auth_users, std::move(handler));
+  }
+
   net::AdminSources admin_sources() {
     net::AdminSources s;
     s.version = FLYWATCH_VERSION;

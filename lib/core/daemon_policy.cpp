@@ -37,6 +37,9 @@ std::vector<std::string_view> restart_only_warnings(const RestartOnlySettings& r
   if (next.state_dir != running.state_dir) {
     out.emplace_back("state_dir changed; the new directory takes effect on restart");
   }
+  if (next.web_config_file != running.web_config_file || next.web != running.web) {
+    out.emplace_back("server.web_config_file changed; its TLS and users take effect on restart");
+  }
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/duration.hpp"
+#include "core/web_config.hpp"
 
 namespace flywatch::core {
 
@@ -52,11 +53,16 @@ struct RestartOnlySettings {
   std::string listen_host;
   std::uint16_t listen_port = 0;
   std::string state_dir;
+  /// `server.web_config_file`'s path and what it says (not the content of the files it names).
+  std::string web_config_file;
+  WebConfig web;
 };
 
 /// The warnings to log when a reloaded config changes restart-only settings, in this order:
-/// "server.listen changed; the new address takes effect on restart" and
-/// "state_dir changed; the new directory takes effect on restart". Empty when neither changed.
+/// "server.listen changed; the new address takes effect on restart",
+/// "state_dir changed; the new directory takes effect on restart" and
+/// "server.web_config_file changed; its TLS and users take effect on restart". Empty when none
+/// changed.
 std::vector<std::string_view> restart_only_warnings(const RestartOnlySettings& running,
                                                     const RestartOnlySettings& next);
 

@@ -10,7 +10,8 @@ namespace flywatch::engine {
 namespace {
 
 core::RestartOnlySettings restart_only(const config::Config& cfg) {
-  return {cfg.server.listen_host, cfg.server.listen_port, cfg.state_dir};
+  return {cfg.server.listen_host, cfg.server.listen_port, cfg.state_dir,
+          cfg.server.web_config_file, cfg.server.web};
 }
 
 }  // namespace

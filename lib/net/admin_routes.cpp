@@ -13,27 +13,28 @@ bool is_read(const std::string& method) { return method == "GET" || method == "H
 }  // namespace
 
 AdminResponse handle_metrics(const AdminSources& s, const AdminRequest&) {
-  return {200, "text/plain; version=0.0.4; charset=utf-8", s.metrics_text()};
+  return {200, "text/plain; version=0.0.4; charset=utf-8", s.metrics_text(), {}};
 }
 
 AdminResponse handle_healthz(const AdminSources&, const AdminRequest&) {
-  return {200, text_plain, "ok\n"};
+  return {200, text_plain, "ok\n", {}};
 }
 
 AdminResponse handle_readyz(const AdminSources& s, const AdminRequest&) {
-  return s.ready() ? AdminResponse{200, text_plain, "ready\n"}
-                   : AdminResponse{503, text_plain, "not ready\n"};
+  return s.ready() ? AdminResponse{200, text_plain, "ready\n", {}}
+                   : AdminResponse{503, text_plain, "not ready\n", {}};
 }
 
 AdminResponse handle_status(const AdminSources& s, const AdminRequest&) {
-  return {200, "application/json", s.status_json() + "\n"};
+  return {200, "application/json", s.status_json() + "\n", {}};
 }
 
 AdminResponse handle_reload(const AdminSources& s, const AdminRequest& r) {
-  if (r.method != "POST" && r.method != "PUT") return {405, text_plain, "use POST to reload\n"};
+  // A reload changes what the daemon does: never on a GET a crawler or a prefetch could send.
+  if (r.method != "POST") return {405, text_plain, "use POST to reload\n", {{"Allow", "POST"}}};
   std::string error;
-  return s.reload(error) ? AdminResponse{200, text_plain, "reloaded\n"}
-                         : AdminResponse{500, text_plain, error + "\n"};
+  return s.reload(error) ? AdminResponse{200, text_plain, "reloaded\n", {}}
+                         : AdminResponse{500, text_plain, error + "\n", {}};
 }
 
 AdminResponse handle_index(const AdminSources& s, const AdminRequest&) {
@@ -42,10 +43,10 @@ AdminResponse handle_index(const AdminSources& s, const AdminRequest&) {
               "</h1><ul><li><a href=\"/metrics\">/metrics</a></li><li><a "
               "href=\"/api/v1/status\">/api/v1/status</a></li><li><a "
               "href=\"/healthz\">/healthz</a></li><li><a href=\"/readyz\">/readyz</a></li></ul>"
-              "</body></html>\n"};
+              "</body></html>\n", {}};
 }
 
-AdminResponse handle_not_found(const AdminRequest&) { return {404, text_plain, "not found\n"}; }
+AdminResponse handle_not_found(const AdminRequest&) { return {404, text_plain, "not found\n", {}}; }
 
 std::vector<AdminRoute> admin_routes(const AdminSources& sources) {
   using Handle = AdminResponse (*)(const AdminSources&, const AdminRequest&);

@@ -7,7 +7,7 @@
 ///   GET|HEAD /healthz         200 "ok"
 ///   GET|HEAD /readyz          200 "ready", or 503 "not ready" until startup is done
 ///   GET|HEAD /api/v1/status   200 the status document (JSON)
-///   POST|PUT /-/reload        200 "reloaded", or 500 with the error; other methods 405
+///   POST /-/reload            200 "reloaded", or 500 with the error; other methods 405
 ///   any      /                200 an HTML index
 ///   anything else             404 "not found" (a known path with another method too)
 
@@ -48,7 +48,7 @@ AdminResponse handle_metrics(const AdminSources& s, const AdminRequest& r);
 AdminResponse handle_healthz(const AdminSources& s, const AdminRequest& r);
 AdminResponse handle_readyz(const AdminSources& s, const AdminRequest& r);
 AdminResponse handle_status(const AdminSources& s, const AdminRequest& r);
-/// POST or PUT reload; any other method is answered 405 "use POST to reload".
+/// POST reloads; any other method is answered 405 "use POST to reload" with `Allow: POST`.
 AdminResponse handle_reload(const AdminSources& s, const AdminRequest& r);
 AdminResponse handle_index(const AdminSources& s, const AdminRequest& r);
 AdminResponse handle_not_found(const AdminRequest& r);

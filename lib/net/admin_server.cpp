@@ -14,6 +14,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "net/admin_tls.hpp"
 
 namespace flywatch::net {
 
@@ -21,6 +24,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 constexpr std::size_t header_limit = 16 * 1024;
@@ -36,6 +41,7 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
   tcp::acceptor acceptor;
   AdminHandler handler;
   core::ConnectionSlots slots;
+  std::shared_ptr<ssl::context> tls;  ///< set: every connection is TLS
   std::unordered_map<core::ConnectionSlots::Id, std::weak_ptr<beast::tcp_stream>> connections;
   bool stopped = false;
 
@@ -59,9 +65,17 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
         socket.close(ignored);
         continue;
       }
-      auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
-      connections.emplace(admission.id, stream);
-      asio::co_spawn(acceptor.get_executor(), serve(stream, admission.id), asio::detached);
+      if (tls) {
+        auto stream = std::make_shared<TlsStream>(std::move(socket), *tls);
+        // The map holds the TCP layer, sharing ownership with the TLS stream around it.
+        connections.emplace(admission.id,
+                            std::shared_ptr<beast::tcp_stream>(stream, &stream->next_layer()));
+        asio::co_spawn(acceptor.get_executor(), serve_tls(stream, admission.id), asio::detached);
+      } else {
+        auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+        connections.emplace(admission.id, stream);
+        asio::co_spawn(acceptor.get_executor(), serve(stream, admission.id), asio::detached);
+      }
     }
   }
 
@@ -81,22 +95,47 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
     return true;
   }
 
-  asio::awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream,
-                              core::ConnectionSlots::Id id) {
+  /// The handshake happens in phase `head`, under the deadline of the first request's head:
+  /// a client that never finishes it is dropped like one that never finishes a request.
+  asio::awaitable<void> serve_tls(std::shared_ptr<TlsStream> stream, core::ConnectionSlots::Id id) {
+    auto self = shared_from_this();
+    auto& tcp_layer = stream->next_layer();
+    if (const auto d = slots.deadline(id)) tcp_layer.expires_at(*d);
+    auto [ec] = co_await stream->async_handshake(ssl::stream_base::server, use_tuple);
+    if (ec) {
+      finish(tcp_layer, id);
+      co_return;
+    }
+    co_await serve(stream, id);
+  }
+
+  void finish(beast::tcp_stream& tcp_layer, core::ConnectionSlots::Id id) {
+    beast::error_code ignored;
+    tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp_layer.close();
+    slots.release(id);
+    connections.erase(id);
+  }
+
+  template <class Stream>
+  asio::awaitable<void> serve(std::shared_ptr<Stream> stream_ptr, core::ConnectionSlots::Id id) {
     auto self = shared_from_this();
     beast::flat_buffer buffer;
+    // `stream` reads and writes (TLS or not); `lowest` holds the socket and its deadline.
+    Stream* stream = stream_ptr.get();
+    beast::tcp_stream& lowest = beast::get_lowest_layer(*stream);
     // A new connection is in phase `head` since its admission: it has head_timeout in all.
-    if (const auto d = slots.deadline(id)) stream->expires_at(*d);
+    if (const auto d = slots.deadline(id)) lowest.expires_at(*d);
     bool first = true;
     for (;;) {
       if (!first && buffer.size() == 0) {
         // Keep-alive: idle until the next request's first byte, then the head's own deadline.
-        if (!enter(*stream, id, ConnectionPhase::idle)) break;
+        if (!enter(lowest, id, ConnectionPhase::idle)) break;
         auto [ec, n] = co_await stream->async_read_some(buffer.prepare(4096), use_tuple);
         if (ec) break;
         buffer.commit(n);
-        if (!enter(*stream, id, ConnectionPhase::head)) break;
-      } else if (!first && !enter(*stream, id, ConnectionPhase::head)) {
+        if (!enter(lowest, id, ConnectionPhase::head)) break;
+      } else if (!first && !enter(lowest, id, ConnectionPhase::head)) {
         break;  // a pipelined request: its head is already arriving
       }
       first = false;
@@ -105,24 +144,24 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
       parser.body_limit(body_limit);
       auto [hec, hn] = co_await http::async_read_header(*stream, buffer, parser, use_tuple);
       if (hec == http::error::header_limit) {
-        co_await refuse(stream, id, http::status::request_header_fields_too_large);
+        co_await refuse(*stream, lowest, id, http::status::request_header_fields_too_large);
         break;
       }
       if (hec == http::error::body_limit) {  // a Content-Length over the limit, seen in the head
-        co_await refuse(stream, id, http::status::payload_too_large);
+        co_await refuse(*stream, lowest, id, http::status::payload_too_large);
         break;
       }
       if (hec) break;
       if (!parser.is_done()) {
-        if (!enter(*stream, id, ConnectionPhase::body)) break;
+        if (!enter(lowest, id, ConnectionPhase::body)) break;
         auto [bec, bn] = co_await http::async_read(*stream, buffer, parser, use_tuple);
         if (bec == http::error::body_limit) {
-          co_await refuse(stream, id, http::status::payload_too_large);
+          co_await refuse(*stream, lowest, id, http::status::payload_too_large);
           break;
         }
         if (bec) break;
       }
-      if (!enter(*stream, id, ConnectionPhase::responding)) break;
+      if (!enter(lowest, id, ConnectionPhase::responding)) break;
       auto& req = parser.get();
       AdminRequest areq;
       areq.method = std::string(req.method_string());
@@ -130,51 +169,50 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
       const auto q = target.find('?');
       areq.path = std::string(target.substr(0, q));
       if (q != std::string_view::npos) areq.query = std::string(target.substr(q + 1));
+      areq.authorization = std::string(req[http::field::authorization]);
 
       AdminResponse aresp;
       try {
         aresp = handler(areq);
       } catch (const std::exception& e) {
-        aresp = {500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n"};
+        aresp = {500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n", {}};
       }
       http::response<http::string_body> res{static_cast<http::status>(aresp.status), req.version()};
       res.set(http::field::server, "flywatch");
       res.set(http::field::content_type, aresp.content_type);
       res.set(http::field::cache_control, "no-store");
+      for (const auto& [name, value] : aresp.headers) res.set(name, value);
       res.keep_alive(req.keep_alive());
       if (req.method() != http::verb::head) res.body() = std::move(aresp.body);
       res.prepare_payload();
       // The handler may have run long (a large /metrics): the write gets the full deadline.
-      if (!enter(*stream, id, ConnectionPhase::responding)) break;
+      if (!enter(lowest, id, ConnectionPhase::responding)) break;
       auto [wec, wn] = co_await http::async_write(*stream, res, use_tuple);
       if (wec || !res.keep_alive() || stopped) break;
     }
-    beast::error_code ignored;
-    stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream->close();
-    slots.release(id);
-    connections.erase(id);
+    finish(lowest, id);
   }
 
   /// Answers `status` with Connection: close, then discards what the client still sends for
   /// at most linger_timeout: closing with unread data would reset the connection and could
   /// destroy the answer before the client reads it.
-  asio::awaitable<void> refuse(std::shared_ptr<beast::tcp_stream> stream,
+  template <class Stream>
+  asio::awaitable<void> refuse(Stream& stream, beast::tcp_stream& lowest,
                                core::ConnectionSlots::Id id, http::status status) {
-    if (!enter(*stream, id, ConnectionPhase::responding)) co_return;
+    if (!enter(lowest, id, ConnectionPhase::responding)) co_return;
     http::response<http::string_body> res{status, 11};
     res.set(http::field::server, "flywatch");
     res.set(http::field::content_type, "text/plain; charset=utf-8");
     res.body() = std::string(http::obsolete_reason(status)) + "\n";
     res.keep_alive(false);
     res.prepare_payload();
-    auto [wec, wn] = co_await http::async_write(*stream, res, use_tuple);
-    if (wec || !enter(*stream, id, ConnectionPhase::lingering)) co_return;
+    auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+    if (wec || !enter(lowest, id, ConnectionPhase::lingering)) co_return;
     beast::error_code ignored;
-    stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
     std::array<char, 16 * 1024> sink;
     for (;;) {
-      auto [ec, n] = co_await stream->async_read_some(asio::buffer(sink), use_tuple);
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
       if (ec) co_return;
     }
   }
@@ -184,6 +222,14 @@ AdminServer::AdminServer(asio::io_context& io, AdminHandler handler, core::Conne
     : state_(std::make_shared<State>(io, std::move(handler), limits)) {}
 
 AdminServer::~AdminServer() { stop(); }
+
+std::optional<std::string> AdminServer::use_tls(const core::WebTlsConfig& tls) {
+  std::string error;
+  auto ctx = make_admin_tls_context(tls, error);
+  if (!ctx) return error;
+  state_->tls = std::move(ctx);
+  return std::nullopt;
+}
 
 boost::system::error_code AdminServer::listen(const std::string& host, std::uint16_t port,
                                               std::string& step) {

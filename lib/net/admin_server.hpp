@@ -6,12 +6,16 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/system/error_code.hpp>
 
 #include "core/connection_slots.hpp"
+#include "core/web_config.hpp"
 
 namespace flywatch::net {
 
@@ -19,12 +23,15 @@ struct AdminRequest {
   std::string method;  ///< "GET", "POST", …
   std::string path;    ///< without the query string
   std::string query;   ///< after '?', possibly empty
+  std::string authorization;  ///< the Authorization header, empty when absent; a secret
 };
 
 struct AdminResponse {
   unsigned status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  /// Further response headers (e.g. WWW-Authenticate), sent as given.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
@@ -44,6 +51,12 @@ class AdminServer {
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
+
+  /// Serves HTTPS with `tls` from now on (call before listen()): the certificate, key and
+  /// client CAs are loaded now; the TLS handshake of a connection must finish within the
+  /// head_timeout of its first request, and a client certificate is asked for and verified as
+  /// tls.client_auth says. Returns an error message (which file, what OpenSSL said) on failure.
+  std::optional<std::string> use_tls(const core::WebTlsConfig& tls);
 
   /// Binds and listens on host:port (IPv4 or IPv6 literal, or "localhost"). Returns the error
   /// labelled by the failing step in `step` ("resolve", "open", "bind", "listen").

@@ -51,7 +51,7 @@ TEST_CASE("listen_failure_is_config_error: a bad address is, a busy port is not"
 }
 
 TEST_CASE("restart_only_warnings: listen address and state_dir") {
-  const fc::RestartOnlySettings running{"127.0.0.1", 9464, "/var/lib/flywatch"};
+  const fc::RestartOnlySettings running{"127.0.0.1", 9464, "/var/lib/flywatch", "", {}};
   CHECK(fc::restart_only_warnings(running, running).empty());
   auto next = running;
   next.listen_port = 9465;
@@ -63,6 +63,27 @@ TEST_CASE("restart_only_warnings: listen address and state_dir") {
   CHECK(fc::restart_only_warnings(running, next) ==
         std::vector<std::string_view>{"server.listen changed; the new address takes effect on restart",
                                       "state_dir changed; the new directory takes effect on restart"});
+}
+
+TEST_CASE("restart_only_warnings: the web config's path or content") {
+  const std::string web_warning =
+      "server.web_config_file changed; its TLS and users take effect on restart";
+  fc::RestartOnlySettings running{"127.0.0.1", 9464, "/var/lib/flywatch", "/etc/fw/web.yml", {}};
+  running.web.basic_auth_users["alice"] = "$2b$04$x";
+  CHECK(fc::restart_only_warnings(running, running).empty());
+  auto next = running;
+  next.web.basic_auth_users["alice"] = "$2b$04$y";
+  CHECK(fc::restart_only_warnings(running, next) == std::vector<std::string_view>{web_warning});
+  next = running;
+  next.web.tls = fc::WebTlsConfig{"c.pem", "k.pem", "", fc::ClientAuth::no_client_cert,
+                                  fc::TlsVersion::tls12};
+  CHECK(fc::restart_only_warnings(running, next) == std::vector<std::string_view>{web_warning});
+  next = running;
+  next.web_config_file.clear();
+  next.listen_port = 1;
+  CHECK(fc::restart_only_warnings(running, next) ==
+        std::vector<std::string_view>{"server.listen changed; the new address takes effect on restart",
+                                      web_warning});
 }
 
 TEST_CASE("parse_crash_point: POINT[:N], once by default") {

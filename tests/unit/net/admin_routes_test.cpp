@@ -37,7 +37,7 @@ struct Fake {
 };
 
 net::AdminResponse ask(const net::AdminHandler& h, std::string method, std::string path) {
-  return h(net::AdminRequest{std::move(method), std::move(path), ""});
+  return h(net::AdminRequest{std::move(method), std::move(path), "", ""});
 }
 
 constexpr const char* plain = "text/plain; charset=utf-8";
@@ -73,17 +73,19 @@ TEST_CASE("admin routes: /readyz is 503 until startup is done") {
   check_answer(ask(h, "GET", "/readyz"), 200, plain, "ready\n");
 }
 
-TEST_CASE("admin routes: /-/reload takes POST or PUT, answers other methods 405") {
+TEST_CASE("admin routes: /-/reload takes POST only, answers other methods 405 Allow: POST") {
   Fake fake;
   const auto h = net::make_admin_handler(fake.sources());
-  for (const char* method : {"POST", "PUT"}) {
-    check_answer(ask(h, method, "/-/reload"), 200, plain, "reloaded\n");
+  check_answer(ask(h, "POST", "/-/reload"), 200, plain, "reloaded\n");
+  CHECK(fake.reloads == 1);
+  for (const char* method : {"GET", "HEAD", "PUT", "DELETE"}) {
+    CAPTURE(method);
+    const auto answer = ask(h, method, "/-/reload");
+    check_answer(answer, 405, plain, "use POST to reload\n");
+    CHECK(answer.headers ==
+          std::vector<std::pair<std::string, std::string>>{{"Allow", "POST"}});
   }
-  CHECK(fake.reloads == 2);
-  for (const char* method : {"GET", "HEAD", "DELETE"}) {
-    check_answer(ask(h, method, "/-/reload"), 405, plain, "use POST to reload\n");
-  }
-  CHECK(fake.reloads == 2);
+  CHECK(fake.reloads == 1);
   fake.reload_error = "config.yaml:3:1: unknown key";
   check_answer(ask(h, "POST", "/-/reload"), 500, plain, "config.yaml:3:1: unknown key\n");
 }
@@ -119,13 +121,13 @@ TEST_CASE("admin routes: one table, first match wins") {
   const auto sources = fake.sources();
   const auto routes = net::admin_routes(sources);
   CHECK(routes.size() == 6);
-  CHECK(net::route_request(routes, {"GET", "/healthz", ""}).body == "ok\n");
+  CHECK(net::route_request(routes, {"GET", "/healthz", "", ""}).body == "ok\n");
   const auto answer = [](unsigned status) {
-    return [status](const net::AdminRequest&) { return net::AdminResponse{status, "", ""}; };
+    return [status](const net::AdminRequest&) { return net::AdminResponse{status, "", "", {}}; };
   };
   const std::vector<net::AdminRoute> custom{{"/x", net::RouteMethods::read, answer(201)},
                                             {"/x", net::RouteMethods::any, answer(202)}};
-  CHECK(net::route_request(custom, {"HEAD", "/x", ""}).status == 201);
-  CHECK(net::route_request(custom, {"POST", "/x", ""}).status == 202);
-  CHECK(net::route_request(custom, {"POST", "/y", ""}).status == 404);
+  CHECK(net::route_request(custom, {"HEAD", "/x", "", ""}).status == 201);
+  CHECK(net::route_request(custom, {"POST", "/x", "", ""}).status == 202);
+  CHECK(net::route_request(custom, {"POST", "/y", "", ""}).status == 404);
 }

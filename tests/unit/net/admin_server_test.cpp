@@ -70,8 +70,8 @@ tcp::socket stalled_client(asio::io_context& cio, std::uint16_t port) {
 }
 
 net::AdminResponse metrics_handler(const net::AdminRequest& r) {
-  if (r.path == "/metrics") return {200, "text/plain; version=0.0.4", "m 1\n"};
-  return {404, "text/plain", "not found\n"};
+  if (r.path == "/metrics") return {200, "text/plain; version=0.0.4", "m 1\n", {}};
+  return {404, "text/plain", "not found\n", {}};
 }
 
 /// The metrics server listening on a free loopback port, with `limits`.
@@ -166,8 +166,8 @@ TEST_CASE("admin server: routes requests to the handler, answers 404s and keeps 
   net::AdminRequest seen;
   net::AdminServer server(io, [&](const net::AdminRequest& r) {
     seen = r;
-    if (r.path == "/metrics") return net::AdminResponse{200, "text/plain; version=0.0.4", "m 1\n"};
-    return net::AdminResponse{404, "text/plain", "not found\n"};
+    if (r.path == "/metrics") return net::AdminResponse{200, "text/plain; version=0.0.4", "m 1\n", {}};
+    return net::AdminResponse{404, "text/plain", "not found\n", {}};
   });
   std::string step;
   REQUIRE_FALSE(server.listen("127.0.0.1", 0, step));
