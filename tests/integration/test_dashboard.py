@@ -38,13 +38,13 @@ import time
 import urllib.parse
 
 import harness
+import prom
 from flysim_env import MEDIO_ORIGIN, FlySim, histogram, medio_auth_journey
 from harness import check, wait_until
 from receiver import Receiver
 
 DASHBOARD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config",
                          "grafana", "flywatch.json")
-PROMETHEUS = "/usr/bin/prometheus"
 
 APP, WAKER, RESUMER = "medio-backend", "waker", "resumer"
 M1, M2 = "da5b0000000001", "da5b0000000002"
@@ -75,34 +75,7 @@ def fleet():
 
 def start_prometheus(env, flywatch_port):
     """Debian's Prometheus on loopback scraping flywatch and itself every second."""
-    d = os.path.join(env.dir, "prometheus")
-    os.makedirs(d)
-    port = harness.free_port()
-    conf = os.path.join(d, "prometheus.yml")
-    with open(conf, "w") as f:
-        f.write(f"""\
-global:
-  scrape_interval: 1s
-  scrape_timeout: 900ms
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: flywatch
-    static_configs:
-      - targets: ['127.0.0.1:{flywatch_port}']
-  - job_name: prometheus
-    static_configs:
-      - targets: ['127.0.0.1:{port}']
-""")
-    log = open(os.path.join(d, "prometheus.log"), "w")
-    proc = harness.start_process(
-        [PROMETHEUS, f"--config.file={conf}", f"--storage.tsdb.path={d}/data",
-         f"--web.listen-address=127.0.0.1:{port}",
-         f"--web.console.templates={d}", f"--web.console.libraries={d}"],
-        stdout=log, stderr=log)
-    log.close()
-    env.on_cleanup(lambda: harness.stop_process(proc, grace=10))
-    harness.wait_port(port, proc, "prometheus", timeout=30, log_path=log.name)
-    return Prometheus(proc, port, log.name)
+    return Prometheus(*prom.start_prometheus(env, flywatch_port, scrape_self=True))
 
 
 class Prometheus:

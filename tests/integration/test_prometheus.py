@@ -4,43 +4,14 @@ target; `promtool check metrics` finds nothing to complain about in the /metrics
 """
 
 import json
-import os
 import subprocess
 import urllib.parse
 
 import harness
+from prom import start_prometheus
 from harness import PATH_DOWN, check, target, wait_until
 
-PROMETHEUS = "/usr/bin/prometheus"
 PROMTOOL = "/usr/bin/promtool"
-
-
-def start_prometheus(env, scrape_port):
-    d = os.path.join(env.dir, "prometheus")
-    os.makedirs(d)
-    port = harness.free_port()
-    conf = os.path.join(d, "prometheus.yml")
-    with open(conf, "w") as f:
-        f.write(f"""\
-global:
-  scrape_interval: 1s
-  scrape_timeout: 900ms
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: flywatch
-    static_configs:
-      - targets: ['127.0.0.1:{scrape_port}']
-""")
-    log = open(os.path.join(d, "prometheus.log"), "w")
-    proc = harness.start_process(
-        [PROMETHEUS, f"--config.file={conf}", f"--storage.tsdb.path={d}/data",
-         f"--web.listen-address=127.0.0.1:{port}",
-         f"--web.console.templates={d}", f"--web.console.libraries={d}"],
-        stdout=log, stderr=log)
-    log.close()
-    env.on_cleanup(lambda: harness.stop_process(proc, grace=10))
-    harness.wait_port(port, proc, "prometheus", timeout=30, log_path=log.name)
-    return proc, port, log.name
 
 
 def query(port, q):

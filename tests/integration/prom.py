@@ -1,0 +1,41 @@
+"""Debian's Prometheus on loopback for the integration tests (stdlib only)."""
+
+import os
+
+import harness
+
+PROMETHEUS = "/usr/bin/prometheus"
+
+
+def start_prometheus(env, flywatch_port, scrape_self=False):
+    """Starts Prometheus scraping flywatch on 127.0.0.1:`flywatch_port` every second (and itself
+    with `scrape_self`, job "prometheus"); stopped by env's cleanup. Returns (process, port,
+    log path)."""
+    d = os.path.join(env.dir, "prometheus")
+    os.makedirs(d)
+    port = harness.free_port()
+    conf = os.path.join(d, "prometheus.yml")
+    jobs = f"""\
+  - job_name: flywatch
+    static_configs:
+      - targets: ['127.0.0.1:{flywatch_port}']
+"""
+    if scrape_self:
+        jobs += f"""\
+  - job_name: prometheus
+    static_configs:
+      - targets: ['127.0.0.1:{port}']
+"""
+    with open(conf, "w") as f:
+        f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n"
+                "  evaluation_interval: 1s\nscrape_configs:\n" + jobs)
+    log = open(os.path.join(d, "prometheus.log"), "w")
+    proc = harness.start_process(
+        [PROMETHEUS, f"--config.file={conf}", f"--storage.tsdb.path={d}/data",
+         f"--web.listen-address=127.0.0.1:{port}",
+         f"--web.console.templates={d}", f"--web.console.libraries={d}"],
+        stdout=log, stderr=log)
+    log.close()
+    env.on_cleanup(lambda: harness.stop_process(proc, grace=10))
+    harness.wait_port(port, proc, "prometheus", timeout=30, log_path=log.name)
+    return proc, port, log.name
