@@ -82,6 +82,10 @@ class Daemon {
         return exit_config;
       }
     }
+    // Basic authentication when the web config names users; bcrypt runs off the loop.
+    if (!cfg_.server.web.basic_auth_users.empty()) {
+      server_.set_authenticator(net::basic_auth_authenticator(cfg_.server.web.basic_auth_users));
+    }
     std::string step;
     if (auto ec = server_.listen(cfg_.server.listen_host, cfg_.server.listen_port, step)) {
       log_.error("cannot serve admin endpoint",
@@ -118,13 +122,9 @@ class Daemon {
   }
 
  private:
-  /// The admin routes, behind Basic authentication when the web config names users. The web
-  /// config is read once, here: a reload validates a changed one but applies it at restart.
-  net::AdminHandler admin_handler() {
-    auto handler = net::make_admin_handler(admin_sources());
-    if (cfg_.server.web.basic_auth_users.empty()) return handler;
-    return net::require_basic_auth(cfg_.server.web.basic_auth_users, std::move(handler));
-  }
+  /// The admin routes. The web config is read once, at start: a reload validates a changed
+  /// one but applies it at restart.
+  net::AdminHandler admin_handler() { return net::make_admin_handler(admin_sources()); }
 
   net::AdminSources admin_sources() {
     net::AdminSources s;

@@ -40,6 +40,7 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
       : acceptor(io), handler(std::move(h)), slots(limits) {}
   tcp::acceptor acceptor;
   AdminHandler handler;
+  AdminAuthenticator authenticate;  ///< empty: every request goes to the handler
   core::ConnectionSlots slots;
   std::shared_ptr<ssl::context> tls;  ///< set: every connection is TLS
   std::unordered_map<core::ConnectionSlots::Id, std::weak_ptr<beast::tcp_stream>> connections;
@@ -173,7 +174,8 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
 
       AdminResponse aresp;
       try {
-        aresp = handler(areq);
+        const bool allowed = !authenticate || co_await authenticate(areq.authorization);
+        aresp = allowed ? handler(areq) : unauthorized_response();
       } catch (const std::exception& e) {
         aresp = {500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n", {}};
       }
@@ -217,6 +219,16 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
     }
   }
 };
+
+AdminResponse unauthorized_response() {
+  AdminResponse r{401, "text/plain; charset=utf-8", "Unauthorized\n", {}};
+  r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"flywatch\"");
+  return r;
+}
+
+void AdminServer::set_authenticator(AdminAuthenticator authenticate) {
+  state_->authenticate = std::move(authenticate);
+}
 
 AdminServer::AdminServer(asio::io_context& io, AdminHandler handler, core::ConnectionLimits limits)
     : state_(std::make_shared<State>(io, std::move(handler), limits)) {}

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -36,6 +37,14 @@ struct AdminResponse {
 
 using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
 
+/// Decides, before the handler runs, whether a request's Authorization header value lets it
+/// in. Asynchronous so that an expensive check (bcrypt) can run off the event loop.
+using AdminAuthenticator = std::function<boost::asio::awaitable<bool>(std::string authorization)>;
+
+/// The answer to a request the authenticator refused: 401 with
+/// `WWW-Authenticate: Basic realm="flywatch"` and a body that says nothing more.
+AdminResponse unauthorized_response();
+
 /// Accepts connections and answers each request with `handler`, keep-alive included.
 /// A request head over 16 KiB is answered 431 and a body over 64 KiB 413, both after reading no
 /// more than the limit, then the connection is closed. Each phase of a connection has its own
@@ -57,6 +66,10 @@ class AdminServer {
   /// head_timeout of its first request, and a client certificate is asked for and verified as
   /// tls.client_auth says. Returns an error message (which file, what OpenSSL said) on failure.
   std::optional<std::string> use_tls(const core::WebTlsConfig& tls);
+
+  /// Every request must pass `authenticate` before the handler sees it (call before listen());
+  /// refused ones get unauthorized_response(), whatever their path or method.
+  void set_authenticator(AdminAuthenticator authenticate);
 
   /// Binds and listens on host:port (IPv4 or IPv6 literal, or "localhost"). Returns the error
   /// labelled by the failing step in `step` ("resolve", "open", "bind", "listen").

@@ -2,6 +2,10 @@
 
 #include <memory>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <openssl/evp.h>
 
 #include "core/password.hpp"
@@ -9,6 +13,13 @@
 namespace flywatch::net {
 
 namespace {
+
+// bcrypt costs tens of milliseconds by design: a wrong password must not stall the loop that
+// runs every probe, so checks run here, one at a time.
+boost::asio::thread_pool& bcrypt_pool() {
+  static boost::asio::thread_pool pool(1);
+  return pool;
+}
 
 // A bcrypt hash of no user's password, at the usual cost, checked for unknown users.
 constexpr std::string_view dummy_hash =
@@ -35,39 +46,63 @@ BasicAuth::Digest digest_of(const std::string& user, const std::string& password
 BasicAuth::BasicAuth(std::map<std::string, std::string> users, std::size_t cache_size)
     : users_(std::move(users)), cache_size_(cache_size) {}
 
-bool BasicAuth::allows(std::string_view authorization) {
+BasicAuth::Attempt::~Attempt() { OPENSSL_cleanse(password.data(), password.size()); }
+
+BasicAuth::Attempt BasicAuth::begin(std::string_view authorization) const {
+  Attempt a;
   auto credentials = core::parse_basic_authorization(authorization);
-  if (!credentials) return false;
-  const auto user = users_.find(credentials->user);
-  bool ok = false;
-  if (user == users_.end()) {
-    ++bcrypt_runs_;
-    core::check_password(dummy_hash, credentials->password);
-  } else {
-    const Digest key = digest_of(credentials->user, credentials->password, user->second);
-    if (cached_.contains(key)) {
-      ok = true;
-    } else {
-      ++bcrypt_runs_;
-      ok = core::check_password(user->second, credentials->password);
-      if (ok && cache_size_ > 0) {
-        if (order_.size() == cache_size_) {
-          cached_.erase(order_.front());
-          order_.pop_front();
-        }
-        cached_.insert(key);
-        order_.push_back(key);
-      }
-    }
+  if (!credentials) {
+    a.decided = true;
+    return a;
   }
+  const auto user = users_.find(credentials->user);
+  a.known_user = user != users_.end();
+  // An unknown user is checked against a dummy hash: the time taken does not tell who exists.
+  a.hash = a.known_user ? user->second : std::string(dummy_hash);
+  if (a.known_user) {
+    a.key = digest_of(credentials->user, credentials->password, a.hash);
+    a.decided = a.ok = cached_.contains(a.key);
+  }
+  a.password = std::move(credentials->password);
   OPENSSL_cleanse(credentials->password.data(), credentials->password.size());
+  return a;
+}
+
+bool BasicAuth::finish(const Attempt& a, bool bcrypt_ok) {
+  const bool ok = a.known_user && bcrypt_ok;
+  if (ok && cache_size_ > 0) {
+    if (order_.size() == cache_size_) {
+      cached_.erase(order_.front());
+      order_.pop_front();
+    }
+    cached_.insert(a.key);
+    order_.push_back(a.key);
+  }
   return ok;
 }
 
-AdminResponse unauthorized_response() {
-  AdminResponse r{401, "text/plain; charset=utf-8", "Unauthorized\n", {}};
-  r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"flywatch\"");
-  return r;
+bool BasicAuth::allows(std::string_view authorization) {
+  const Attempt a = begin(authorization);
+  if (a.decided) return a.ok;
+  ++bcrypt_runs_;
+  return finish(a, core::check_password(a.hash, a.password));
+}
+
+// GCC 12 reports a false -Wmismatched-new-delete on coroutine frames under ASan (Asio's
+// awaitable_frame_base pairs its own operator new and delete; GCC mismatches them).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+boost::asio::awaitable<bool> BasicAuth::check(std::string authorization) {
+  const Attempt a = begin(authorization);
+  OPENSSL_cleanse(authorization.data(), authorization.size());
+  if (a.decided) co_return a.ok;
+  ++bcrypt_runs_;
+  const bool bcrypt_ok = co_await boost::asio::co_spawn(
+      bcrypt_pool(),
+      [&a]() -> boost::asio::awaitable<bool> { co_return core::check_password(a.hash, a.password); },
+      boost::asio::use_awaitable);
+  co_return finish(a, bcrypt_ok);
 }
 
 AdminHandler require_basic_auth(std::map<std::string, std::string> users, AdminHandler inner) {
@@ -75,6 +110,23 @@ AdminHandler require_basic_auth(std::map<std::string, std::string> users, AdminH
   return [auth, inner = std::move(inner)](const AdminRequest& r) {
     return auth->allows(r.authorization) ? inner(r) : unauthorized_response();
   };
+}
+
+namespace {
+
+boost::asio::awaitable<bool> check_with(std::shared_ptr<BasicAuth> auth, std::string authorization) {
+  co_return co_await auth->check(std::move(authorization));
+}
+
+}  // namespace
+
+#pragma GCC diagnostic pop
+
+AdminAuthenticator basic_auth_authenticator(std::map<std::string, std::string> users) {
+  auto auth = std::make_shared<BasicAuth>(std::move(users));
+  // A free coroutine keeps the shared_ptr in its frame; a lambda coroutine's captures would
+  // not outlive its first suspension.
+  return [auth](std::string authorization) { return check_with(auth, std::move(authorization)); };
 }
 
 }  // namespace flywatch::net

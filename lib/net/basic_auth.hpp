@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "net/admin_server.hpp"
 
 namespace flywatch::net {
@@ -30,10 +32,29 @@ class BasicAuth {
   /// password and hash (never the password itself).
   bool allows(std::string_view authorization);
 
+  /// The same decision, with the bcrypt computation of a cache miss run on a worker thread so
+  /// the caller's event loop keeps serving; the cache is read and written on the caller's
+  /// executor only. `this` must outlive the awaitable.
+  boost::asio::awaitable<bool> check(std::string authorization);
+
   /// How many bcrypt computations allows() has run (the cache's effect, for tests).
   std::size_t bcrypt_runs() const { return bcrypt_runs_; }
 
  private:
+  /// One check in progress: decided from the header and the cache alone, or waiting for bcrypt
+  /// of `password` against `hash`.
+  struct Attempt {
+    bool decided = false;
+    bool ok = false;
+    std::string hash;
+    std::string password;
+    bool known_user = false;
+    Digest key{};
+    ~Attempt();
+  };
+  Attempt begin(std::string_view authorization) const;
+  bool finish(const Attempt& attempt, bool bcrypt_ok);
+
   std::map<std::string, std::string> users_;
   std::size_t cache_size_;
   std::set<Digest> cached_;
@@ -41,12 +62,12 @@ class BasicAuth {
   std::size_t bcrypt_runs_ = 0;
 };
 
-/// The answer to a request without valid credentials: 401 with
-/// `WWW-Authenticate: Basic realm="flywatch"` and a body that says nothing more.
-AdminResponse unauthorized_response();
-
-/// `inner` behind Basic authentication: every request, whatever its path or method, is
-/// answered unauthorized_response() unless its Authorization header passes `auth`.
+/// `inner` behind Basic authentication, checked on the caller's thread: every request, whatever
+/// its path or method, is answered unauthorized_response() unless its Authorization header
+/// passes. (The daemon uses basic_auth_authenticator instead, which keeps bcrypt off the loop.)
 AdminHandler require_basic_auth(std::map<std::string, std::string> users, AdminHandler inner);
+
+/// An AdminServer authenticator checking Basic credentials against `users` (BasicAuth::check).
+AdminAuthenticator basic_auth_authenticator(std::map<std::string, std::string> users);
 
 }  // namespace flywatch::net

@@ -2,8 +2,17 @@
 // credentials, the bare 401; make_admin_tls_context's refusals.
 #include <doctest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "net/admin_tls.hpp"
 #include "net/basic_auth.hpp"
@@ -118,4 +127,59 @@ TEST_CASE("make_admin_tls_context: a good pair loads; a mismatched key or a bad 
   error.clear();
   CHECK(net::make_admin_tls_context(tls, error) == nullptr);
   CHECK(error.starts_with("client_ca_file \"" + pki.good.key_file + "\": "));
+}
+
+TEST_CASE("BasicAuth::check: bcrypt runs off the caller's loop, the cache on it") {
+  // Cost 12: a quarter of a second of bcrypt, during which the loop must keep running.
+  const std::map<std::string, std::string> slow{
+      {"alice", "$2b$12$abcdefghijklmnopqrstuuIkD3QUGeSzQARHziTZIsG4D8yrNpG.S"}};
+  net::BasicAuth auth(slow);
+  boost::asio::io_context io{1};
+  std::optional<bool> verdict;
+  int ticks_before_verdict = 0;
+  boost::asio::co_spawn(io, auth.check(alice_right), [&](std::exception_ptr e, bool ok) {
+    REQUIRE_FALSE(e);
+    verdict = ok;
+  });
+  // A timer on the same loop ticks while the check is pending only if the check is not on it.
+  boost::asio::steady_timer tick(io);
+  std::function<void()> arm = [&] {
+    tick.expires_after(std::chrono::milliseconds(2));
+    tick.async_wait([&](boost::system::error_code) {
+      if (verdict) return;
+      ++ticks_before_verdict;
+      arm();
+    });
+  };
+  arm();
+  io.run();
+  REQUIRE(verdict.has_value());
+  CHECK(*verdict);
+  CHECK(ticks_before_verdict > 0);
+  CHECK(auth.bcrypt_runs() == 1);
+
+  // Cached now: the second check is decided on the loop, without bcrypt.
+  verdict.reset();
+  io.restart();
+  boost::asio::co_spawn(io, auth.check(alice_right), [&](std::exception_ptr, bool ok) { verdict = ok; });
+  io.run();
+  CHECK(verdict == true);
+  CHECK(auth.bcrypt_runs() == 1);
+  io.restart();
+  boost::asio::co_spawn(io, auth.check(alice_wrong), [&](std::exception_ptr, bool ok) { verdict = ok; });
+  io.run();
+  CHECK(verdict == false);
+  CHECK(auth.bcrypt_runs() == 2);
+}
+
+TEST_CASE("basic_auth_authenticator: an AdminServer authenticator over BasicAuth") {
+  const auto authenticate = net::basic_auth_authenticator(users());
+  boost::asio::io_context io{1};
+  std::vector<bool> results;
+  for (const char* header : {alice_right, alice_wrong, "", mallory}) {
+    boost::asio::co_spawn(io, authenticate(header), [&](std::exception_ptr, bool ok) { results.push_back(ok); });
+  }
+  io.run();
+  CHECK(results.size() == 4);
+  CHECK(std::count(results.begin(), results.end(), true) == 1);
 }
