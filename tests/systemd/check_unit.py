@@ -3,9 +3,10 @@
 warning about it, `systemd-analyze security --offline=true` must rate its exposure at most
 MAX_EXPOSURE, and the directives the daemon relies on must be there.
 
-usage: check_unit.py UNIT FLYWATCH_EXE
+usage: check_unit.py UNIT FLYWATCH_EXE [INSTALLED_PATH]
 verify refuses an ExecStart= whose binary does not exist, so it runs on a copy of the unit whose
-/usr/local/bin/flywatch is replaced by FLYWATCH_EXE (the binary this build produced)."""
+INSTALLED_PATH (default /usr/local/bin/flywatch, where the unit says the binary is) is replaced
+by FLYWATCH_EXE (the binary this build produced)."""
 
 import os
 import re
@@ -15,7 +16,7 @@ import sys
 import tempfile
 
 MAX_EXPOSURE = 1.5
-INSTALLED_PATH = "/usr/local/bin/flywatch"
+INSTALLED_PATH = sys.argv[3] if len(sys.argv) > 3 else "/usr/local/bin/flywatch"
 
 # Directive → value the unit must carry (the daemon's contract with systemd, DESIGN §3).
 REQUIRED = {
@@ -95,7 +96,7 @@ def check_security(unit: str, analyze: str) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     unit, exe = sys.argv[1], os.path.abspath(sys.argv[2])
