@@ -7,10 +7,10 @@ import harness
 PROMETHEUS = "/usr/bin/prometheus"
 
 
-def start_prometheus(env, flywatch_port, scrape_self=False):
+def start_prometheus(env, flywatch_port, scrape_self=False, rule_files=()):
     """Starts Prometheus scraping flywatch on 127.0.0.1:`flywatch_port` every second (and itself
-    with `scrape_self`, job "prometheus"); stopped by env's cleanup. Returns (process, port,
-    log path)."""
+    with `scrape_self`, job "prometheus"), evaluating `rule_files` every second; stopped by
+    env's cleanup. Returns (process, port, log path)."""
     d = os.path.join(env.dir, "prometheus")
     os.makedirs(d)
     port = harness.free_port()
@@ -27,8 +27,11 @@ def start_prometheus(env, flywatch_port, scrape_self=False):
       - targets: ['127.0.0.1:{port}']
 """
     with open(conf, "w") as f:
+        rules = "".join(f"  - '{os.path.abspath(r)}'\n" for r in rule_files)
         f.write("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n"
-                "  evaluation_interval: 1s\nscrape_configs:\n" + jobs)
+                "  evaluation_interval: 1s\n"
+                + (f"rule_files:\n{rules}" if rules else "")
+                + "scrape_configs:\n" + jobs)
     log = open(os.path.join(d, "prometheus.log"), "w")
     proc = harness.start_process(
         [PROMETHEUS, f"--config.file={conf}", f"--storage.tsdb.path={d}/data",

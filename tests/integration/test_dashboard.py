@@ -73,9 +73,21 @@ def fleet():
     ]}
 
 
+RULES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config",
+                     "prometheus", "flywatch-rules.yml")
+
+
 def start_prometheus(env, flywatch_port):
-    """Debian's Prometheus on loopback scraping flywatch and itself every second."""
-    return Prometheus(*prom.start_prometheus(env, flywatch_port, scrape_self=True))
+    """Debian's Prometheus on loopback scraping flywatch and itself every second, evaluating
+    config/prometheus/flywatch-rules.yml."""
+    return Prometheus(*prom.start_prometheus(env, flywatch_port, scrape_self=True,
+                                             rule_files=[RULES]))
+
+
+def recording_rules():
+    """The names config/prometheus/flywatch-rules.yml records (`- record: NAME` lines)."""
+    with open(RULES) as f:
+        return re.findall(r"^\s*- record:\s*(\S+)\s*$", f.read(), flags=re.M)
 
 
 class Prometheus:
@@ -331,6 +343,30 @@ def main(env, flysim_binary):
     wait_all(lambda: resolve_variables(prom, variables, builtins())[1], 30,
              "every panel query to return data (every value selected)")
     print(f"variables {values}: every panel query has data")
+
+    # 6. The Prometheus rules: every rule loaded and evaluated without error on this data, and
+    # every recording rule yields at least one series.
+    records = recording_rules()
+    check(len(records) >= 10, f"recording rules found: {records}")
+
+    def rules_ok():
+        data, err = prom.api("/api/v1/rules", {})
+        if err:
+            return False
+        rules = [r for g in data["groups"] for r in g["rules"]]
+        bad = [(r["name"], r.get("lastError")) for r in rules if r.get("health") != "ok"]
+        empty = [name for name in records if not (prom.query(name)[0] or [])]
+        last["rules"] = (len(rules), bad, empty)
+        return not bad and not empty
+
+    try:
+        wait_until(rules_ok, 30, "every rule healthy and every recording rule with a series",
+                   interval=1)
+    except harness.CheckFailed as e:
+        raise harness.CheckFailed(f"{e}: (rules, unhealthy, recorded without a series) = "
+                                  f"{last.get('rules')}")
+    print(f"rules: {last['rules'][0]} evaluated without error; {len(records)} recording rules, "
+          "each with a series")
 
     d.assert_alive()
     rc, took = d.stop()
