@@ -39,18 +39,14 @@ asio::awaitable<void> check_journey(net::Prober& prober, const config::Journey& 
                                     core::JourneyRoute route, JourneyCheck& out) {
   out.journey = j.name();
   out.app = j.app;
-  core::HeaderList extra;
   if (!j.app.empty()) {
     if (route.kind == core::JourneyRoute::Kind::skip) {
       out.skipped = route.why;
       co_return;
     }
-    if (route.kind == core::JourneyRoute::Kind::machine) {
-      out.machine = route.machine;
-      extra.emplace_back("fly-force-instance-id", route.machine);
-    }
+    if (route.kind == core::JourneyRoute::Kind::machine) out.machine = route.machine;
   }
-  out.outcome = co_await journey::run_journey(prober, j.spec, std::move(extra));
+  out.outcome = co_await journey::run_journey(prober, j.spec, out.machine);
 }
 
 boost::json::value text_or_null(const std::string& s) {

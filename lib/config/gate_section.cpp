@@ -86,22 +86,14 @@ GateConfig parse_gate_section(const Reader& r, const Field& field, const GateNam
   const Fields fields(r, field.value, field.value_pos(), "gate", "in gate", {"phases"});
   const Field* phases = fields.get("phases");
   if (!phases) r.fail(field.value_pos(), "gate is missing required key \"phases\"");
-  r.require_sequence(phases->value, phases->value_pos(), "gate.phases");
-  if (phases->value.size() == 0) r.fail(phases->value_pos(), "gate.phases: empty list");
-  for (const YAML::Node& node : phases->value) {
-    const Pos where = pos_of(node, phases->value);
-    if (!node.IsMap()) {
-      r.fail(where, "gate.phases: each entry must be a mapping, got " + std::string(describe(node)));
-    }
-    GatePhase p = parse_phase(r, node, where, names);
-    for (const GatePhase& other : gate.phases) {
-      if (other.name == p.name) {
-        r.fail(pos_of(node["name"], node), "duplicate gate phase " + in_quotes(p.name) +
-                                               " (first at line " + std::to_string(other.line) + ")");
-      }
-    }
-    gate.phases.push_back(std::move(p));
+  // An empty list is refused before its entries are read: "gate.phases: empty list".
+  if (phases->value.IsSequence() && phases->value.size() == 0) {
+    r.fail(phases->value_pos(), "gate.phases: empty list");
   }
+  gate.phases = parse_unique_entries(
+      r, phases->value, phases->value_pos(), "gate.phases", "gate.phases", "duplicate gate phase",
+      [&](const YAML::Node& node, Pos where) { return parse_phase(r, node, where, names); },
+      [](const GatePhase& p) { return p.name; });
   return gate;
 }
 

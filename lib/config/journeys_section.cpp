@@ -284,44 +284,22 @@ Journey parse_journey(const Reader& r, const YAML::Node& node, Pos where, const 
   }
   const Field* steps = fields.get("steps");
   if (!steps) r.fail(where, "journey is missing required key \"steps\"");
-  r.require_sequence(steps->value, steps->value_pos(), section + ".steps");
-  if (steps->value.size() == 0) r.fail(steps->value_pos(), section + ".steps: empty list");
-  for (const YAML::Node& item : steps->value) {
-    const Pos at = pos_of(item, steps->value);
-    if (!item.IsMap()) r.fail(at, "steps: each entry must be a mapping, got " + std::string(describe(item)));
-    core::JourneyStep step = parse_step(r, item, at, j.spec.name, scope);
-    for (const core::JourneyStep& other : j.spec.steps) {
-      if (other.name == step.name) {
-        r.fail(pos_of(item["name"], item), "duplicate step name " + in_quotes(step.name) +
-                                               " (first at line " + std::to_string(other.line) + ")");
-      }
-    }
-    j.spec.steps.push_back(std::move(step));
-  }
+  j.spec.steps = parse_unique_entries(
+      r, steps->value, steps->value_pos(), section + ".steps", "steps", "duplicate step name",
+      [&](const YAML::Node& item, Pos at) { return parse_step(r, item, at, j.spec.name, scope); },
+      [](const core::JourneyStep& s) { return s.name; });
+  if (j.spec.steps.empty()) r.fail(steps->value_pos(), section + ".steps: empty list");
   return j;
 }
 
 }  // namespace
 
 std::vector<Journey> parse_journeys(const Reader& r, const Field& field, const Defaults& defaults) {
-  std::vector<Journey> journeys;
-  if (field.value.IsNull()) return journeys;
-  r.require_sequence(field.value, field.value_pos(), "journeys");
-  for (const YAML::Node& node : field.value) {
-    const Pos where = pos_of(node, field.value);
-    if (!node.IsMap()) {
-      r.fail(where, "journeys: each entry must be a mapping, got " + std::string(describe(node)));
-    }
-    Journey j = parse_journey(r, node, where, defaults);
-    for (const Journey& other : journeys) {
-      if (other.name() == j.name()) {
-        r.fail(pos_of(node["name"], node), "duplicate journey name " + in_quotes(j.name()) +
-                                               " (first at line " + std::to_string(other.line) + ")");
-      }
-    }
-    journeys.push_back(std::move(j));
-  }
-  return journeys;
+  if (field.value.IsNull()) return {};
+  return parse_unique_entries(
+      r, field.value, field.value_pos(), "journeys", "journeys", "duplicate journey name",
+      [&](const YAML::Node& node, Pos where) { return parse_journey(r, node, where, defaults); },
+      [](const Journey& j) { return j.name(); });
 }
 
 }  // namespace flywatch::config::detail

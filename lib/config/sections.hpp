@@ -2,7 +2,9 @@
 /// Parsers for the sections of a config file, each filling its part of Config. Internal.
 
 #include <initializer_list>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.hpp"
 #include "config/yaml_reader.hpp"
@@ -12,6 +14,36 @@ namespace flywatch::config::detail {
 /// `targets:` (a list, possibly empty or null) with `defaults` applied.
 std::vector<Target> parse_targets(const Reader& reader, const Field& field,
                                   const Defaults& defaults);
+
+/// The entries of the list `node` (at `pos`; `list` names it in a not-a-list error): each must
+/// be a mapping (else "<entries>: each entry must be a mapping, got …") and is parsed by
+/// `parse(entry, where)`; an entry whose name (`name_of`) repeats an earlier one's fails at its
+/// `name` with "<duplicate> "<name>" (first at line N)" (entries carry `line`). The one loop of
+/// targets, journeys, their steps and gate phases.
+template <class Parse, class NameOf>
+auto parse_unique_entries(const Reader& r, const YAML::Node& node, Pos pos, const std::string& list,
+                          std::string_view entries, std::string_view duplicate, Parse parse,
+                          NameOf name_of) {
+  std::vector<decltype(parse(node, pos))> out;
+  r.require_sequence(node, pos, list);
+  for (const YAML::Node& item : node) {
+    const Pos where = pos_of(item, node);
+    if (!item.IsMap()) {
+      r.fail(where, std::string(entries) + ": each entry must be a mapping, got " +
+                        std::string(describe(item)));
+    }
+    auto entry = parse(item, where);
+    for (const auto& other : out) {
+      if (name_of(other) == name_of(entry)) {
+        r.fail(pos_of(item["name"], item), std::string(duplicate) + " \"" + name_of(entry) +
+                                               "\" (first at line " + std::to_string(other.line) +
+                                               ")");
+      }
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
 
 /// `journeys:` (a list, possibly empty or null) with `defaults` applied. Their `app` is not
 /// checked here (the fly section may come later).

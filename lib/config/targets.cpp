@@ -183,25 +183,11 @@ TlsConfig parse_tls(const Reader& r, const Field& field) {
 }
 
 std::vector<Target> parse_targets(const Reader& r, const Field& field, const Defaults& defaults) {
-  std::vector<Target> targets;
-  if (field.value.IsNull()) return targets;
-  r.require_sequence(field.value, field.value_pos(), "targets");
-  for (const YAML::Node& node : field.value) {
-    const Pos where = pos_of(node, field.value);
-    if (!node.IsMap()) {
-      r.fail(where, "targets: each entry must be a mapping, got " + std::string(describe(node)));
-    }
-    Target t = parse_target(r, node, where, defaults);
-    for (const Target& other : targets) {
-      if (other.name == t.name) {
-        r.fail(pos_of(node["name"], node), "duplicate target name " + in_quotes(t.name) +
-                                               " (first at line " + std::to_string(other.line) +
-                                               ")");
-      }
-    }
-    targets.push_back(std::move(t));
-  }
-  return targets;
+  if (field.value.IsNull()) return {};
+  return parse_unique_entries(
+      r, field.value, field.value_pos(), "targets", "targets", "duplicate target name",
+      [&](const YAML::Node& node, Pos where) { return parse_target(r, node, where, defaults); },
+      [](const Target& t) { return t.name; });
 }
 
 }  // namespace flywatch::config::detail

@@ -9,6 +9,9 @@
 
 namespace flywatch::core {
 
+/// The header with which Fly's proxy routes a request to one machine (by id), not by load.
+inline constexpr const char* fly_force_instance_header = "fly-force-instance-id";
+
 /// One entry of a machine's `events[]` (the API lists them newest first).
 struct MachineEvent {
   std::string type;    ///< "launch", "start", "stop", "exit", "restart", "update", …

@@ -4,7 +4,7 @@ namespace flywatch::engine {
 
 net::ProbeSpec machine_probe_spec(const net::ProbeSpec& target_spec, const std::string& machine_id) {
   net::ProbeSpec spec = target_spec;
-  spec.endpoint.headers.emplace_back("fly-force-instance-id", machine_id);
+  spec.endpoint.headers.emplace_back(core::fly_force_instance_header, machine_id);
   return spec;
 }
 

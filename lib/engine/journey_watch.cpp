@@ -94,7 +94,6 @@ asio::awaitable<void> JourneyWatch::loop(std::shared_ptr<JourneyWatch> self) {
 
 asio::awaitable<void> JourneyWatch::run_once() {
   const std::shared_ptr<JourneyRuntime> rt = runtime_;
-  core::HeaderList extra;
   core::LogFields context;
   std::string machine;
   if (app_) {
@@ -106,12 +105,11 @@ asio::awaitable<void> JourneyWatch::run_once() {
     context.emplace_back("app", rt->cfg.app);
     if (route.kind == core::JourneyRoute::Kind::machine) {
       machine = route.machine;
-      extra.emplace_back("fly-force-instance-id", machine);
       context.emplace_back("machine", machine);
     }
   }
   rt->ran();
-  journey::JourneyOutcome outcome = co_await journey::run_journey(prober_, rt->cfg.spec, extra);
+  journey::JourneyOutcome outcome = co_await journey::run_journey(prober_, rt->cfg.spec, machine);
   if (stopped_) co_return;
   const auto now = std::chrono::system_clock::now();
   const JourneyRecording rec = rt->record(std::move(outcome), machine, now);

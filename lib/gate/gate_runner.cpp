@@ -201,14 +201,12 @@ asio::awaitable<core::JourneyRoute> route_for(GateRun& run, const std::string& a
 }
 
 asio::awaitable<bool> run_journey_case(GateRun& run, GatePhaseResult& phase, const config::Journey& j) {
-  core::HeaderList extra;
+  std::string machine;
   if (!j.app.empty() && run.poller) {
     const core::JourneyRoute route = co_await route_for(run, j.app);
-    if (route.kind == core::JourneyRoute::Kind::machine) {
-      extra.emplace_back("fly-force-instance-id", route.machine);
-    }
+    if (route.kind == core::JourneyRoute::Kind::machine) machine = route.machine;
   }
-  const journey::JourneyOutcome o = co_await journey::run_journey(run.prober, j.spec, extra);
+  const journey::JourneyOutcome o = co_await journey::run_journey(run.prober, j.spec, machine);
   const std::string prefix = "journey " + j.name() + " step ";
   for (const core::StepReport& s : o.steps) {
     if (s.verdict.success) {

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "core/duration.hpp"
+#include "core/machine.hpp"
 
 namespace flywatch::journey {
 
@@ -26,7 +27,9 @@ std::array<std::uint8_t, 16> random_bytes() {
 
 boost::asio::awaitable<JourneyOutcome> run_journey(net::Prober& prober,
                                                    const core::JourneySpec& spec,
-                                                   core::HeaderList extra) {
+                                                   std::string machine) {
+  core::HeaderList extra;
+  if (!machine.empty()) extra.emplace_back(core::fly_force_instance_header, std::move(machine));
   const auto start = Clock::now();
   const auto deadline = start + spec.timeout;
   core::JourneyRun run(spec, core::builtin_values(random_bytes(), std::chrono::system_clock::now()),

@@ -29,11 +29,11 @@ struct JourneyOutcome {
   std::string failed_step;
 };
 
-/// Runs `spec` once, sending `extra` headers on every step (e.g. fly-force-instance-id).
-/// `spec` and `prober` must outlive the awaitable. Completes within spec.timeout (plus
-/// scheduling slack); never throws for a failed step.
+/// Runs `spec` once; with a `machine` id, every step goes to that machine of the app
+/// (core::fly_force_instance_header). `spec` and `prober` must outlive the awaitable. Completes
+/// within spec.timeout (plus scheduling slack); never throws for a failed step.
 boost::asio::awaitable<JourneyOutcome> run_journey(net::Prober& prober,
                                                    const core::JourneySpec& spec,
-                                                   core::HeaderList extra = {});
+                                                   std::string machine = {});
 
 }  // namespace flywatch::journey

@@ -3,25 +3,17 @@
 #include <algorithm>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/html_assets.hpp"
 #include "net/http_probe.hpp"
+#include "net/worker_pool.hpp"
 
 namespace flywatch::net {
 
 namespace {
 
 namespace asio = boost::asio;
-
-// gumbo's tree builder can take a few hundred milliseconds on a hostile page even within
-// find_page_assets' byte cap: it runs here, on its own thread, so the event loop keeps every
-// other probe on time.
-asio::thread_pool& parse_pool() {
-  static asio::thread_pool pool(1);
-  return pool;
-}
 
 }  // namespace
 
@@ -43,7 +35,8 @@ boost::asio::awaitable<void> fetch_page_assets(ProbeDialer& dialer, const ProbeS
                                  spec.endpoint.target};
   const std::size_t max_assets = spec.max_assets;
   const core::PageAssets found = co_await asio::co_spawn(
-      parse_pool(),
+      worker_pool(),
+      // gumbo can take a few hundred ms on a hostile page, within find_page_assets' cap.
       [&page, &where, max_assets]() -> asio::awaitable<core::PageAssets> {
         co_return core::find_page_assets(page.body, where, max_assets);
       },

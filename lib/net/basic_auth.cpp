@@ -3,23 +3,16 @@
 #include <memory>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <openssl/evp.h>
 
 #include "core/password.hpp"
+#include "net/worker_pool.hpp"
 
 namespace flywatch::net {
 
 namespace {
-
-// bcrypt costs tens of milliseconds by design: a wrong password must not stall the loop that
-// runs every probe, so checks run here, one at a time.
-boost::asio::thread_pool& bcrypt_pool() {
-  static boost::asio::thread_pool pool(1);
-  return pool;
-}
 
 // A bcrypt hash of no user's password, at the usual cost, checked for unknown users.
 constexpr std::string_view dummy_hash =
@@ -98,8 +91,9 @@ boost::asio::awaitable<bool> BasicAuth::check(std::string authorization) {
   OPENSSL_cleanse(authorization.data(), authorization.size());
   if (a.decided) co_return a.ok;
   ++bcrypt_runs_;
+  // bcrypt costs tens of milliseconds by design: not on the loop that runs every probe.
   const bool bcrypt_ok = co_await boost::asio::co_spawn(
-      bcrypt_pool(),
+      worker_pool(),
       [&a]() -> boost::asio::awaitable<bool> { co_return core::check_password(a.hash, a.password); },
       boost::asio::use_awaitable);
   co_return finish(a, bcrypt_ok);
