@@ -28,7 +28,8 @@ void app_summary(Html& h, const boost::json::object& app) {
       h.raw(" \xc2\xb7 release v").text(version);
     }
     if (const auto* failed = object_at(*release, "release_command_failed")) {
-      h.raw(" ").badge("failed").raw(" release command exited ").text(text_at(*failed, "exit_code"));
+      h.raw(" ").badge("failed").raw(" release command exited ");
+      h.text(text_at(*failed, "exit_code"));
       if (flag_at(*failed, "oom_killed")) h.raw(" (OOM killed)");
     }
   }

@@ -31,15 +31,18 @@ Html& Html::age(const boost::json::value* rfc3339, time_point now) {
   const std::string_view t(s->data(), s->size());
   const auto ms = core::parse_rfc3339_ms(t);
   if (!ms) return text(t);
-  const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(
-      now - time_point(std::chrono::milliseconds(*ms)));
+  // In milliseconds as integers: a year-9999 time would overflow system_clock's nanoseconds.
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto age = std::chrono::milliseconds(now_ms - *ms);
   raw("<time datetime=\"").text(t).raw("\" title=\"").text(t).raw("\">");
   return text(format_age(age)).raw(" ago</time>");
 }
 
 Html& Html::outcome(const boost::json::object& outcome) {
   if (!flag_at(outcome, "success")) {
-    return badge("failing").raw(" <span class=\"reason\">").text(failure_text(outcome)).raw("</span>");
+    badge("failing").raw(" <span class=\"reason\">").text(failure_text(outcome));
+    return raw("</span>");
   }
   badge("passing");
   // 0: no response line was read; null: a kind without HTTP.
@@ -120,13 +123,15 @@ std::string format_seconds(std::optional<double> seconds) {
   if (!seconds || !(*seconds >= 0) || !std::isfinite(*seconds)) return std::string(dash);
   const double s = *seconds;
   char buf[48];
-  if (const long ms = std::lround(s * 1000); ms < 1000) {
-    std::snprintf(buf, sizeof buf, "%ld ms", ms);
+  if (s < 0.9995) {
+    std::snprintf(buf, sizeof buf, "%.0f ms", s * 1000);
   } else if (s < 59.995) {
     std::snprintf(buf, sizeof buf, "%.2f s", s);
+  } else if (s < 1e9) {  // beyond, a whole number of minutes would not fit a long long anyway
+    const auto whole = static_cast<long long>(s + 0.5);
+    std::snprintf(buf, sizeof buf, "%lldm %02llds", whole / 60, whole % 60);
   } else {
-    const long whole = std::lround(s);
-    std::snprintf(buf, sizeof buf, "%ldm %02lds", whole / 60, whole % 60);
+    std::snprintf(buf, sizeof buf, "%.3g s", s);
   }
   return buf;
 }

@@ -43,8 +43,8 @@ constexpr std::string_view style =
     "@media (max-width:40rem){body{padding:.5rem;font-size:13px}th,td{padding:.3rem .4rem}}";
 
 constexpr std::string_view csp =
-    "default-src 'none'; style-src 'sha256-8zAy//tNprKdFYTRRYuWJEn1bEyLDWVt1yWy6S3HEbQ='; img-src data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    "default-src 'none'; style-src 'sha256-8zAy//tNprKdFYTRRYuWJEn1bEyLDWVt1yWy6S3HEbQ='; "
+    "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 // How many of `list`'s entries have `key` equal to `value`.
 std::size_t count_where(const boost::json::array& list, std::string_view key,

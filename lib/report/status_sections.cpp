@@ -40,7 +40,8 @@ void render_alerts(Html& h, const boost::json::object& status, time_point now) {
       }
     }
     h.raw("</td><td class=\"detail\">").text(text_at(*a, "summary"));
-    if (const auto* n = a->if_contains("notified"); n != nullptr && n->is_bool() && !n->get_bool()) {
+    const auto* notified = a->if_contains("notified");
+    if (notified != nullptr && notified->is_bool() && !notified->get_bool()) {
       h.raw(" ").badge("held back");
     }
     h.raw("</td><td class=\"since\">").age(a->if_contains("since"), now).raw("</td></tr>\n");

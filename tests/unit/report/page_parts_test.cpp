@@ -21,6 +21,7 @@ TEST_CASE("format_seconds: ms below a second, seconds below a minute, then minut
   CHECK(format_seconds(59.99) == "59.99 s");
   CHECK(format_seconds(59.996) == "1m 00s");
   CHECK(format_seconds(125.4) == "2m 05s");
+  CHECK(format_seconds(1e300) == "1e+300 s");
   CHECK(format_seconds(std::nullopt) == "\xe2\x80\x94");
   CHECK(format_seconds(-1.0) == "\xe2\x80\x94");
 }
@@ -82,11 +83,16 @@ TEST_CASE("Html: ages, badges, cells and tables") {
   const boost::json::value at("2025-11-27T16:40:02.000Z");
   const boost::json::value garbage("yesterday <b>");
   const boost::json::value number(5);
+  const boost::json::value future("9999-12-31T23:59:59Z");
   Html h;
   h.age(&at, now).raw("|").age(&garbage, now).raw("|").age(&number, now).raw("|").age(nullptr, now);
   CHECK(h.str() ==
         "<time datetime=\"2025-11-27T16:40:02.000Z\" title=\"2025-11-27T16:40:02.000Z\">1m 05s "
         "ago</time>|yesterday &lt;b&gt;|\xe2\x80\x94|\xe2\x80\x94");
+  Html f;
+  f.age(&future, now);  // in the future: 0s, and no overflow on the way
+  CHECK(f.str() ==
+        "<time datetime=\"9999-12-31T23:59:59Z\" title=\"9999-12-31T23:59:59Z\">0s ago</time>");
   Html b;
   b.badge("up").badge("<x>").chip("a=\"b\"").cell("id", "m<1>");
   CHECK(b.str() ==
