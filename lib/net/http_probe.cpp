@@ -19,9 +19,6 @@
 // `spec` is read until the probe completes, so it must outlive the awaitable.
 #include "net/http_probe.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -31,10 +28,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "net/http_request.hpp"
+#include "net/http_response.hpp"
 #include "net/probe_tls.hpp"
 
 namespace flywatch::net {
@@ -48,8 +44,6 @@ using core::FailureReason;
 using core::ProbePhase;
 using core::ProbeResult;
 
-// Real response headers are a few KiB; this bounds a server that streams header lines forever.
-constexpr std::uint32_t header_limit = 64 * 1024;
 constexpr std::size_t first_read_size = 16 * 1024;
 
 // Maps an error after the connection (and TLS) is up.
@@ -62,7 +56,8 @@ void fail_exchange(ProbeResult& r, const ProbeSpec& spec, const Connection& conn
   }
   if (ec == http::error::header_limit) {
     return fail(r, FailureReason::too_large,
-                "too_large: response header exceeds " + std::to_string(header_limit) + " bytes");
+                "too_large: response header exceeds " + std::to_string(response_header_limit) +
+                    " bytes");
   }
   if (is_closed_early(ec)) {
     return fail(r, FailureReason::protocol,
@@ -95,12 +90,9 @@ asio::awaitable<void> exchange(Stream& stream, const Connection& conn, const std
   const auto first_byte = ProbeClock::now();
   set_phase(result, ProbePhase::first_byte, first_byte - sent);
 
-  std::optional<http::response_parser<http::string_body>> parser;
+  std::optional<ResponseParser> parser;
   for (;;) {
-    parser.emplace();
-    parser->body_limit(static_cast<std::uint64_t>(spec.max_body_bytes));
-    parser->header_limit(header_limit);
-    if (spec.method == "HEAD") parser->skip(true);
+    start_response(parser, spec.max_body_bytes, spec.method);
     auto [ec, n] = co_await http::async_read(stream, buffer, *parser, as_values);
     // A TLS peer that closes without close_notify ends an EOF-delimited body the same way a
     // plain one does; only treat that as an error when the body had a declared end.
@@ -108,23 +100,10 @@ asio::awaitable<void> exchange(Stream& stream, const Connection& conn, const std
       parser->put_eof(ec);
     }
     if (ec) co_return fail_exchange(result, spec, conn, ec, "reading the response");
-    const int status = parser->get().result_int();
-    // Interim responses (100 Continue, 103 Early Hints) precede the real one.
-    if (status >= 100 && status < 200 && status != 101) continue;
-    break;
+    if (!is_interim_response(parser->get().result_int())) break;
   }
   set_phase(result, ProbePhase::transfer, ProbeClock::now() - first_byte);
-
-  auto& message = parser->get();
-  result.http_status = message.result_int();
-  result.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
-  for (const auto& field : message) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    result.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  result.body = std::move(message.body());
+  store_response(parser->release(), result);
 }
 
 }  // namespace
