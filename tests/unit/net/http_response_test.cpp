@@ -44,6 +44,24 @@ Read read_response(const std::string& wire, std::size_t read_size, std::size_t m
   return out;
 }
 
+// Found by tests/fuzz/fuzz_http_response: with an empty chunked body, Beast 1.81's parser
+// asserted `n >= 5` when the bytes after the last chunk's "0\r\n" arrived one at a time
+// (boostorg/beast#2861), so a server could abort flywatch by splitting its answer there.
+TEST_CASE("http_response: a chunked body read in any split, the last chunk alone included") {
+  const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const std::string& body : {std::string("0\r\n\r\n"), std::string("0\r\nX-Trailer: y\r\n\r\n"),
+                                  std::string("2\r\nok\r\n0\r\n\r\n")}) {
+    for (std::size_t read_size = 1; read_size <= 8; ++read_size) {
+      CAPTURE(body);
+      CAPTURE(read_size);
+      const Read r = read_response(head + body, read_size);
+      REQUIRE_MESSAGE(!r.error, r.error.message());
+      CHECK(r.result.http_status == 200);
+      CHECK(r.result.body == (body.starts_with("2") ? "ok" : ""));
+    }
+  }
+}
+
 TEST_CASE("http_response: header names lower-cased in arrival order, interim answers skipped") {
   const Read r = read_response(
       "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
