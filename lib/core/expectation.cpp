@@ -2,6 +2,7 @@
 
 #include "core/duration.hpp"
 #include "core/log_line.hpp"
+#include "core/time_compare.hpp"
 
 namespace flywatch::core {
 
@@ -10,8 +11,9 @@ namespace {
 std::optional<Verdict> check_cert(const ProbeResult& result, const Expectation& expect,
                                   std::chrono::system_clock::time_point now) {
   if (!expect.cert_min_validity || !result.used_tls || !result.cert_not_after) return std::nullopt;
-  const auto left = *result.cert_not_after - now;
-  if (left >= *expect.cert_min_validity) return std::nullopt;
+  // A notAfter centuries away and a minimum of more than 292 years are both possible.
+  const auto left = saturating_difference(*result.cert_not_after, now);
+  if (compare_durations(left, *expect.cert_min_validity) >= 0) return std::nullopt;
   const std::string at = format_rfc3339_ms(*result.cert_not_after);
   if (left <= decltype(left)::zero()) {
     return fail_verdict(FailureReason::cert, "certificate expired at " + at);
@@ -40,7 +42,7 @@ Verdict evaluate(const ProbeResult& result, const Expectation& expect,
                             (result.body.empty() ? std::string("an empty banner")
                                                  : quote_detail(result.body)));
   }
-  if (expect.max_latency && result.total > *expect.max_latency) {
+  if (expect.max_latency && compare_durations(result.total, *expect.max_latency) > 0) {
     return fail_verdict(FailureReason::latency, "latency " + format_elapsed(result.total) +
                                                     " exceeds max_latency " +
                                                     format_duration(*expect.max_latency));

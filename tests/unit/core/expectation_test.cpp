@@ -158,6 +158,44 @@ TEST_CASE("evaluate: certificate validity") {
   }
 }
 
+// Found by tests/fuzz/fuzz_expectation: the config takes max_latency and cert_min_validity up to
+// 64-bit milliseconds, and a certificate may name any notAfter, but nanoseconds hold only about
+// ±292 years; converting the one and subtracting the other overflowed (undefined behaviour).
+TEST_CASE("evaluate: durations and certificate times beyond nanoseconds do not overflow") {
+  fc::Expectation e;
+  fc::ProbeResult r = ok_tls_result();
+  r.total = 3s;
+  SUBCASE("the fuzzer's max_latency, 2322206432804694884 ms, is longer than any probe") {
+    e.max_latency = std::chrono::milliseconds{2322206432804694884};
+    CHECK(fc::evaluate(r, e, now).success);
+  }
+  SUBCASE("the longest max_latency the config takes") {
+    e.max_latency = std::chrono::milliseconds::max();
+    r.total = std::chrono::nanoseconds::max();
+    CHECK(fc::evaluate(r, e, now).success);
+  }
+  SUBCASE("max_latency just within nanoseconds still compares exactly") {
+    e.max_latency = std::chrono::milliseconds{9'223'372'036'854};
+    r.total = std::chrono::nanoseconds::max();
+    CHECK(fc::evaluate(r, e, now).reason == fc::FailureReason::latency);
+  }
+  SUBCASE("a cert_min_validity longer than nanoseconds hold") {
+    e.cert_min_validity = std::chrono::milliseconds::max();
+    r.cert_not_after = now + 90 * 24h;
+    const fc::Verdict v = fc::evaluate(r, e, now);
+    CHECK(v.reason == fc::FailureReason::cert);
+    CHECK(v.detail == "certificate expires in 90d (2027-02-25T15:04:05.000Z), want at least " +
+                          fc::format_duration(std::chrono::milliseconds::max()));
+  }
+  SUBCASE("a notAfter in 1684, more than 292 years before now") {
+    e.cert_min_validity = 14 * 24h;
+    r.cert_not_after = std::chrono::system_clock::time_point{std::chrono::seconds{-9'000'000'000}};
+    const fc::Verdict v = fc::evaluate(r, e, now);
+    CHECK(v.reason == fc::FailureReason::cert);
+    CHECK(v.detail == "certificate expired at 1684-10-19T08:00:00.000Z");
+  }
+}
+
 TEST_CASE("evaluate: transport failure without error text still explains itself") {
   fc::ProbeResult r;
   r.transport_failure = fc::FailureReason::connect;
