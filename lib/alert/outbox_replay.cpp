@@ -91,6 +91,32 @@ std::error_code WebhookOutbox::replay(ReplayReport& report) {
     std::vector<std::pair<std::string, std::uint64_t>> events;  ///< sink, seq
   };
   std::optional<OpenBatch> batch;
+  // Takes back what the open batch added (its note and the events read so far) and closes it.
+  const auto drop_batch = [this, &batch] {
+    const auto note = notes_.find(batch->note_seq);
+    if (note != notes_.end()) {
+      live_bytes_ -= note->second.bytes;
+      notes_.erase(note);
+    }
+    for (const auto& [sink, seq] : batch->events) {
+      auto& q = queues_[sink];
+      const auto it = q.find(seq);
+      if (it == q.end()) continue;
+      live_bytes_ -= record_size(it->second);
+      q.erase(it);
+    }
+    batch.reset();
+  };
+  // A batch is one write, so only the last one in the file can be cut short by a crash. One
+  // that another record follows before all its events was not written so: it is damage, and
+  // goes whole (kept, it would stand at the end once a cut batch after it is truncated, and the
+  // next replay would drop it).
+  const auto drop_interrupted_batch = [&] {
+    if (!batch) return;
+    report.corruptions.push_back(
+        {batch->offset, p - batch->offset, "batch cut short by a later record"});
+    drop_batch();
+  };
   while (p < all.size()) {
     auto d = decode_record(all.substr(p));
     if (d.status == DecodeStatus::ok) {
@@ -106,12 +132,12 @@ std::error_code WebhookOutbox::replay(ReplayReport& report) {
         if (queues_[e->sink].emplace(ev.seq, std::move(ev)).second) live_bytes_ += d.size;
       } else if (auto* n = std::get_if<NoteRecord>(&d.record)) {
         next_seq_ = std::max(next_seq_, n->seq + 1);
-        batch.reset();  // not at the end: whatever came before it is whole
+        drop_interrupted_batch();
         if (notes_.emplace(n->seq, Note{std::move(n->payload), true, d.size}).second)
           live_bytes_ += d.size;
         if (n->followers > 0) batch = OpenBatch{p, n->seq, n->followers, {}};
       } else {
-        batch.reset();
+        drop_interrupted_batch();
         const auto& a = std::get<AckRecord>(d.record);
         // An ack whose enqueue was lost to damage still reserves its seq.
         next_seq_ = std::max(next_seq_, a.seq + 1);
@@ -142,21 +168,10 @@ std::error_code WebhookOutbox::replay(ReplayReport& report) {
   }
   if (batch) {
     // The batch's events were not all written: none of it counts (see append_batch()).
-    const auto note = notes_.find(batch->note_seq);
-    if (note != notes_.end()) {
-      live_bytes_ -= note->second.bytes;
-      notes_.erase(note);
-    }
-    for (const auto& [sink, seq] : batch->events) {
-      auto& q = queues_[sink];
-      const auto it = q.find(seq);
-      if (it == q.end()) continue;
-      live_bytes_ -= record_size(it->second);
-      q.erase(it);
-    }
     if (report.dropped_tail_reason.empty()) report.dropped_tail_reason = "batch cut short";
     report.dropped_tail_bytes = all.size() - batch->offset;
     p = batch->offset;
+    drop_batch();
   }
   file_end_ = p;
 

@@ -81,8 +81,10 @@ struct ReplayReport {
   std::string dropped_tail_reason;
   /// Damage followed by intact records. Each damaged range is skipped and the intact records
   /// after it are kept: records inside a range are lost (a lost ack means a redelivery, a lost
-  /// enqueue an event never delivered — report it loudly). The damaged file is kept as
-  /// `preserved_copy` and the outbox rewritten without the damage.
+  /// enqueue an event never delivered — report it loudly). A batch that another record follows
+  /// before all its events is damage too (only the last write can be cut short): its range is
+  /// the note and the events read, all dropped. The damaged file is kept as `preserved_copy` and
+  /// the outbox rewritten without the damage.
   std::vector<Corruption> corruptions;
   std::string preserved_copy;
   bool removed_stale_temp = false;  ///< a compaction was interrupted; the old file was used

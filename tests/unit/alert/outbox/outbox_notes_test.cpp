@@ -199,3 +199,50 @@ TEST_CASE("a note dropped while it waits in memory is still written whole") {
   CHECK(o->notes() == std::vector<OutboxNote>{{1, "fires z"}});
   CHECK(o->depth("a") == 1);
 }
+
+// Found by tests/fuzz/fuzz_outbox. A batch is one write, so only the file's last batch can be
+// cut short by a crash. A note followed by fewer events than it counts and then by another
+// record was not written by an outbox; replay used to keep that batch as if whole, and once the
+// cut last batch was truncated away it stood at the end, so the next replay dropped it: two
+// restarts disagreed. It is damage: dropped whole, reported, and the file rewritten clean.
+TEST_CASE("a batch missing events before another record is damage and dropped whole") {
+  using alert::encode_record;
+  const std::string earlier = encode_record(alert::EnqueueRecord{1, 1700000000000, "a", "id1", "e1"});
+  const std::string short_batch =
+      encode_record(alert::NoteRecord{2, 2, "n2"}) +
+      encode_record(alert::EnqueueRecord{3, 1700000000000, "a", "id3", "e3"});
+  struct Case {
+    const char* name;
+    std::string next;  ///< the record after the short batch
+    std::size_t depth;  ///< events of "a" left: e1 unless acked; e3 goes with its batch
+    std::vector<OutboxNote> notes;
+  };
+  const std::vector<Case> cases = {
+      {"a batch cut at the end (the fuzzer's case)", encode_record(alert::NoteRecord{4, 1, "n4"}),
+       1, {}},
+      {"a whole note", encode_record(alert::NoteRecord{4, 0, "n4"}), 1, {{4, "n4"}}},
+      {"an ack", encode_record(alert::AckRecord{1, "a"}), 0, {}},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    ScratchDir dir;
+    test::write_file(log_path(dir), earlier + short_batch + c.next);
+    alert::ReplayReport first;
+    auto o = test::open_outbox(dir.path(), {}, &first);
+    REQUIRE(first.corruptions.size() == 1);
+    CHECK(first.corruptions[0].offset == earlier.size());
+    CHECK(first.corruptions[0].bytes == short_batch.size());
+    CHECK(first.corruptions[0].reason == "batch cut short by a later record");
+    CHECK_FALSE(first.preserved_copy.empty());
+    CHECK(o->depth("a") == c.depth);
+    CHECK(o->notes() == c.notes);
+    o.reset();
+
+    alert::ReplayReport second;
+    auto again = test::open_outbox(dir.path(), {}, &second);
+    CHECK(second.corruptions.empty());
+    CHECK(second.dropped_tail_bytes == 0);
+    CHECK(again->depth("a") == c.depth);
+    CHECK(again->notes() == c.notes);
+  }
+}
