@@ -220,8 +220,9 @@ unsigned parse_weekdays(const Reader& r, const Field& f) {
   return mask;
 }
 
-// "YYYY-MM-DDTHH:MM:SS" then "Z" or "+HH:MM"/"-HH:MM" (what people write for a window).
-std::optional<std::chrono::system_clock::time_point> parse_instant_text(std::string_view v) {
+// "YYYY-MM-DDTHH:MM:SS" then "Z" or "+HH:MM"/"-HH:MM" (what people write for a window), in
+// whole seconds, which hold any year written with four digits.
+std::optional<std::chrono::sys_seconds> parse_instant_text(std::string_view v) {
   auto num = [&v](std::size_t at, std::size_t n) -> int {
     if (at + n > v.size()) return -1;
     int x = 0;
@@ -263,6 +264,12 @@ std::chrono::system_clock::time_point parse_instant(const Reader& r, const Field
   if (!t) {
     r.fail(f.value_pos(), std::string(name) + ": " + in_quotes(v) +
                               " is not a time like 2026-12-01T02:00:00Z");
+  }
+  // system_clock counts nanoseconds, which end in 2262.
+  using namespace std::chrono;
+  if (*t > sys_days(year{2200} / January / 1)) {
+    r.fail(f.value_pos(), std::string(name) + ": " + in_quotes(v) +
+                              " is later than 2200-01-01T00:00:00Z");
   }
   return *t;
 }
