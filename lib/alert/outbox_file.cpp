@@ -1,5 +1,6 @@
 #include "alert/outbox_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 #include <fcntl.h>
@@ -29,7 +30,11 @@ std::int64_t to_ms(Clock::time_point t) {
 }
 
 Clock::time_point from_ms(std::int64_t ms) {
-  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(ms)));
+  using std::chrono::milliseconds;
+  // The file holds 64-bit milliseconds; the clock only ±292 years of nanoseconds.
+  constexpr milliseconds latest = std::chrono::floor<milliseconds>(Clock::duration::max());
+  constexpr milliseconds earliest = std::chrono::ceil<milliseconds>(Clock::duration::min());
+  return Clock::time_point(std::clamp(milliseconds(ms), earliest, latest));
 }
 
 EnqueueRecord to_record(const OutboxEvent& e) {

@@ -39,7 +39,8 @@ using Clock = std::chrono::system_clock;
 
 /// errno as an error_code.
 std::error_code last_errno();
-/// Milliseconds since the epoch, and back: the enqueue time as records store it.
+/// Milliseconds since the epoch, and back: the enqueue time as records store it. Back from a
+/// time beyond what the clock holds (a file the outbox did not write) saturates at its ends.
 std::int64_t to_ms(Clock::time_point t);
 Clock::time_point from_ms(std::int64_t ms);
 /// The enqueue record of `e`, and its size in the file.

@@ -4,10 +4,13 @@
 #include <doctest.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include "alert/outbox.hpp"
+#include "alert/outbox_record.hpp"
 #include "outbox_test_util.hpp"
 
 using namespace flywatch;
@@ -122,6 +125,27 @@ TEST_CASE("stats give depth and the oldest pending enqueue time per sink") {
   CHECK_FALSE(s.sinks[0].oldest_enqueued_at.has_value());
   CHECK(s.sinks[1].oldest_enqueued_at == test_time(40));
   CHECK(s.live_bytes < s.file_bytes);
+}
+
+// Found by tests/fuzz/fuzz_outbox: an enqueue time is 64-bit milliseconds on disk, and one
+// beyond system_clock's ±292 years (a file the outbox did not write) overflowed on replay.
+TEST_CASE("an enqueue time beyond what system_clock holds replays saturated") {
+  using Clock = std::chrono::system_clock;
+  using std::chrono::milliseconds;
+  ScratchDir dir;
+  test::write_file(dir.file("outbox.log"),
+                   encode_record(EnqueueRecord{1, INT64_MAX, "a", "id-1", "late"}) +
+                       encode_record(EnqueueRecord{2, INT64_MIN, "b", "id-2", "early"}) +
+                       encode_record(EnqueueRecord{3, -837260033770291934, "b", "id-3", "fuzzed"}));
+  auto ob = open_outbox(dir.path());
+  constexpr auto latest = std::chrono::floor<milliseconds>(Clock::duration::max());
+  constexpr auto earliest = std::chrono::ceil<milliseconds>(Clock::duration::min());
+  REQUIRE(ob->next("a") != nullptr);
+  CHECK(ob->next("a")->enqueued_at == Clock::time_point{latest});
+  REQUIRE(ob->next("b") != nullptr);
+  CHECK(ob->next("b")->enqueued_at == Clock::time_point{earliest});
+  REQUIRE_FALSE(ob->ack("b", 2));
+  CHECK(ob->next("b")->enqueued_at == Clock::time_point{earliest});
 }
 
 TEST_CASE("one outbox per directory") {
