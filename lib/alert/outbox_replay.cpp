@@ -88,12 +88,15 @@ std::error_code WebhookOutbox::replay(ReplayReport& report) {
     std::size_t offset = 0;
     std::uint64_t note_seq = 0;
     std::uint32_t missing = 0;
+    // What the batch added; a record whose seq was taken already (in a file the outbox did not
+    // write) added nothing, and dropping the batch must not take the earlier one.
+    bool note_added = false;
     std::vector<std::pair<std::string, std::uint64_t>> events;  ///< sink, seq
   };
   std::optional<OpenBatch> batch;
   // Takes back what the open batch added (its note and the events read so far) and closes it.
   const auto drop_batch = [this, &batch] {
-    const auto note = notes_.find(batch->note_seq);
+    const auto note = batch->note_added ? notes_.find(batch->note_seq) : notes_.end();
     if (note != notes_.end()) {
       live_bytes_ -= note->second.bytes;
       notes_.erase(note);
@@ -123,19 +126,20 @@ std::error_code WebhookOutbox::replay(ReplayReport& report) {
       ++report.records;
       if (auto* e = std::get_if<EnqueueRecord>(&d.record)) {
         next_seq_ = std::max(next_seq_, e->seq + 1);
-        if (batch) {
-          batch->events.emplace_back(e->sink, e->seq);
-          if (--batch->missing == 0) batch.reset();
-        }
         OutboxEvent ev{e->seq, e->sink, e->webhook_id, from_ms(e->enqueued_at_ms),
                        std::move(e->payload), true};
-        if (queues_[e->sink].emplace(ev.seq, std::move(ev)).second) live_bytes_ += d.size;
+        const bool added = queues_[e->sink].emplace(ev.seq, std::move(ev)).second;
+        if (added) live_bytes_ += d.size;
+        if (batch) {
+          if (added) batch->events.emplace_back(e->sink, e->seq);
+          if (--batch->missing == 0) batch.reset();
+        }
       } else if (auto* n = std::get_if<NoteRecord>(&d.record)) {
         next_seq_ = std::max(next_seq_, n->seq + 1);
         drop_interrupted_batch();
-        if (notes_.emplace(n->seq, Note{std::move(n->payload), true, d.size}).second)
-          live_bytes_ += d.size;
-        if (n->followers > 0) batch = OpenBatch{p, n->seq, n->followers, {}};
+        const bool added = notes_.emplace(n->seq, Note{std::move(n->payload), true, d.size}).second;
+        if (added) live_bytes_ += d.size;
+        if (n->followers > 0) batch = OpenBatch{p, n->seq, n->followers, added, {}};
       } else {
         drop_interrupted_batch();
         const auto& a = std::get<AckRecord>(d.record);

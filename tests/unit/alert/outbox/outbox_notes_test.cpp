@@ -246,3 +246,25 @@ TEST_CASE("a batch missing events before another record is damage and dropped wh
     CHECK(again->notes() == c.notes);
   }
 }
+
+// Found by tests/fuzz/fuzz_outbox: a cut batch whose note or event reuses a seq read before it
+// (a file the outbox did not write) added nothing, but dropping it took the earlier record with
+// that seq; the truncated file still held that record, so the next replay disagreed.
+TEST_CASE("dropping a cut batch keeps the earlier records whose seq it reuses") {
+  using alert::encode_record;
+  const std::string earlier = encode_record(alert::NoteRecord{5, 0, "first"}) +
+                              encode_record(alert::EnqueueRecord{6, 1700000000000, "a", "i6", "e6"});
+  const std::string cut_batch = encode_record(alert::NoteRecord{5, 2, "second"}) +
+                                encode_record(alert::EnqueueRecord{6, 1700000000000, "a", "i7", "dup"});
+  ScratchDir dir;
+  test::write_file(log_path(dir), earlier + cut_batch);
+  for (int open = 1; open <= 2; ++open) {
+    CAPTURE(open);
+    alert::ReplayReport report;
+    auto o = test::open_outbox(dir.path(), {}, &report);
+    CHECK(report.dropped_tail_bytes == (open == 1 ? cut_batch.size() : 0u));
+    CHECK(o->notes() == std::vector<OutboxNote>{{5, "first"}});
+    REQUIRE(o->depth("a") == 1);
+    CHECK(o->next("a")->payload == "e6");
+  }
+}
