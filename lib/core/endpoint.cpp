@@ -22,7 +22,12 @@ std::optional<std::uint16_t> parse_port(std::string_view s) {
 
 std::optional<Endpoint> parse_http_url(std::string_view s, std::string& error) {
   const auto parsed = boost::urls::parse_uri(s);
-  if (!parsed) {
+  // Boost.URL 1.81 reads "https://h:8443health" as port 8443 and the path "health"
+  // (boostorg/url#680); after an authority RFC 3986 has a path start with "/".
+  const auto rootless = [](boost::urls::url_view u) {
+    return u.has_authority() && !u.encoded_path().empty() && !u.encoded_path().starts_with('/');
+  };
+  if (!parsed || rootless(*parsed)) {
     error = "not a valid absolute URL";
     return std::nullopt;
   }

@@ -239,12 +239,23 @@ std::string_view drop_dot_dots_above_root(std::string_view path) {
   return path;
 }
 
+// Boost.URL 1.81 reads "http://h:80x/a" as port "80" and path "x/a", and "http://h:8:0" as
+// port "8:0" (boostorg/url#680); RFC 3986 and browsers refuse both: a port is digits, and after
+// an authority a path is empty or starts with "/".
+bool rfc3986_authority(urls::url_view u) {
+  if (!u.has_authority()) return true;
+  const std::string_view port = u.port();
+  if (port.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  const std::string_view path = u.encoded_path();
+  return path.empty() || path.starts_with('/');
+}
+
 // `cleaned` (see clean_reference) resolved against `base`. Its fragment, which never reaches the
 // server, is cut first; that also spares a "#" that RFC 3986 does not allow inside a fragment.
 std::optional<urls::url> resolve_reference(urls::url_view base, std::string_view cleaned) {
   const std::string reference = encode_forbidden(cleaned.substr(0, cleaned.find('#')));
   const auto ref = urls::parse_uri_reference(reference);
-  if (!ref) return std::nullopt;
+  if (!ref || !rfc3986_authority(*ref)) return std::nullopt;
   urls::url out;
   if (!urls::resolve(base, *ref, out)) return std::nullopt;
   return out;

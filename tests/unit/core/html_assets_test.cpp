@@ -142,6 +142,22 @@ TEST_CASE("find_page_assets: same origin means scheme, host and port, default po
   }
 }
 
+// Found by tests/fuzz/fuzz_html_assets: Boost.URL 1.81 reads "http://h:8080x.js" as port 8080
+// and the path "x.js" (boostorg/url#680), which RFC 3986 and browsers refuse (after an
+// authority a path starts with "/"); flywatch fetched "x.js", a request target without "/".
+TEST_CASE("find_page_assets: a port followed by anything but /, ? or # is unparsable") {
+  for (const char* src : {"http://127.0.0.1:8080before-base.js", "http://127.0.0.1:8080:a.js",
+                          "http://127.0.0.1:a.js", "//127.0.0.1:8080x/a.js"}) {
+    CAPTURE(src);
+    const auto got = fc::find_page_assets("<script src=\"" + std::string(src) + "\"></script>",
+                                          page("http://127.0.0.1:8080/app/"), 10);
+    CHECK(got.targets == Targets{});
+    CHECK(got.cross_origin == 0u);
+  }
+  CHECK(find("<script src=\"http://127.0.0.1:8080?v=1\"></script>", "http://127.0.0.1:8080/") ==
+        Targets{"/?v=1"});
+}
+
 TEST_CASE("find_page_assets: <base href>") {
   // A <base> without href does not count; the first with one does.
   CHECK(find("<base target=_blank><base href=/b/><base href=/c/><script src=x.js></script>") ==
