@@ -114,15 +114,28 @@ Found collect(const GumboNode* root) {
   return found;
 }
 
-void* gumbo_malloc(void*, std::size_t size) { return std::malloc(size); }
-void gumbo_free(void*, void* p) { std::free(p); }
+// gumbo 0.10.1 leaks some of what it allocates (the strings of a DOCTYPE token met inside
+// <noscript> in <head>, which it ignores without freeing), so every parse keeps a set of its
+// live allocations and frees what gumbo left behind.
+using LiveAllocations = std::unordered_set<void*>;
 
-// One gumbo parse tree, freed on destruction.
+void* gumbo_malloc(void* live, std::size_t size) {
+  void* p = std::malloc(size);
+  if (p) static_cast<LiveAllocations*>(live)->insert(p);
+  return p;
+}
+void gumbo_free(void* live, void* p) {
+  if (p) static_cast<LiveAllocations*>(live)->erase(p);
+  std::free(p);
+}
+
+// One gumbo parse tree, freed on destruction, leaks included.
 class ParsedHtml {
  public:
   explicit ParsedHtml(std::string_view html) {
     options_.allocator = gumbo_malloc;
     options_.deallocator = gumbo_free;
+    options_.userdata = &live_;
     // Each recorded parse error copies the whole open-element stack, which makes deep nesting
     // cost quadratic memory and time; nothing here reads the errors.
     options_.max_errors = 0;
@@ -131,6 +144,7 @@ class ParsedHtml {
   ~ParsedHtml() {
     flatten();
     gumbo_destroy_output(&options_, output_);
+    for (void* p : live_) std::free(p);
   }
   ParsedHtml(const ParsedHtml&) = delete;
   ParsedHtml& operator=(const ParsedHtml&) = delete;
@@ -155,9 +169,9 @@ class ParsedHtml {
         stack.push_back(static_cast<GumboNode*>(children.data[i]));
       }
     }
-    // The options' allocator is malloc, so the document's child array may be swapped for one.
+    // Through the options' allocator, which gumbo frees the array with.
     const std::size_t bytes = std::max<std::size_t>(all.size(), 1) * sizeof(void*);
-    auto* data = static_cast<void**>(std::malloc(bytes));
+    auto* data = static_cast<void**>(gumbo_malloc(&live_, bytes));
     if (!data) return;  // then gumbo's own recursion frees it
     for (GumboNode* node : all) {
       if (node->type == GUMBO_NODE_ELEMENT || node->type == GUMBO_NODE_TEMPLATE) {
@@ -165,12 +179,13 @@ class ParsedHtml {
       }
     }
     std::copy(all.begin(), all.end(), data);
-    std::free(top.data);
+    gumbo_free(&live_, top.data);
     top.data = data;
     top.length = static_cast<unsigned>(all.size());
     top.capacity = top.length;
   }
 
+  LiveAllocations live_;
   GumboOptions options_ = kGumboDefaultOptions;
   GumboOutput* output_ = nullptr;
 };
