@@ -49,7 +49,8 @@ Read read_response(const std::string& wire, std::size_t read_size, std::size_t m
 // (boostorg/beast#2861), so a server could abort flywatch by splitting its answer there.
 TEST_CASE("http_response: a chunked body read in any split, the last chunk alone included") {
   const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-  for (const std::string& body : {std::string("0\r\n\r\n"), std::string("0\r\nX-Trailer: y\r\n\r\n"),
+  for (const std::string& body : {std::string("0\r\n\r\n"),
+                                  std::string("0\r\nX-Trailer: y\r\n\r\n"),
                                   std::string("2\r\nok\r\n0\r\n\r\n")}) {
     for (std::size_t read_size = 1; read_size <= 8; ++read_size) {
       CAPTURE(body);
@@ -71,8 +72,10 @@ TEST_CASE("http_response: header names lower-cased in arrival order, interim ans
   REQUIRE_MESSAGE(!r.error, r.error.message());
   CHECK(r.result.http_status == 404);
   using Headers = std::vector<std::pair<std::string, std::string>>;
-  CHECK(r.result.headers ==
-        Headers{{"content-type", "text/plain"}, {"x-b", "1"}, {"x-a", "2"}, {"content-length", "4"}});
+  CHECK(r.result.headers == Headers{{"content-type", "text/plain"},
+                                    {"x-b", "1"},
+                                    {"x-a", "2"},
+                                    {"content-length", "4"}});
   CHECK(r.result.body == "gone");
 }
 

@@ -207,7 +207,8 @@ TEST_CASE("a note dropped while it waits in memory is still written whole") {
 // restarts disagreed. It is damage: dropped whole, reported, and the file rewritten clean.
 TEST_CASE("a batch missing events before another record is damage and dropped whole") {
   using alert::encode_record;
-  const std::string earlier = encode_record(alert::EnqueueRecord{1, 1700000000000, "a", "id1", "e1"});
+  const std::string earlier =
+      encode_record(alert::EnqueueRecord{1, 1700000000000, "a", "id1", "e1"});
   const std::string short_batch =
       encode_record(alert::NoteRecord{2, 2, "n2"}) +
       encode_record(alert::EnqueueRecord{3, 1700000000000, "a", "id3", "e3"});
@@ -252,10 +253,12 @@ TEST_CASE("a batch missing events before another record is damage and dropped wh
 // that seq; the truncated file still held that record, so the next replay disagreed.
 TEST_CASE("dropping a cut batch keeps the earlier records whose seq it reuses") {
   using alert::encode_record;
-  const std::string earlier = encode_record(alert::NoteRecord{5, 0, "first"}) +
-                              encode_record(alert::EnqueueRecord{6, 1700000000000, "a", "i6", "e6"});
-  const std::string cut_batch = encode_record(alert::NoteRecord{5, 2, "second"}) +
-                                encode_record(alert::EnqueueRecord{6, 1700000000000, "a", "i7", "dup"});
+  const std::string earlier =
+      encode_record(alert::NoteRecord{5, 0, "first"}) +
+      encode_record(alert::EnqueueRecord{6, 1700000000000, "a", "i6", "e6"});
+  const std::string cut_batch =
+      encode_record(alert::NoteRecord{5, 2, "second"}) +
+      encode_record(alert::EnqueueRecord{6, 1700000000000, "a", "i7", "dup"});
   ScratchDir dir;
   test::write_file(log_path(dir), earlier + cut_batch);
   for (int open = 1; open <= 2; ++open) {
