@@ -29,7 +29,7 @@ bool is_tchar(unsigned char c) {
 std::string consume_token(FuzzedDataProvider& in, std::size_t max, bool lower) {
   std::string out;
   if (in.ConsumeBool()) {
-    out = std::string(known_names[in.ConsumeIntegralInRange<std::size_t>(0, known_names.size() - 1)]);
+    out = std::string(in.PickValueInArray(known_names));
   } else {
     for (char c : in.ConsumeRandomLengthString(max)) {
       if (is_tchar(static_cast<unsigned char>(c))) out += c;
@@ -147,7 +147,8 @@ core::ProbeResult consume_result(FuzzedDataProvider& in) {
 }
 
 std::chrono::system_clock::time_point consume_now(FuzzedDataProvider& in) {
-  const std::int64_t ms = in.ConsumeIntegralInRange<std::int64_t>(946'684'800'000, 4'102'444'800'000);
+  const std::int64_t ms =
+      in.ConsumeIntegralInRange<std::int64_t>(946'684'800'000, 4'102'444'800'000);
   return std::chrono::system_clock::time_point{milliseconds{ms}};
 }
 

@@ -76,7 +76,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // The same headers as one answer, against cookie and CORS expectations.
   for (int n = in.ConsumeIntegralInRange(0, 4); n > 0; --n) {
-    answer.headers.emplace_back(fuzz::consume_token(in, 32, true), in.ConsumeRandomLengthString(64));
+    std::string name = fuzz::consume_token(in, 32, true);
+    answer.headers.emplace_back(std::move(name), in.ConsumeRandomLengthString(64));
   }
   const core::Expectation expect = fuzz::consume_expectation(in);
   if (const auto v = core::check_cookies(answer, expect.cookies, now)) {

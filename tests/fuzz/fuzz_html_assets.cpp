@@ -32,7 +32,7 @@ const std::array<core::PageLocation, 4> pages = {{
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using fuzz::require;
   FuzzedDataProvider in(data, size);
-  const core::PageLocation& page = pages[in.ConsumeIntegralInRange<std::size_t>(0, pages.size() - 1)];
+  const core::PageLocation& page = in.PickValueInArray(pages);
   const std::size_t max_assets = in.ConsumeIntegralInRange<std::size_t>(0, 40);
   const std::string html = in.ConsumeRemainingBytesAsString();
   // The content-type check too, on the body's first line, which seeds make header-like.

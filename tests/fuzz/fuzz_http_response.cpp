@@ -87,7 +87,8 @@ constexpr const char* targets_yaml = R"(targets:
       status: [200, 204]
       cookies:
         seen: {}
-        medio_session: {http_only: true, secure: true, same_site: lax, path: /, max_age: {min: 1h, max: 30d}}
+        medio_session:
+          {http_only: true, secure: true, same_site: lax, path: /, max_age: {min: 1h, max: 30d}}
       cors: {origin: "https://medio-react-app.fly.dev", credentials: true}
   - name: redirect
     url: http://medio.example.test/old
@@ -116,7 +117,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t max_body = in.PickValueInArray(body_caps);
   const std::uint32_t read_seed = in.ConsumeIntegral<std::uint32_t>();
   const std::size_t max_read = in.ConsumeBool() ? 16 * 1024 : in.ConsumeIntegralInRange(1, 64);
-  const config::Target& target = targets()[in.ConsumeIntegralInRange<std::size_t>(0, targets().size() - 1)];
+  const auto& all = targets();
+  const config::Target& target = all[in.ConsumeIntegralInRange<std::size_t>(0, all.size() - 1)];
   const auto now = fuzz::consume_now(in);
   const std::string wire = in.ConsumeRemainingBytesAsString();
 

@@ -77,7 +77,8 @@ void fuzz_extraction(FuzzedDataProvider& in) {
             "an extracted value comes with no failure");
   } else {
     fuzz::check_verdict(out.failure, answer);
-    require(out.failure.reason == core::FailureReason::extract, "a failed extract has reason extract");
+    require(out.failure.reason == core::FailureReason::extract,
+            "a failed extract has reason extract");
   }
 }
 

@@ -1,7 +1,7 @@
 // Fuzzer: what a restart reads back from state_dir (lib/alert): the outbox file replayed by
 // WebhookOutbox::open (record decoding, torn tails, damage in the middle, batches cut short,
 // the rewrite that drops damage) and restore_alert_state (alerts.json plus the outbox's notes),
-// on files in a private directory under /dev/shm (or $TMPDIR).
+// on files in a private directory under $TMPDIR (else /dev/shm, else /tmp).
 //
 // Half of the inputs are the file's bytes as they are; the other half describe records that
 // are encoded with valid checksums (enqueue, ack and note, sinks and seqs from small sets so
@@ -41,7 +41,7 @@ const fs::path& work_dir() {
   static const fs::path dir = [] {
     std::error_code ec;
     const char* tmp = std::getenv("TMPDIR");
-    const std::string base = fs::is_directory("/dev/shm", ec) ? "/dev/shm" : tmp ? tmp : "/tmp";
+    const std::string base = tmp ? tmp : fs::is_directory("/dev/shm", ec) ? "/dev/shm" : "/tmp";
     std::string name = base + "/flywatch-fuzz-outbox-XXXXXX";
     require(::mkdtemp(name.data()) != nullptr, "a private directory for the outbox");
     return fs::path(name);
@@ -89,10 +89,12 @@ std::string consume_records(FuzzedDataProvider& in) {
       case 1:
         file += alert::encode_record(alert::AckRecord{seq, consume_sink(in)});
         break;
-      default:
-        file += alert::encode_record(alert::NoteRecord{
-            seq, in.ConsumeIntegralInRange<std::uint32_t>(0, 4), in.ConsumeRandomLengthString(256)});
+      default: {
+        const auto followers = in.ConsumeIntegralInRange<std::uint32_t>(0, 4);
+        file += alert::encode_record(
+            alert::NoteRecord{seq, followers, in.ConsumeRandomLengthString(256)});
         break;
+      }
     }
   }
   if (!file.empty() && in.ConsumeBool()) {
@@ -124,6 +126,9 @@ Replayed replayed(const alert::WebhookOutbox& outbox) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  // The directory first, so that it still exists when the exit handler runs (statics made
+  // after an atexit() registration are destroyed before it runs).
+  (void)work_dir();
   std::atexit([] {
     std::error_code ec;
     fs::remove_all(work_dir(), ec);
