@@ -18,6 +18,7 @@
 #include "core/endpoint.hpp"
 #include "core/expectation.hpp"
 #include "core/journey.hpp"
+#include "core/inhibit_rule.hpp"
 #include "core/log_line.hpp"
 #include "core/maintenance.hpp"
 #include "core/sink_kind.hpp"
@@ -194,6 +195,8 @@ struct AlertsConfig {
   std::vector<SinkConfig> sinks;
   /// Their `targets` name entries of Config::targets, their `apps` entries of Config::fly->apps.
   std::vector<core::MaintenanceWindow> maintenance;
+  /// `alerts.inhibit`: core::default_inhibit_rules() unless written; empty turns inhibition off.
+  std::vector<core::InhibitRule> inhibit = core::default_inhibit_rules();
 };
 
 struct Config {
