@@ -18,6 +18,26 @@ std::string redact_query(const std::string& url) {
   return q == std::string::npos ? url : url.substr(0, q) + "?REDACTED";
 }
 
+// A firing alert: its labels as sent, and what became of its page (core::AlertListing).
+boost::json::object alert_json(const core::AlertListing& a) {
+  const auto labels = [](const core::AlertLabels& l) {
+    boost::json::object o;
+    for (const auto& [k, v] : l) o[k] = v;
+    return o;
+  };
+  boost::json::object o;
+  o["name"] = a.alert.name();
+  o["severity"] = a.alert.severity();
+  o["labels"] = labels(a.alert.labels);
+  const auto summary = a.alert.annotations.find("summary");
+  o["summary"] = summary == a.alert.annotations.end() ? std::string() : summary->second;
+  o["since"] = core::format_rfc3339_ms(a.alert.starts_at);
+  o["state"] = a.state;
+  o["notified"] = a.notified;
+  o["inhibited_by"] = a.inhibited_by ? boost::json::value(labels(*a.inhibited_by)) : nullptr;
+  return o;
+}
+
 }  // namespace
 
 std::string Engine::status_json() const {
@@ -47,6 +67,9 @@ std::string Engine::status_json() const {
   doc["targets"] = std::move(list);
   doc["apps"] = std::move(apps);
   doc["journeys"] = std::move(journeys);
+  boost::json::array alerts;
+  for (const auto& a : alerts_.listing()) alerts.push_back(alert_json(a));
+  doc["alerts"] = std::move(alerts);
   return to_json_text(doc);
 }
 

@@ -81,6 +81,10 @@ Metrics::Metrics(const std::string& version)
                         .Name("flywatch_alerts_firing")
                         .Help("Alerts firing now, by alert name.")
                         .Register(*registry_);
+  alerts_inhibited_ = &prometheus::BuildCounter()
+                           .Name("flywatch_alerts_inhibited_total")
+                           .Help("Times an alert became inhibited (alerts.inhibit), by alert name.")
+                           .Register(*registry_);
   webhook_deliveries_ = &prometheus::BuildCounter()
                              .Name("flywatch_webhook_deliveries_total")
                              .Help("Alert delivery attempts per sink, by result (delivered, retry, failed).")
@@ -103,6 +107,10 @@ Metrics::Metrics(const std::string& version)
 
 void Metrics::set_alerts_firing(const std::string& alertname, double count) {
   alerts_firing_->Add({{"alertname", alertname}}).Set(count);
+}
+
+void Metrics::count_alerts_inhibited(const std::string& alertname, double n) {
+  alerts_inhibited_->Add({{"alertname", alertname}}).Increment(n);
 }
 
 void Metrics::count_webhook_delivery(const std::string& sink, std::string_view result) {

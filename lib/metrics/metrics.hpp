@@ -85,6 +85,9 @@ class Metrics {
 
   /// flywatch_alerts_firing{alertname}: alerts firing now, by name.
   void set_alerts_firing(const std::string& alertname, double count);
+  /// flywatch_alerts_inhibited_total{alertname}: adds `n` times an alert became inhibited
+  /// (`alerts.inhibit`); n = 0 only creates the series.
+  void count_alerts_inhibited(const std::string& alertname, double n = 1);
   /// flywatch_webhook_deliveries_total{sink,result}; `result` is delivered, retry or failed.
   void count_webhook_delivery(const std::string& sink, std::string_view result);
   /// flywatch_webhook_queue_depth{sink} and flywatch_webhook_oldest_pending_seconds{sink}
@@ -105,6 +108,7 @@ class Metrics {
   prometheus::Gauge* reload_successful_;
   prometheus::Gauge* reload_success_ts_;
   prometheus::Family<prometheus::Gauge>* alerts_firing_;
+  prometheus::Family<prometheus::Counter>* alerts_inhibited_;
   prometheus::Family<prometheus::Counter>* webhook_deliveries_;
   prometheus::Family<prometheus::Gauge>* webhook_queue_depth_;
   prometheus::Family<prometheus::Gauge>* webhook_oldest_pending_;
