@@ -23,8 +23,9 @@ void keep_only(std::vector<T>& items, Keep keep) {
 
 ShardView select_shard(Config whole) {
   ShardView view;
-  view.total = count(whole);
   const core::Shard shard = whole.shard;
+  view.summary.shard = shard;
+  view.summary.total = count(whole);
   Config& c = view.config;
   c = std::move(whole);
   c.gate.reset();
@@ -47,18 +48,18 @@ ShardView select_shard(Config whole) {
       return core::keeps(shard, core::placement_key(j.name(), j.app));
     });
   }
-  view.kept = count(c);
+  view.summary.kept = count(c);
   return view;
 }
 
-std::string describe(const ShardView& view) {
+std::string describe(const ShardSummary& s) {
   auto part = [](std::size_t kept, std::size_t total, const char* what) {
     return std::to_string(kept) + " of " + std::to_string(total) + " " + what;
   };
-  return "shard " + core::to_string(view.config.shard) + " keeps " +
-         part(view.kept.targets, view.total.targets, "targets") + ", " +
-         part(view.kept.journeys, view.total.journeys, "journeys") + ", " +
-         part(view.kept.apps, view.total.apps, "apps");
+  return "shard " + core::to_string(s.shard) + " keeps " +
+         part(s.kept.targets, s.total.targets, "targets") + ", " +
+         part(s.kept.journeys, s.total.journeys, "journeys") + ", " +
+         part(s.kept.apps, s.total.apps, "apps");
 }
 
 }  // namespace flywatch::config

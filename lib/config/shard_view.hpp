@@ -18,11 +18,17 @@ struct WatchedCounts {
   bool operator==(const WatchedCounts&) const = default;
 };
 
-/// A config cut down to its shard, with what the whole file held.
-struct ShardView {
-  Config config;        ///< what this instance watches; config.shard says which shard it is
+/// Which shard a config was cut to, and how much of the whole file it keeps.
+struct ShardSummary {
+  core::Shard shard;
   WatchedCounts total;  ///< of the whole file
-  WatchedCounts kept;   ///< of `config`
+  WatchedCounts kept;   ///< of the shard's config
+};
+
+/// A config cut down to its shard.
+struct ShardView {
+  Config config;  ///< what this instance watches; config.shard == summary.shard
+  ShardSummary summary;
 };
 
 /// Keeps the Fly apps, targets and journeys of `whole` that `whole.shard` keeps, each placed by
@@ -35,6 +41,6 @@ struct ShardView {
 ShardView select_shard(Config whole);
 
 /// "shard I/N keeps T of T' targets, J of J' journeys, A of A' apps", for the command line.
-std::string describe(const ShardView& view);
+std::string describe(const ShardSummary& summary);
 
 }  // namespace flywatch::config

@@ -101,10 +101,11 @@ TEST_CASE("select_shard: each shard keeps its apps, and bound targets and journe
     CHECK(k.apps == names.apps);
     CHECK(k.targets == names.targets);
     CHECK(k.journeys == names.journeys);
-    CHECK(v.total == WatchedCounts{6, 2, 3});
-    CHECK(v.kept ==
+    CHECK(v.summary.total == WatchedCounts{6, 2, 3});
+    CHECK(v.summary.kept ==
           WatchedCounts{words(names.targets), words(names.journeys), words(names.apps)});
     CHECK(v.config.shard == Shard{index, 3});
+    CHECK(v.summary.shard == Shard{index, 3});
     // `flywatch gate` never runs a shard.
     CHECK_FALSE(v.config.gate);
     // The rest of the file is untouched.
@@ -136,7 +137,7 @@ TEST_CASE("select_shard: one shard keeps every app, target and journey") {
   Config whole = three_shards();
   whole.shard = Shard{};
   const ShardView v = select_shard(whole);
-  CHECK(v.kept == v.total);
+  CHECK(v.summary.kept == v.summary.total);
   CHECK(kept(v).targets == "be-edge site-edge web-1 web-2 web-3 blog");
 }
 
@@ -149,13 +150,13 @@ TEST_CASE("select_shard: a shard without apps has no fly section") {
   const ShardView v = select_shard(whole);
   CHECK_FALSE(v.config.fly);
   CHECK(kept(v).targets == "web-1");
-  CHECK(v.total == WatchedCounts{1, 0, 1});
-  CHECK(v.kept == WatchedCounts{1, 0, 0});
+  CHECK(v.summary.total == WatchedCounts{1, 0, 1});
+  CHECK(v.summary.kept == WatchedCounts{1, 0, 0});
 }
 
 TEST_CASE("describe: what the command line prints") {
   Config whole = three_shards();
   whole.shard = Shard{1, 3};
-  CHECK(describe(select_shard(whole)) ==
+  CHECK(describe(select_shard(whole).summary) ==
         "shard 1/3 keeps 2 of 6 targets, 0 of 2 journeys, 1 of 3 apps");
 }
