@@ -33,6 +33,7 @@
 #include "net/basic_auth.hpp"
 #include "net/http_client.hpp"
 #include "net/prober.hpp"
+#include "report/status_page.hpp"
 
 namespace flywatch::daemon {
 
@@ -130,12 +131,18 @@ class Daemon {
 
   net::AdminSources admin_sources() {
     net::AdminSources s;
-    s.version = FLYWATCH_VERSION;
     s.metrics_text = [this] {
       if (dispatcher_) dispatcher_->refresh_metrics(std::chrono::system_clock::now());
       return metrics_.render();
     };
     s.status_json = [this] { return engine_.status_json(); };
+    s.status_page = [this] {
+      report::StatusPageOptions options;
+      options.version = FLYWATCH_VERSION;
+      options.now = std::chrono::system_clock::now();
+      return net::HtmlPage{report::render_status_page(engine_.status(), options),
+                           std::string(report::status_page_csp())};
+    };
     s.ready = [this] { return ready_; };
     s.reload = [this](std::string& error) { return reload("api", error); };
     return s;

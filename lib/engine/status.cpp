@@ -1,4 +1,7 @@
 // The /api/v1/status document.
+#include <algorithm>
+#include <optional>
+
 #include <boost/json.hpp>
 
 #include "core/duration.hpp"
@@ -18,9 +21,53 @@ std::string redact_query(const std::string& url) {
   return q == std::string::npos ? url : url.substr(0, q) + "?REDACTED";
 }
 
+boost::json::value time_or_null(const std::optional<std::chrono::system_clock::time_point>& t) {
+  return t ? boost::json::value(core::format_rfc3339_ms(*t)) : boost::json::value(nullptr);
+}
+
+boost::json::value seconds_or_null(const std::optional<std::chrono::milliseconds>& d) {
+  return d ? boost::json::value(core::to_seconds(*d)) : boost::json::value(nullptr);
+}
+
+// A cold start that ended. Its phases are those the metrics observe: an unknown boot (only the
+// `started` event was seen) has no boot and no total.
+boost::json::object cold_start_json(const core::ColdStartRecord& r) {
+  const auto& e = r.episode;
+  boost::json::object o;
+  o["app"] = r.app;
+  o["machine"] = r.machine;
+  o["region"] = r.region;
+  o["kind"] = std::string(core::to_string(e.kind));
+  o["outcome"] = r.abandoned ? "abandoned" : "healthy";
+  o["slow"] = e.slow;
+  o["start"] = core::format_rfc3339_ms(e.start);
+  o["end"] = time_or_null(r.abandoned ? e.ended : e.healthy);
+  o["boot_seconds"] = seconds_or_null(e.boot());
+  o["ready_seconds"] = seconds_or_null(e.ready());
+  o["total_seconds"] = seconds_or_null(e.boot_unknown ? std::nullopt : e.total());
+  return o;
+}
+
+// A firing alert: its labels as sent, and `notified` false while a maintenance window holds its
+// `firing` back.
+boost::json::object alert_json(const alert::PersistedAlert& a) {
+  const auto& alert = a.entry.alert;
+  boost::json::object labels;
+  for (const auto& [k, v] : alert.labels) labels[k] = v;
+  boost::json::object o;
+  o["name"] = alert.name();
+  o["severity"] = alert.severity();
+  o["labels"] = std::move(labels);
+  const auto summary = alert.annotations.find("summary");
+  o["summary"] = summary == alert.annotations.end() ? std::string() : summary->second;
+  o["since"] = core::format_rfc3339_ms(alert.starts_at);
+  o["notified"] = a.notified;
+  return o;
+}
+
 }  // namespace
 
-std::string Engine::status_json() const {
+boost::json::object Engine::status() const {
   boost::json::array list;
   list.reserve(targets_.size());
   for (const auto& [name, t] : targets_) {
@@ -47,7 +94,19 @@ std::string Engine::status_json() const {
   doc["targets"] = std::move(list);
   doc["apps"] = std::move(apps);
   doc["journeys"] = std::move(journeys);
-  return to_json_text(doc);
+  boost::json::array cold_starts;
+  for (const auto& r : cold_starts_.history().entries()) cold_starts.push_back(cold_start_json(r));
+  doc["cold_starts"] = std::move(cold_starts);
+  auto firing = alerts_.state();
+  std::stable_sort(firing.begin(), firing.end(), [](const auto& a, const auto& b) {
+    return a.entry.alert.starts_at < b.entry.alert.starts_at;
+  });
+  boost::json::array alerts;
+  for (const auto& a : firing) alerts.push_back(alert_json(a));
+  doc["alerts"] = std::move(alerts);
+  return doc;
 }
+
+std::string Engine::status_json() const { return to_json_text(status()); }
 
 }  // namespace flywatch::engine
