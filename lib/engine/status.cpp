@@ -44,7 +44,7 @@ boost::json::object cold_start_json(const core::ColdStartRecord& r) {
   o["end"] = time_or_null(r.abandoned ? e.ended : e.healthy);
   o["boot_seconds"] = seconds_or_null(e.boot());
   o["ready_seconds"] = seconds_or_null(e.ready());
-  o["total_seconds"] = seconds_or_null(e.boot_unknown ? std::nullopt : e.total());
+  o["total_seconds"] = seconds_or_null(e.known_total());
   return o;
 }
 
