@@ -1,6 +1,8 @@
 """Debian's Prometheus on loopback for the integration tests (stdlib only)."""
 
+import json
 import os
+import urllib.parse
 
 import harness
 
@@ -46,3 +48,14 @@ def start_prometheus(env, flywatch_port=None, scrape_self=False, rule_files=(), 
     env.on_cleanup(lambda: harness.stop_process(proc, grace=10))
     harness.wait_port(port, proc, "prometheus", timeout=30, log_path=log.name)
     return proc, port, log.name
+
+
+def query(port, expr):
+    """The instant vector of `expr` on the Prometheus at 127.0.0.1:`port`, as (labels, value)
+    pairs; fails the test on an HTTP or query error."""
+    url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    status, body = harness.http_request(url)
+    harness.check(status == 200, f"prometheus query {expr!r}: {status} {body[:300]}")
+    doc = json.loads(body)
+    harness.check(doc.get("status") == "success", f"prometheus query {expr!r}: {doc}")
+    return [(r["metric"], float(r["value"][1])) for r in doc["data"]["result"]]

@@ -26,13 +26,12 @@ Usage: test_sharding.py <flywatch> <flysim>
 
 import json
 import time
-import urllib.parse
 
 import harness
 from alertmanager import start_cluster
 from flysim_env import FlySim, log_events
 from harness import check, wait_until
-from prom import start_prometheus
+from prom import query, start_prometheus
 
 CHECKS = ["servicecheck-00-http-5000"]
 # app: (machine id, region, the target bound to it). Bound targets are named so that some hash
@@ -142,15 +141,6 @@ def key_of(labels):
 
 
 # --------------------------------------------------------------------------- Prometheus
-
-def query(port, expr):
-    url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
-    status, body = harness.http_request(url)
-    check(status == 200, f"prometheus query {expr!r}: {status} {body[:300]}")
-    doc = json.loads(body)
-    check(doc.get("status") == "success", f"prometheus query {expr!r}: {doc}")
-    return [(r["metric"], float(r["value"][1])) for r in doc["data"]["result"]]
-
 
 def series_by_vantage(port, metric, label):
     """{vantage: {label value: [instance, …]}} of every series of `metric`."""
