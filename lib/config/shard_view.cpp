@@ -41,7 +41,9 @@ ShardView select_shard(Config whole) {
     }
     keep_only(c.targets, [&](const Target& t) {
       const auto app = app_of_target.find(t.name);
-      const std::string_view bound = app == app_of_target.end() ? "" : app->second;
+      // Not `cond ? "" : app->second`: that makes a temporary std::string the view would outlive.
+      std::string_view bound;
+      if (app != app_of_target.end()) bound = app->second;
       return core::keeps(shard, core::placement_key(t.name, bound));
     });
     keep_only(c.journeys, [&](const Journey& j) {
