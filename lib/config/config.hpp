@@ -21,6 +21,7 @@
 #include "core/inhibit_rule.hpp"
 #include "core/log_line.hpp"
 #include "core/maintenance.hpp"
+#include "core/shard.hpp"
 #include "core/sink_kind.hpp"
 #include "core/web_config.hpp"
 
@@ -216,6 +217,10 @@ struct Config {
   std::optional<GateConfig> gate;
   /// The `alerts:` section; defaults (no sinks, default rules) when the file has none.
   AlertsConfig alerts;
+  /// `shard: {index, count}`: the part of the file this instance watches (0 of 1, everything,
+  /// when absent). load_config keeps the whole file; config::select_shard (shard_view.hpp)
+  /// takes the shard's part.
+  core::Shard shard;
 };
 
 /// A configuration error with its position, rendered as `file:line:column: message`

@@ -21,7 +21,7 @@ std::vector<MachineProbeOrder> MachineProbeBook::due(const std::vector<MachineSn
   std::map<std::string, bool> wanted;
   for (const auto& m : machines) wanted.try_emplace(m.id, own_probe_wanted(m));
   // A machine that left started loses its verdict: its next start is judged afresh. So does a
-  // cordoned one: the proxy sends it no traffic, so it is not probed (README).
+  // cordoned one: the proxy sends it no traffic, so it is not probed (docs/fly.md).
   std::erase_if(entries_, [&](const auto& kv) {
     auto w = wanted.find(kv.first);
     return w == wanted.end() || !w->second;

@@ -42,7 +42,7 @@ std::string_view to_string(OwnProbe p);
 /// unless its last state was stopped, suspended or destroyed (those stay: it served no one
 /// either way, and an app asleep must not look awake): the API only repeats what it last
 /// heard. For a started machine:
-/// `started` while cordoned (it serves no traffic; see README); `unhealthy` when any Fly check
+/// `started` while cordoned (it serves no traffic; see docs/fly.md); `unhealthy` when any Fly check
 /// is "critical" or the own probe is failing; `healthy` when the listed checks cover every
 /// configured check (`configured_checks`; flyctl waits for all of them too) and all are
 /// "passing" (or there are none at all) and the own probe is passing or not configured;

@@ -32,6 +32,7 @@ Engine::Engine(asio::io_context& io, net::Prober& prober, net::HttpClient& http,
   events_.subscribe(metrics_events_);
   events_.subscribe(log_events_);
   events_.subscribe(alert_events_);
+  events_.subscribe(cold_starts_);
 }
 
 void Engine::apply(const config::Config& cfg) {

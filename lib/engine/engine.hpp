@@ -14,11 +14,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
 
 #include "config/config.hpp"
 #include "engine/alert_center.hpp"
 #include "engine/alert_subscriber.hpp"
 #include "engine/app_watch.hpp"
+#include "engine/cold_start_subscriber.hpp"
 #include "engine/events.hpp"
 #include "engine/journey_watch.hpp"
 #include "engine/log_subscriber.hpp"
@@ -62,7 +64,10 @@ class Engine {
   /// daemon).
   AlertCenter& alerts() { return alerts_; }
 
-  /// The status document of /api/v1/status.
+  /// The status document of /api/v1/status: "targets", "apps", "journeys", "cold_starts"
+  /// (the last ones that ended, newest first) and "alerts" (firing now, oldest first).
+  boost::json::object status() const;
+  /// status() as JSON text.
   std::string status_json() const;
 
   std::size_t target_count() const { return targets_.size(); }
@@ -99,6 +104,7 @@ class Engine {
   MetricsSubscriber metrics_events_;
   LogSubscriber log_events_;
   AlertSubscriber alert_events_;
+  ColdStartSubscriber cold_starts_;
   EventBus events_;
   boost::asio::steady_timer timer_;
   bool timer_loop_running_ = false;

@@ -1,4 +1,7 @@
 // The /api/v1/status document.
+#include <algorithm>
+#include <optional>
+
 #include <boost/json.hpp>
 
 #include "core/duration.hpp"
@@ -16,6 +19,33 @@ namespace {
 std::string redact_query(const std::string& url) {
   const auto q = url.find('?');
   return q == std::string::npos ? url : url.substr(0, q) + "?REDACTED";
+}
+
+boost::json::value time_or_null(const std::optional<std::chrono::system_clock::time_point>& t) {
+  return t ? boost::json::value(core::format_rfc3339_ms(*t)) : boost::json::value(nullptr);
+}
+
+boost::json::value seconds_or_null(const std::optional<std::chrono::milliseconds>& d) {
+  return d ? boost::json::value(core::to_seconds(*d)) : boost::json::value(nullptr);
+}
+
+// A cold start that ended. Its phases are those the metrics observe: an unknown boot (only the
+// `started` event was seen) has no boot and no total.
+boost::json::object cold_start_json(const core::ColdStartRecord& r) {
+  const auto& e = r.episode;
+  boost::json::object o;
+  o["app"] = r.app;
+  o["machine"] = r.machine;
+  o["region"] = r.region;
+  o["kind"] = std::string(core::to_string(e.kind));
+  o["outcome"] = r.abandoned ? "abandoned" : "healthy";
+  o["slow"] = e.slow;
+  o["start"] = core::format_rfc3339_ms(e.start);
+  o["end"] = time_or_null(r.abandoned ? e.ended : e.healthy);
+  o["boot_seconds"] = seconds_or_null(e.boot());
+  o["ready_seconds"] = seconds_or_null(e.ready());
+  o["total_seconds"] = seconds_or_null(e.known_total());
+  return o;
 }
 
 // A firing alert: its labels as sent, and what became of its page (core::AlertListing).
@@ -40,7 +70,7 @@ boost::json::object alert_json(const core::AlertListing& a) {
 
 }  // namespace
 
-std::string Engine::status_json() const {
+boost::json::object Engine::status() const {
   boost::json::array list;
   list.reserve(targets_.size());
   for (const auto& [name, t] : targets_) {
@@ -67,10 +97,15 @@ std::string Engine::status_json() const {
   doc["targets"] = std::move(list);
   doc["apps"] = std::move(apps);
   doc["journeys"] = std::move(journeys);
+  boost::json::array cold_starts;
+  for (const auto& r : cold_starts_.history().entries()) cold_starts.push_back(cold_start_json(r));
+  doc["cold_starts"] = std::move(cold_starts);
   boost::json::array alerts;
   for (const auto& a : alerts_.listing()) alerts.push_back(alert_json(a));
   doc["alerts"] = std::move(alerts);
-  return to_json_text(doc);
+  return doc;
 }
+
+std::string Engine::status_json() const { return to_json_text(status()); }
 
 }  // namespace flywatch::engine

@@ -1,6 +1,7 @@
 // Machines API JSON → core::MachineSnapshot. The leniency policy is documented in the header.
 #include "fly/machine_json.hpp"
 
+#include "core/rfc3339.hpp"
 #include "fly/machine_json_detail.hpp"
 
 #include <boost/json.hpp>
@@ -63,7 +64,7 @@ std::optional<std::int64_t> as_epoch_ms_unchecked(const json::value& v) {
     std::int64_t ms = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
     if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) return ms;
-    return parse_rfc3339_ms(text);
+    return core::parse_rfc3339_ms(text);
   }
   return as_int64(v);
 }

@@ -61,9 +61,4 @@ std::optional<core::MachineSnapshot> parse_machine(
 std::optional<std::vector<core::MachineEvent>> parse_events(
     std::string_view json, std::string& error, std::vector<std::string>* warnings = nullptr);
 
-/// Parses an RFC 3339 timestamp ("2023-10-31T02:30:10Z", "2026-08-31T23:08:10.528+02:00") into
-/// epoch milliseconds (fraction truncated to ms). Accepts 't'/' ' for 'T' and 'z' for 'Z'.
-/// Returns nullopt on anything else, including out-of-range fields (month 13, Feb 30, hour 24).
-std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
-
 }  // namespace flywatch::fly

@@ -77,6 +77,12 @@ Metrics::Metrics(const std::string& version)
                             .Help("Unix time of the last successful configuration load.")
                             .Register(*registry_)
                             .Add({});
+  shard_info_ = &prometheus::BuildGauge()
+                     .Name("flywatch_shard_info")
+                     .Help("Always 1; labelled with the shard of the config this instance watches "
+                           "(index of count).")
+                     .Register(*registry_);
+  set_shard(core::Shard{});
   alerts_firing_ = &prometheus::BuildGauge()
                         .Name("flywatch_alerts_firing")
                         .Help("Alerts firing now, by alert name.")
@@ -103,6 +109,13 @@ Metrics::Metrics(const std::string& version)
       .Register(*registry_)
       .Add({{"version", version}})
       .Set(1);
+}
+
+void Metrics::set_shard(const core::Shard& shard) {
+  if (shard_series_ != nullptr) shard_info_->Remove(shard_series_);
+  shard_series_ = &shard_info_->Add(
+      {{"index", std::to_string(shard.index)}, {"count", std::to_string(shard.count)}});
+  shard_series_->Set(1);
 }
 
 void Metrics::set_alerts_firing(const std::string& alertname, double count) {

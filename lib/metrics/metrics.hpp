@@ -17,6 +17,7 @@
 #include <prometheus/registry.h>
 
 #include "core/probe_result.hpp"
+#include "core/shard.hpp"
 #include "metrics/fleet_metrics.hpp"
 #include "metrics/journey_metrics.hpp"
 
@@ -78,6 +79,9 @@ class Metrics {
   prometheus::Histogram& scheduler_lateness() { return *scheduler_lateness_; }
   prometheus::Gauge& config_last_reload_successful() { return *reload_successful_; }
   prometheus::Gauge& config_last_reload_success_timestamp() { return *reload_success_ts_; }
+  /// flywatch_shard_info{index,count} 1 for `shard`, replacing the previous shard's series
+  /// (0 of 1 until the first call).
+  void set_shard(const core::Shard& shard);
   /// The Fly machine families (flywatch_machine_*, flywatch_app_*, ...), rendered by render().
   FleetMetrics& fleet() { return fleet_; }
   /// The journey families (flywatch_journey_*).
@@ -107,6 +111,8 @@ class Metrics {
   prometheus::Histogram* scheduler_lateness_;
   prometheus::Gauge* reload_successful_;
   prometheus::Gauge* reload_success_ts_;
+  prometheus::Family<prometheus::Gauge>* shard_info_;
+  prometheus::Gauge* shard_series_ = nullptr;
   prometheus::Family<prometheus::Gauge>* alerts_firing_;
   prometheus::Family<prometheus::Counter>* alerts_inhibited_;
   prometheus::Family<prometheus::Counter>* webhook_deliveries_;

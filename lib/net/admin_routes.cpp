@@ -1,6 +1,7 @@
 #include "net/admin_routes.hpp"
 
 #include <memory>
+#include <utility>
 
 namespace flywatch::net {
 
@@ -37,13 +38,13 @@ AdminResponse handle_reload(const AdminSources& s, const AdminRequest& r) {
                          : AdminResponse{500, text_plain, error + "\n", {}};
 }
 
-AdminResponse handle_index(const AdminSources& s, const AdminRequest&) {
-  return {200, "text/html; charset=utf-8",
-          "<html><head><title>flywatch</title></head><body><h1>flywatch " + s.version +
-              "</h1><ul><li><a href=\"/metrics\">/metrics</a></li><li><a "
-              "href=\"/api/v1/status\">/api/v1/status</a></li><li><a "
-              "href=\"/healthz\">/healthz</a></li><li><a href=\"/readyz\">/readyz</a></li></ul>"
-              "</body></html>\n", {}};
+AdminResponse handle_status_page(const AdminSources& s, const AdminRequest&) {
+  HtmlPage page = s.status_page();
+  return {200, "text/html; charset=utf-8", std::move(page.html),
+          {{"Cache-Control", "no-store"},
+           {"Content-Security-Policy", std::move(page.content_security_policy)},
+           {"X-Content-Type-Options", "nosniff"},
+           {"Referrer-Policy", "no-referrer"}}};
 }
 
 AdminResponse handle_not_found(const AdminRequest&) { return {404, text_plain, "not found\n", {}}; }
@@ -59,7 +60,7 @@ std::vector<AdminRoute> admin_routes(const AdminSources& sources) {
       {"/readyz", RouteMethods::read, bind(handle_readyz)},
       {"/api/v1/status", RouteMethods::read, bind(handle_status)},
       {"/-/reload", RouteMethods::any, bind(handle_reload)},
-      {"/", RouteMethods::any, bind(handle_index)},
+      {"/", RouteMethods::read, bind(handle_status_page)},
   };
 }
 

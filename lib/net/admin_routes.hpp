@@ -8,7 +8,7 @@
 ///   GET|HEAD /readyz          200 "ready", or 503 "not ready" until startup is done
 ///   GET|HEAD /api/v1/status   200 the status document (JSON)
 ///   POST /-/reload            200 "reloaded", or 500 with the error; other methods 405
-///   any      /                200 an HTML index
+///   GET|HEAD /                200 the status page (HTML, not cached, under its own CSP)
 ///   anything else             404 "not found" (a known path with another method too)
 
 #include <functional>
@@ -21,11 +21,17 @@
 
 namespace flywatch::net {
 
+/// An HTML page and the Content-Security-Policy it is to be served under.
+struct HtmlPage {
+  std::string html;
+  std::string content_security_policy;
+};
+
 /// What the admin handlers read and do; supplied by the daemon, called on its event loop.
 struct AdminSources {
-  std::string version;                        ///< shown on the index page
   std::function<std::string()> metrics_text;  ///< the Prometheus exposition, freshly rendered
   std::function<std::string()> status_json;   ///< the /api/v1/status document, no final newline
+  std::function<HtmlPage()> status_page;      ///< the status page, freshly rendered
   std::function<bool()> ready;                ///< whether startup is done
   /// Reloads the config; false with `error` set when the new config was refused.
   std::function<bool(std::string& error)> reload;
@@ -50,7 +56,9 @@ AdminResponse handle_readyz(const AdminSources& s, const AdminRequest& r);
 AdminResponse handle_status(const AdminSources& s, const AdminRequest& r);
 /// POST reloads; any other method is answered 405 "use POST to reload" with `Allow: POST`.
 AdminResponse handle_reload(const AdminSources& s, const AdminRequest& r);
-AdminResponse handle_index(const AdminSources& s, const AdminRequest& r);
+/// The status page with `Cache-Control: no-store` (it is always now), its CSP,
+/// `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`.
+AdminResponse handle_status_page(const AdminSources& s, const AdminRequest& r);
 AdminResponse handle_not_found(const AdminRequest& r);
 
 /// The route table of the admin endpoint (the list at the top of this file), its handlers bound

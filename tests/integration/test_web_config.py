@@ -119,12 +119,15 @@ def check_tls_and_auth(env, pki):
     status, _, body = request(d.port, good, auth=right)
     check(status == 200, f"good client: /metrics answered {status}")
     check("flywatch_build_info" in body or "flywatch_" in body, "no flywatch metrics in /metrics")
+    status, headers, body = request(d.port, good, path="/", auth=right)
+    check(status == 200 and headers.get("content-type") == "text/html; charset=utf-8"
+          and "<title>flywatch status</title>" in body, f"good client: / answered {status}")
 
     for what, auth in [("wrong password", basic("alice", "s3creT")),
                        ("unknown user", basic("mallory", PASSWORD)),
                        ("no credentials", None),
                        ("not Basic", "Bearer " + PASSWORD)]:
-        for path in ("/metrics", "/healthz", "/-/reload", "/nope"):
+        for path in ("/metrics", "/healthz", "/-/reload", "/", "/nope"):
             status, headers, body = request(d.port, good, path=path, auth=auth)
             check(status == 401, f"{what} {path}: answered {status}")
             check(headers.get("www-authenticate") == 'Basic realm="flywatch"',

@@ -16,16 +16,20 @@ struct Fake {
   bool ready = false;
   int metrics_renders = 0;
   int reloads = 0;
+  int page_renders = 0;
   std::string reload_error;  ///< empty: reloads succeed
 
   net::AdminSources sources() {
     net::AdminSources s;
-    s.version = "1.2.3";
     s.metrics_text = [this] {
       ++metrics_renders;
       return std::string("flywatch_up 1\n");
     };
     s.status_json = [] { return std::string(R"({"targets":[],"apps":[]})"); };
+    s.status_page = [this] {
+      ++page_renders;
+      return net::HtmlPage{"<!DOCTYPE html><p>page</p>\n", "default-src 'none'"};
+    };
     s.ready = [this] { return ready; };
     s.reload = [this](std::string& error) {
       ++reloads;
@@ -90,16 +94,25 @@ TEST_CASE("admin routes: /-/reload takes POST only, answers other methods 405 Al
   check_answer(ask(h, "POST", "/-/reload"), 500, plain, "config.yaml:3:1: unknown key\n");
 }
 
-TEST_CASE("admin routes: the index page answers every method") {
+TEST_CASE("admin routes: GET and HEAD / is the status page, uncached, under its CSP") {
   Fake fake;
   const auto h = net::make_admin_handler(fake.sources());
-  for (const char* method : {"GET", "POST"}) {
-    check_answer(ask(h, method, "/"), 200, "text/html; charset=utf-8",
-                 "<html><head><title>flywatch</title></head><body><h1>flywatch 1.2.3</h1><ul><li><a "
-                 "href=\"/metrics\">/metrics</a></li><li><a href=\"/api/v1/status\">/api/v1/status"
-                 "</a></li><li><a href=\"/healthz\">/healthz</a></li><li><a href=\"/readyz\">"
-                 "/readyz</a></li></ul></body></html>\n");
+  for (const char* method : {"GET", "HEAD"}) {
+    CAPTURE(method);
+    const auto answer = ask(h, method, "/");
+    check_answer(answer, 200, "text/html; charset=utf-8", "<!DOCTYPE html><p>page</p>\n");
+    CHECK(answer.headers == std::vector<std::pair<std::string, std::string>>{
+                                {"Cache-Control", "no-store"},
+                                {"Content-Security-Policy", "default-src 'none'"},
+                                {"X-Content-Type-Options", "nosniff"},
+                                {"Referrer-Policy", "no-referrer"}});
   }
+  CHECK(fake.page_renders == 2);
+  for (const char* method : {"POST", "PUT", "DELETE"}) {
+    CAPTURE(method);
+    check_answer(ask(h, method, "/"), 404, plain, "not found\n");
+  }
+  CHECK(fake.page_renders == 2);
 }
 
 TEST_CASE("admin routes: unknown paths, and known ones with another method, are 404") {

@@ -1,12 +1,12 @@
-// RFC 3339 → epoch milliseconds, for the API's `exited_at`, `updated_at` and lenient timestamps.
+// RFC 3339 → epoch milliseconds (see the header).
+#include "core/rfc3339.hpp"
+
 #include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
-#include "fly/machine_json.hpp"
-
-namespace flywatch::fly {
+namespace flywatch::core {
 namespace {
 
 // Reads exactly `n` ASCII digits at `pos`; no sign, no white space.
@@ -91,4 +91,4 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view s) {
   return secs * 1000 + millis;
 }
 
-}  // namespace flywatch::fly
+}  // namespace flywatch::core

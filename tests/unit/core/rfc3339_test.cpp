@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <optional>
 
-#include "fly/machine_json.hpp"
+#include "core/rfc3339.hpp"
 
-namespace flywatch::fly {
+namespace flywatch::core {
 namespace {
 
 TEST_CASE("parse_rfc3339_ms reads valid timestamps") {
@@ -61,4 +61,4 @@ TEST_CASE("parse_rfc3339_ms refuses anything else") {
 }
 
 }  // namespace
-}  // namespace flywatch::fly
+}  // namespace flywatch::core
