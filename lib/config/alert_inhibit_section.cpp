@@ -1,4 +1,5 @@
 // `alerts.inhibit` → core::InhibitRule list (DESIGN §7): Alertmanager-style inhibit rules.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -10,9 +11,13 @@ namespace flywatch::config::detail {
 
 namespace {
 
+using Millis = std::chrono::milliseconds;
+// Longer would hold back a page that a new, separate problem deserves.
+constexpr Millis kMaxReleaseAfter = std::chrono::hours(1);
+
 core::InhibitRule parse_rule(const Reader& r, const YAML::Node& node, Pos where) {
   const Fields fields(r, node, where, "alerts.inhibit entry", "in alerts.inhibit entry",
-                      {"source", "targets", "equal"});
+                      {"source", "targets", "equal", "release_after"});
   const Field* source = fields.get("source");
   if (!source) r.fail(where, "alerts.inhibit entry is missing required key \"source\"");
   const Field* targets = fields.get("targets");
@@ -37,6 +42,9 @@ core::InhibitRule parse_rule(const Reader& r, const YAML::Node& node, Pos where)
       if (label.empty()) r.fail(at, "alerts.inhibit.equal: a label name is empty");
       rule.equal.push_back(std::move(label));
     }
+  }
+  if (const Field* f = fields.get("release_after")) {
+    rule.release_after = r.duration(*f, "alerts.inhibit.release_after", Millis(0), kMaxReleaseAfter);
   }
   return rule;
 }

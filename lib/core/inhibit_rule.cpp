@@ -25,7 +25,8 @@ std::vector<InhibitRule> default_inhibit_rules() {
       {{"alertname", std::string(alert_app_no_healthy_machines)}},
       {std::string(alert_machine_unhealthy), std::string(alert_cold_start_slow),
        std::string(alert_target_down), std::string(alert_journey_failing)},
-      {"app"}}};
+      {"app"},
+      default_release_after}};
 }
 
 std::string_view inhibit_label_value(const AlertLabels& labels, std::string_view label,
@@ -42,6 +43,10 @@ bool matches_source(const InhibitRule& rule, const AlertLabels& labels) {
     auto it = labels.find(kv.first);
     return it != labels.end() && it->second == kv.second;
   });
+}
+
+bool alert_reports_past_event(std::string_view alertname) {
+  return alertname == alert_cold_start_slow || alertname == alert_release_failed;
 }
 
 bool matches_target(const InhibitRule& rule, const AlertLabels& labels) {

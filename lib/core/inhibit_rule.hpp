@@ -7,6 +7,7 @@
 /// only, never added to an alert. What the rules decide over time is InhibitionBook's
 /// (inhibition_book.hpp). Pure: no I/O.
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -17,11 +18,18 @@
 
 namespace flywatch::core {
 
+/// What `release_after` is when a rule does not say.
+inline constexpr std::chrono::milliseconds default_release_after = std::chrono::minutes(2);
+
 /// One inhibit rule.
 struct InhibitRule {
   AlertLabels source;                ///< labels a source must carry, with these values (alertname at least)
   std::vector<std::string> targets;  ///< alertnames the rule inhibits
   std::vector<std::string> equal;    ///< labels whose values source and target must share
+  /// How long a source still inhibits after it resolves: the symptoms of an outage (a target
+  /// probed every interval, a journey run every few tens of seconds) clear after their cause,
+  /// and paging them in between would be a second page for one outage.
+  std::chrono::milliseconds release_after = default_release_after;
   bool operator==(const InhibitRule&) const = default;
 };
 
@@ -46,5 +54,12 @@ std::string_view inhibit_label_value(const AlertLabels& labels, std::string_view
 bool matches_source(const InhibitRule& rule, const AlertLabels& labels);
 /// True when the alertname of `labels` is one of `rule.targets`.
 bool matches_target(const InhibitRule& rule, const AlertLabels& labels);
+
+/// True for the alerts that report something that happened rather than a state that holds:
+/// ColdStartSlow (a cold start that was slow; it stays firing until the machine's next cold
+/// start) and ReleaseFailed (until the next release). Inhibited once, such an alert is
+/// explained by its source for good: the slow cold start happened during the outage, and
+/// paging it after the outage ended would page the outage twice.
+bool alert_reports_past_event(std::string_view alertname);
 
 }  // namespace flywatch::core

@@ -1,5 +1,6 @@
 #include "core/inhibition_book.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace flywatch::core {
@@ -22,17 +23,42 @@ std::string group_key(const InhibitRule& rule, const AlertLabels& labels,
 }  // namespace
 
 void InhibitionBook::configure(std::vector<InhibitRule> rules, InhibitAppMap apps) {
-  std::vector<std::pair<std::string, AlertLabels>> firing;
-  firing.reserve(alerts_.size());
+  struct Kept {
+    std::string fp;
+    Entry entry;
+  };
+  std::vector<Kept> kept;
+  kept.reserve(alerts_.size());
   for (auto& [fp, e] : alerts_) {
-    touched_.try_emplace(fp, e.inhibited);
-    firing.emplace_back(fp, std::move(e.labels));
+    if (!e.fading_until) touched_.try_emplace(fp, e.inhibited);
+    kept.push_back(Kept{fp, std::move(e)});
   }
   rules_ = std::move(rules);
   apps_ = std::move(apps);
   alerts_.clear();
+  fading_.clear();
   groups_.assign(rules_.size(), {});
-  for (const auto& [fp, labels] : firing) add(fp, labels);
+  for (const auto& k : kept) add(k.fp, k.entry.labels);
+  // What time had decided stays decided under the new rules where it still applies: a
+  // resolved source keeps inhibiting until its time (if it is still a source), an explained
+  // event stays explained (if it is still a target).
+  for (auto& k : kept) {
+    Entry& e = alerts_.at(k.fp);
+    const auto has = [&e](bool Role::*side) {
+      return std::ranges::any_of(e.roles, [side](const Role& r) { return r.*side; });
+    };
+    if (k.entry.explained_by && has(&Role::target)) {
+      e.explained_by = std::move(k.entry.explained_by);
+      set_inhibited(k.fp, e, true);
+    }
+    if (k.entry.fading_until) {
+      if (has(&Role::source)) {
+        fade(k.fp, e, *k.entry.fading_until);
+      } else {
+        remove(k.fp);
+      }
+    }
+  }
 }
 
 void InhibitionBook::observe(const AlertEvent& event) {
@@ -40,18 +66,32 @@ void InhibitionBook::observe(const AlertEvent& event) {
   if (event.kind == AlertEventKind::firing) {
     add(fp, event.alert.labels);
   } else if (event.kind == AlertEventKind::resolved) {
+    resolve(fp, event.at);
+  }
+}
+
+void InhibitionBook::advance(time_point now) {
+  while (!fading_.empty() && fading_.begin()->first <= now) {
+    const std::string fp = fading_.begin()->second;
+    fading_.erase(fading_.begin());
     remove(fp);
   }
+}
+
+std::optional<InhibitionBook::time_point> InhibitionBook::next_release() const {
+  if (fading_.empty()) return std::nullopt;
+  return fading_.begin()->first;
 }
 
 InhibitionChanges InhibitionBook::take_changes() {
   InhibitionChanges out;
   for (const auto& [fp, was] : touched_) {
     auto it = alerts_.find(fp);
-    if (it == alerts_.end() || it->second.inhibited == was) continue;
+    // A resolved source still inhibiting no longer fires: nothing of it to report.
+    if (it == alerts_.end() || it->second.fading_until || it->second.inhibited == was) continue;
     if (it->second.inhibited) {
-      const std::string* by = find_inhibitor(it->second);
-      out.inhibited.push_back(InhibitedAlert{fp, it->second.labels, alerts_.at(*by).labels});
+      out.inhibited.push_back(
+          InhibitedAlert{fp, it->second.labels, inhibitor_of(it->second).value_or(AlertLabels{})});
     } else {
       out.released.push_back(ReleasedAlert{fp, it->second.labels});
     }
@@ -62,13 +102,18 @@ InhibitionChanges InhibitionBook::take_changes() {
 
 bool InhibitionBook::inhibited(const std::string& fp) const {
   auto it = alerts_.find(fp);
-  return it != alerts_.end() && it->second.inhibited;
+  return it != alerts_.end() && it->second.inhibited && !it->second.fading_until;
 }
 
 std::optional<AlertLabels> InhibitionBook::inhibitor(const std::string& fp) const {
   auto it = alerts_.find(fp);
-  if (it == alerts_.end() || !it->second.inhibited) return std::nullopt;
-  return alerts_.at(*find_inhibitor(it->second)).labels;
+  if (it == alerts_.end() || !it->second.inhibited || it->second.fading_until) return std::nullopt;
+  return inhibitor_of(it->second);
+}
+
+std::optional<AlertLabels> InhibitionBook::inhibitor_of(const Entry& e) const {
+  if (const std::string* by = find_inhibitor(e)) return alerts_.at(*by).labels;
+  return e.explained_by;
 }
 
 InhibitionBook::Entry& InhibitionBook::index(const std::string& fp, const AlertLabels& labels) {
@@ -87,7 +132,16 @@ InhibitionBook::Entry& InhibitionBook::index(const std::string& fp, const AlertL
 }
 
 void InhibitionBook::add(const std::string& fp, const AlertLabels& labels) {
-  if (alerts_.contains(fp)) return;
+  if (auto it = alerts_.find(fp); it != alerts_.end()) {
+    Entry& e = it->second;
+    // A resolved source firing again: firing again, as if new (it may be a target too).
+    if (e.fading_until) {
+      fading_.erase({*e.fading_until, fp});
+      e.fading_until.reset();
+      touched_.try_emplace(fp, false);
+    }
+    return;
+  }
   touched_.try_emplace(fp, false);  // not firing before: not inhibited
   const Entry& e = index(fp, labels);
   // As a source: the targets of its groups it may inhibit and that nothing inhibits yet. A
@@ -106,11 +160,32 @@ void InhibitionBook::add(const std::string& fp, const AlertLabels& labels) {
   if (!self.inhibited && find_inhibitor(self)) set_inhibited(fp, self, true);
 }
 
+void InhibitionBook::resolve(const std::string& fp, time_point at) {
+  auto it = alerts_.find(fp);
+  if (it == alerts_.end() || it->second.fading_until) return;
+  std::chrono::milliseconds keep{0};
+  for (const Role& r : it->second.roles) {
+    if (r.source) keep = std::max(keep, rules_[r.rule].release_after);
+  }
+  if (keep > std::chrono::milliseconds::zero()) {
+    fade(fp, it->second, at + keep);
+  } else {
+    remove(fp);
+  }
+}
+
+void InhibitionBook::fade(const std::string& fp, Entry& e, time_point until) {
+  e.fading_until = until;
+  fading_.emplace(until, fp);
+}
+
 void InhibitionBook::remove(const std::string& fp) {
   auto it = alerts_.find(fp);
   if (it == alerts_.end()) return;
   touched_.try_emplace(fp, it->second.inhibited);
+  if (it->second.fading_until) fading_.erase({*it->second.fading_until, fp});
   const std::vector<Role> roles = std::move(it->second.roles);
+  const AlertLabels labels = std::move(it->second.labels);
   alerts_.erase(it);
   std::vector<std::string> recheck;
   for (const Role& r : roles) {
@@ -129,7 +204,14 @@ void InhibitionBook::remove(const std::string& fp) {
   }
   for (const auto& t : recheck) {
     Entry& e = alerts_.at(t);
-    if (e.inhibited && !find_inhibitor(e)) set_inhibited(t, e, false);
+    if (!e.inhibited || find_inhibitor(e)) continue;
+    // A past event that happened under this source stays explained by it.
+    const auto name = e.labels.find("alertname");
+    if (e.explained_by || (name != e.labels.end() && alert_reports_past_event(name->second))) {
+      e.explained_by = labels;
+      continue;
+    }
+    set_inhibited(t, e, false);
   }
 }
 

@@ -10,11 +10,17 @@
 /// alert that matches both sides of a rule is not inhibited through that rule by one that also
 /// does, so an alert never inhibits itself and two such alerts never hold each other back.
 ///
+/// A source that resolves keeps inhibiting for its rules' `release_after` (the longest of
+/// them), so the symptoms that clear after their cause are never paged; advance() ends that
+/// when its time comes. An alert that reports a past event (alert_reports_past_event:
+/// ColdStartSlow) inhibited once stays inhibited, explained by its source, until it resolves.
+///
 /// Cost: the alerts are indexed per rule by their `equal` values, so an event costs
 /// O(rules × log alerts) plus the alerts whose inhibition it changes (a source firing or
 /// resolving touches the matching targets once), never a pass over every firing alert. Pure:
 /// no clock, no I/O.
 
+#include <chrono>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -58,11 +64,21 @@ class InhibitionBook {
   /// once per reload); what that changed comes with the next take_changes().
   void configure(std::vector<InhibitRule> rules, InhibitAppMap apps);
 
+  using time_point = std::chrono::system_clock::time_point;
+
   /// One event of the AlertBook: `firing` adds the alert (as a source it inhibits the firing
   /// targets it matches; as a target it may be inhibited itself), `resolved` removes it (the
-  /// targets it inhibited that no other source does are released). `repeat` changes nothing,
-  /// nor does a `firing` of an alert already firing or a `resolved` of one not firing.
+  /// targets it inhibited that no other source does are released), or, for a source of rules
+  /// with a `release_after`, leaves it inhibiting until `event.at` plus the longest of them (it
+  /// fires again: it is simply firing again). `repeat` changes nothing, nor does a `firing` of
+  /// an alert already firing or a `resolved` of one not firing.
   void observe(const AlertEvent& event);
+
+  /// Ends what `release_after` kept for resolved sources whose time is at or before `now`
+  /// (the targets they alone inhibited are released). O(log alerts) when nothing is due.
+  void advance(time_point now);
+  /// When advance() has something to do next; nullopt when nothing waits.
+  std::optional<time_point> next_release() const;
 
   /// What changed since the last call (see InhibitionChanges), then forgets it.
   InhibitionChanges take_changes();
@@ -73,8 +89,8 @@ class InhibitionBook {
   /// it is not inhibited. O(rules × log alerts).
   std::optional<AlertLabels> inhibitor(const std::string& fp) const;
 
-  /// The number of firing alerts tracked.
-  std::size_t size() const { return alerts_.size(); }
+  /// The number of firing alerts tracked (a resolved source still inhibiting is not firing).
+  std::size_t size() const { return alerts_.size() - fading_.size(); }
   const std::vector<InhibitRule>& rules() const { return rules_; }
 
  private:
@@ -101,13 +117,23 @@ class InhibitionBook {
     AlertLabels labels;
     std::vector<Role> roles;  ///< the rules it is a source or a target of
     bool inhibited = false;
+    /// A resolved source still inhibiting, until then (its key in fading_).
+    std::optional<time_point> fading_until;
+    /// A past event whose last source is gone: the labels of that source.
+    std::optional<AlertLabels> explained_by;
   };
 
   void add(const std::string& fp, const AlertLabels& labels);
   void remove(const std::string& fp);
+  /// A resolved alert: removed, or kept inhibiting until `at` + release_after.
+  void resolve(const std::string& fp, time_point at);
+  /// Keeps `e` inhibiting until `until` (it no longer fires).
+  void fade(const std::string& fp, Entry& e, time_point until);
   /// Indexes the alert (not inhibited) without judging anything.
   Entry& index(const std::string& fp, const AlertLabels& labels);
   void set_inhibited(const std::string& fp, Entry& e, bool inhibited);
+  /// The labels of what inhibits `e`: a source, or the one that explained it.
+  std::optional<AlertLabels> inhibitor_of(const Entry& e) const;
   /// The fingerprint of a source inhibiting `e`, or null.
   const std::string* find_inhibitor(const Entry& e) const;
   Group& group(const Role& r) { return groups_[r.rule][r.key]; }
@@ -119,6 +145,8 @@ class InhibitionBook {
   std::vector<std::map<std::string, Group>> groups_;   ///< per rule, by key
   /// Alerts whose inhibition may have changed since take_changes(), with their state then.
   std::map<std::string, bool> touched_;
+  /// Resolved sources still inhibiting, by the time they stop.
+  std::set<std::pair<time_point, std::string>> fading_;
 };
 
 }  // namespace flywatch::core

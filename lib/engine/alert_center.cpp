@@ -162,8 +162,10 @@ void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate&
   const int healthy = update.count(core::MachineState::healthy);
   if (healthy > 0 || verdicts.undecided.empty() || verdicts.wake_failed) {
     const bool awake = !update.asleep && !fleet.machines().empty();
-    conditions.push_back(
-        rules_.app_no_healthy_machines_condition(app, awake, healthy, verdicts.wake_failed));
+    const bool firing = book_.firing(core::app_alert_labels(
+        core::alert_app_no_healthy_machines, rules_.app_no_healthy_machines.severity, app));
+    conditions.push_back(rules_.app_no_healthy_machines_condition(app, awake, healthy,
+                                                                  verdicts.wake_failed, firing));
   }
   if (!verdicts.target.empty() && verdicts.target_down) {
     conditions.push_back(rules_.target_down_condition(
@@ -207,6 +209,7 @@ void AlertCenter::handle(std::vector<core::AlertEvent> events, time_point now, b
   // The whole batch first: an evaluation that raises a target and its source together (in
   // whichever order) holds the target back.
   for (const auto& e : events) inhibition_.observe(e);
+  inhibition_.advance(now);  // resolved sources whose release_after has passed
   const core::InhibitionChanges inhibition = inhibition_.take_changes();
   std::vector<core::AlertEvent> send;
   for (auto& e : events) {
@@ -294,8 +297,10 @@ void AlertCenter::count_firing(const core::AlertEvent& e, int delta) {
 
 void AlertCenter::rearm(time_point now, bool full) {
   if (stopped_) return;
-  const auto due = core::next_alert_deadline(book_, armed_, full,
-                                             gate_.next_release(book_, maintenance_, now));
+  // The next end of a maintenance window or of a resolved source's inhibition.
+  auto release = gate_.next_release(book_, maintenance_, now);
+  if (const auto end = inhibition_.next_release(); end && (!release || *end < *release)) release = end;
+  const auto due = core::next_alert_deadline(book_, armed_, full, release);
   if (due == armed_) return;  // the usual case: a probe changed nothing
   armed_ = due;
   if (!due) {

@@ -117,6 +117,9 @@ def flywatch_config(d, sim, am_nodes, shard=None):
             "rules": {"TargetDown": {"for": "0s"}, "MachineUnhealthy": {"for": "0s"},
                       "AppNoHealthyMachines": {"for": "0s"},
                       "CertExpiringSoon": {"enabled": False}},
+            # Every alert of an outage goes out (no inhibition): the test follows each one
+            # through the Alertmanager cluster's deduplication.
+            "inhibit": [],
             # The sink takes one URL: one sink per Alertmanager node.
             "sinks": [{"name": f"am-{i + 1}", "type": "alertmanager", "url": n.url,
                        "resend_interval": "2s", "retry": {"initial": "200ms", "max": "1s"}}

@@ -189,9 +189,11 @@ const std::map<std::string, Check>& good_checks() {
                                                           {"severity", "critical"}});
          CHECK(i[0].targets == std::vector<std::string>{"MachineUnhealthy", "ColdStartSlow"});
          CHECK(i[0].equal == std::vector<std::string>{"app"});
+         CHECK(i[0].release_after == std::chrono::seconds(45));
          CHECK(i[1].source == flywatch::core::AlertLabels{{"alertname", "TargetDown"}});
          CHECK(i[1].targets == std::vector<std::string>{"CertExpiringSoon"});
          CHECK(i[1].equal.empty());
+         CHECK(i[1].release_after == std::chrono::milliseconds(0));
        }},
       {"inhibit_off.yaml", [](const Config& config) { CHECK(config.alerts.inhibit.empty()); }},
       {"maintenance_scope.yaml",

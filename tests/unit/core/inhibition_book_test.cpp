@@ -52,7 +52,9 @@ Alert release_failed(const std::string& app) {
 }
 
 AlertEvent fired(const Alert& a) { return AlertEvent{AlertEventKind::firing, a, {}}; }
-AlertEvent resolved(const Alert& a) { return AlertEvent{AlertEventKind::resolved, a, {}}; }
+AlertEvent resolved(const Alert& a, std::chrono::system_clock::time_point at = {}) {
+  return AlertEvent{AlertEventKind::resolved, a, at};
+}
 AlertEvent repeated(const Alert& a) { return AlertEvent{AlertEventKind::repeat, a, {}}; }
 
 std::set<std::string> fps(const InhibitionChanges& c, bool released = false) {
@@ -79,7 +81,19 @@ InhibitAppMap medio_owners() {
   return m;
 }
 
+/// A book with `rules` as Alertmanager has them: a source releases its targets the moment it
+/// resolves (release_after 0). release_after has its own tests below (book_as_written).
 InhibitionBook book_with(std::vector<InhibitRule> rules, InhibitAppMap owners = medio_owners()) {
+  for (auto& r : rules) r.release_after = std::chrono::milliseconds(0);
+  InhibitionBook b;
+  b.configure(std::move(rules), std::move(owners));
+  (void)b.take_changes();
+  return b;
+}
+
+/// A book with `rules` as written, release_after included.
+InhibitionBook book_as_written(std::vector<InhibitRule> rules,
+                               InhibitAppMap owners = medio_owners()) {
   InhibitionBook b;
   b.configure(std::move(rules), std::move(owners));
   (void)b.take_changes();
@@ -357,4 +371,163 @@ TEST_CASE("mass outage: thousands of targets of one app, source before or after 
   // O(n log n) takes well under a second even unoptimised; a pass over every firing alert per
   // event (O(n²), 4·10⁸ visits) would not.
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+}
+
+TEST_CASE("release_after: a resolved source keeps inhibiting until its time, then releases") {
+  using namespace std::chrono_literals;
+  InhibitionBook b = book_as_written(default_inhibit_rules());
+  REQUIRE(default_inhibit_rules()[0].release_after == 2min);
+  const auto t0 = std::chrono::system_clock::time_point{} + 1000h;
+  const Alert source = no_healthy("be");
+  const Alert m1 = unhealthy("be", "m1");
+  const Alert td = target_down("be-t");
+  const Alert jf = journey_failing("auth", "");
+  b.observe(fired(source));
+  b.observe(fired(m1));
+  b.observe(fired(td));
+  CHECK(fps(b.take_changes()) == fps({m1, td}));
+  CHECK_FALSE(b.next_release());
+
+  b.observe(resolved(source, t0));
+  CHECK(b.take_changes().empty());  // nothing released yet
+  CHECK(b.next_release() == t0 + 2min);
+  CHECK(b.size() == 2);  // the source no longer fires
+  CHECK_FALSE(b.inhibited(source.fingerprint));
+  CHECK(b.inhibitor(m1.fingerprint) == source.labels);
+  b.observe(resolved(source, t0 + 1s));  // not firing: nothing, its time unchanged
+  CHECK(b.next_release() == t0 + 2min);
+
+  // A symptom that clears meanwhile is never released; one that fires meanwhile is inhibited.
+  b.observe(resolved(td, t0 + 10s));
+  b.observe(fired(jf));
+  const InhibitionChanges meanwhile = b.take_changes();
+  CHECK(fps(meanwhile) == fps({jf}));
+  REQUIRE(meanwhile.inhibited.size() == 1);
+  CHECK(meanwhile.inhibited[0].by == source.labels);
+  CHECK(meanwhile.released.empty());
+
+  b.advance(t0 + 2min - 1ms);
+  CHECK(b.take_changes().empty());
+  CHECK(b.inhibited(m1.fingerprint));
+  b.advance(t0 + 2min);
+  const InhibitionChanges c = b.take_changes();
+  CHECK(c.inhibited.empty());
+  CHECK(fps(c, true) == fps({m1, jf}));
+  CHECK_FALSE(b.next_release());
+  CHECK_FALSE(b.inhibited(m1.fingerprint));
+  CHECK(b.size() == 2);
+}
+
+TEST_CASE("release_after: a source firing again meanwhile is simply firing again") {
+  using namespace std::chrono_literals;
+  InhibitionBook b = book_as_written(default_inhibit_rules());
+  const auto t0 = std::chrono::system_clock::time_point{} + 1000h;
+  const Alert source = no_healthy("be");
+  const Alert m1 = unhealthy("be", "m1");
+  b.observe(fired(source));
+  b.observe(fired(m1));
+  (void)b.take_changes();
+  b.observe(resolved(source, t0));
+  b.observe(fired(source));
+  CHECK(b.take_changes().empty());
+  CHECK_FALSE(b.next_release());
+  b.advance(t0 + 1h);
+  CHECK(b.take_changes().empty());
+  CHECK(b.inhibited(m1.fingerprint));
+  CHECK(b.size() == 2);
+  // It resolves again later: its time starts then.
+  b.observe(resolved(source, t0 + 5min));
+  CHECK(b.next_release() == t0 + 7min);
+  b.advance(t0 + 7min);
+  CHECK(fps(b.take_changes(), true) == fps({m1}));
+}
+
+TEST_CASE("release_after: the longest of the source's rules; 0 releases at once") {
+  using namespace std::chrono_literals;
+  const auto t0 = std::chrono::system_clock::time_point{} + 1000h;
+  std::vector<InhibitRule> rules = default_inhibit_rules();
+  rules[0].release_after = 30s;
+  rules.push_back(InhibitRule{{{"alertname", "AppNoHealthyMachines"}}, {"MachineFailed"}, {"app"}, 90s});
+  InhibitionBook b = book_as_written(rules);
+  b.observe(fired(no_healthy("be")));
+  b.observe(fired(unhealthy("be", "m1")));
+  b.observe(fired(machine_failed("be", "m1")));
+  CHECK(b.take_changes().inhibited.size() == 2);
+  b.observe(resolved(no_healthy("be"), t0));
+  CHECK(b.next_release() == t0 + 90s);
+
+  rules[0].release_after = 0s;
+  rules[1].release_after = 0s;
+  InhibitionBook now = book_as_written(rules);
+  now.observe(fired(no_healthy("be")));
+  now.observe(fired(unhealthy("be", "m1")));
+  (void)now.take_changes();
+  now.observe(resolved(no_healthy("be"), t0));
+  CHECK(fps(now.take_changes(), true) == fps({unhealthy("be", "m1")}));
+  CHECK_FALSE(now.next_release());
+}
+
+TEST_CASE("a past event (ColdStartSlow) inhibited once stays explained by its source until it resolves") {
+  using namespace std::chrono_literals;
+  const auto t0 = std::chrono::system_clock::time_point{} + 1000h;
+  InhibitionBook b = book_as_written(default_inhibit_rules());
+  const Alert source = no_healthy("be");
+  const Alert slow = cold_slow("be", "m1");
+  const Alert m1 = unhealthy("be", "m1");
+  b.observe(fired(source));
+  b.observe(fired(slow));
+  b.observe(fired(m1));
+  (void)b.take_changes();
+  b.observe(resolved(source, t0));
+  b.advance(t0 + 2min);
+  CHECK(fps(b.take_changes(), true) == fps({m1}));  // the state is released, the event is not
+  CHECK(b.inhibited(slow.fingerprint));
+  CHECK(b.inhibitor(slow.fingerprint) == source.labels);
+
+  // Reloading the same rules keeps it explained; the source firing and resolving again too.
+  b.configure(default_inhibit_rules(), medio_owners());
+  CHECK(b.take_changes().empty());
+  CHECK(b.inhibited(slow.fingerprint));
+  b.observe(fired(source));
+  b.observe(resolved(source, t0 + 10min));
+  b.advance(t0 + 20min);
+  CHECK(b.take_changes().empty());
+  CHECK(b.inhibited(slow.fingerprint));
+
+  // Rules that no longer hold ColdStartSlow back release it.
+  std::vector<InhibitRule> narrower = default_inhibit_rules();
+  narrower[0].targets = {"MachineUnhealthy"};
+  b.configure(narrower, medio_owners());
+  CHECK(fps(b.take_changes(), true) == fps({slow}));
+
+  // Resolved while explained: gone, neither list.
+  b.configure(default_inhibit_rules(), medio_owners());
+  b.observe(fired(source));
+  (void)b.take_changes();
+  b.observe(resolved(source, t0 + 30min));
+  b.advance(t0 + 40min);
+  CHECK(fps(b.take_changes(), true) == fps({m1}));
+  b.observe(resolved(slow));
+  CHECK(b.take_changes().empty());
+  CHECK_FALSE(b.inhibited(slow.fingerprint));
+  CHECK(b.size() == 1);  // m1
+}
+
+TEST_CASE("configure keeps a resolved source's time while it is a source, and ends it otherwise") {
+  using namespace std::chrono_literals;
+  const auto t0 = std::chrono::system_clock::time_point{} + 1000h;
+  InhibitionBook b = book_as_written(default_inhibit_rules());
+  const Alert m1 = unhealthy("be", "m1");
+  b.observe(fired(no_healthy("be")));
+  b.observe(fired(m1));
+  (void)b.take_changes();
+  b.observe(resolved(no_healthy("be"), t0));
+  b.configure(default_inhibit_rules(), medio_owners());
+  CHECK(b.take_changes().empty());
+  CHECK(b.next_release() == t0 + 2min);
+  CHECK(b.inhibited(m1.fingerprint));
+  b.configure({}, medio_owners());
+  CHECK(fps(b.take_changes(), true) == fps({m1}));
+  CHECK_FALSE(b.next_release());
+  CHECK(b.size() == 1);
 }

@@ -48,6 +48,21 @@ struct Medio {
     rig.center.observe_fleet("medio", update, fleet, regions, v, now);
   }
 
+  /// One evaluation with both machines stopped by Fly's proxy: the app is asleep.
+  void observe_asleep() {
+    const auto now = system_clock::now();
+    auto stopped = [](const std::string& id, const std::string& region) {
+      auto m = test::started_machine(id, region);
+      m.state = "stopped";
+      return m;
+    };
+    auto update = fleet.observe({stopped("m1", "iad"), stopped("m2", "ams")}, {}, now);
+    REQUIRE(update.asleep);
+    engine::AlertCenter::FleetVerdicts v;
+    v.target = "be-t";
+    rig.center.observe_fleet("medio", update, fleet, regions, v, now);
+  }
+
   /// "alertname[/machine or /target]".
   static std::string key(const core::Alert& a) {
     std::string k(a.name());
@@ -149,16 +164,22 @@ TEST_CASE("inhibit: [] sends every page of the outage") {
   CHECK(m.sent().size() == 8);
 }
 
-TEST_CASE("inhibit: an alert still firing when its source clears is paged then, and resolved") {
+TEST_CASE("inhibit: an alert still firing release_after after its source clears is paged then") {
   Medio m;
+  m.rig.cfg.inhibit[0].release_after = 150ms;
   m.rig.apply();
   m.observe(false, false);
   REQUIRE(m.sent() == Sent{"firing AppNoHealthyMachines"});
 
-  // m1 heals: the app has a healthy machine again, the target answers; m2 is still unhealthy.
+  // m1 heals: the app has a healthy machine again, the target answers; m2 is still unhealthy,
+  // and stays inhibited for release_after.
+  const auto cleared = system_clock::now();
   m.observe(true, false);
-  CHECK(m.sent() == Sent{"firing AppNoHealthyMachines", "resolved AppNoHealthyMachines",
-                         "firing MachineUnhealthy/m2"});
+  CHECK(m.sent() == Sent{"firing AppNoHealthyMachines", "resolved AppNoHealthyMachines"});
+  CHECK(m.states().at("MachineUnhealthy/m2") == "inhibited");
+  REQUIRE(m.rig.run_until([&] { return m.sent().size() == 3; }));
+  CHECK(system_clock::now() - cleared >= 150ms);
+  CHECK(m.sent().back() == "firing MachineUnhealthy/m2");
   CHECK(m.rig.log_lines({"msg=\"alert firing\"", "machine=m2"}).size() == 1);
   CHECK(m.states() == States{{"MachineUnhealthy/m2", "firing"}});
 
@@ -202,6 +223,7 @@ TEST_CASE("inhibit: an alert held by a window and then inhibited is not paged wh
   m.rig.targets = {"be-t", "a"};
   m.rig.owners.target_app["a"] = "medio";  // another target of the app, probed on its own
   m.rig.cfg.maintenance = {test::window("deploy", now - 1min, now + 200ms, {"a"})};
+  m.rig.cfg.inhibit[0].release_after = 150ms;
   m.rig.apply();
   auto a = CenterRig::target("a");
   m.rig.probe(*a, false);
@@ -213,7 +235,9 @@ TEST_CASE("inhibit: an alert held by a window and then inhibited is not paged wh
   m.rig.run_for(500ms);  // the window ends
   CHECK(m.rig.events(Kind::firing, core::alert_target_down).empty());
 
-  m.observe(true, true);  // the source clears; "a" is still down: paged now
+  m.observe(true, true);  // the source clears; "a" is still down: paged after release_after
+  CHECK(m.rig.events(Kind::firing, core::alert_target_down).empty());
+  REQUIRE(m.rig.run_until([&] { return !m.rig.events(Kind::firing, core::alert_target_down).empty(); }));
   const auto firing = m.rig.events(Kind::firing, core::alert_target_down);
   REQUIRE(firing.size() == 1);
   CHECK(firing[0].alert.labels == test::down_labels("a"));
@@ -262,4 +286,20 @@ TEST_CASE("inhibit: a reload turning inhibition off pages what is still firing, 
   // Their firing was sent: their resolves are too.
   m.observe(true, true);
   CHECK(m.sent().size() == 8);
+}
+
+TEST_CASE("inhibit: the app falling asleep mid-outage neither resolves nor pages it again") {
+  Medio m;
+  m.rig.cfg.inhibit[0].release_after = 0ms;
+  m.rig.apply();
+  m.observe(false, false);
+  REQUIRE(m.sent() == Sent{"firing AppNoHealthyMachines"});
+  m.observe_asleep();  // the proxy stops the idle, unhealthy machines
+  m.observe_asleep();
+  CHECK(m.sent() == Sent{"firing AppNoHealthyMachines"});
+  CHECK(m.states().at("AppNoHealthyMachines") == "firing");
+  m.observe(false, false);  // the next user wakes them; still no database
+  CHECK(m.sent() == Sent{"firing AppNoHealthyMachines"});
+  m.observe(true, true);
+  CHECK(m.sent() == Sent{"firing AppNoHealthyMachines", "resolved AppNoHealthyMachines"});
 }

@@ -80,6 +80,16 @@ struct CenterRig {
     io.restart();
     io.run_for(d);
   }
+  /// Runs the timers until `done()` holds, for at most `deadline`; returns whether it held.
+  template <class Pred>
+  bool run_until(Pred done, std::chrono::milliseconds deadline = 10s) {
+    const auto end = std::chrono::steady_clock::now() + deadline;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= end) return false;
+      run_for(20ms);
+    }
+    return true;
+  }
 
   /// A target that goes down at its first failure and up at its first success.
   static std::unique_ptr<engine::TargetRuntime> target(const std::string& name) {
