@@ -150,6 +150,8 @@ def main(env, flysim_binary, demo_config, fleet_file):
         """release_after has passed since the source resolved, every alert left is a past event
         explained by it, and the webhook queue is empty."""
         d.assert_alive()
+        if len(received(rx)) > 2:
+            return True  # more than one page and one resolve: the check below shows them
         if time.monotonic() - resolved_at < RELEASE_AFTER_S + 5:
             return False
         left = [a for a in status_doc(d)["alerts"]
