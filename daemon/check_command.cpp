@@ -15,15 +15,21 @@
 namespace flywatch::daemon {
 
 int run_check(const CliOptions& opts) {
-  auto cfg = load_or_report(opts);
-  if (!cfg) return exit_config;
+  // Only the file's shard, as `flywatch run` would watch it; said on stderr, so --json stays
+  // clean.
+  auto view = load_shard_or_report(opts);
+  if (!view) return exit_config;
+  if (view->summary.shard.count > 1) {
+    std::fprintf(stderr, "%s; checking only those\n", config::describe(view->summary).c_str());
+  }
+  const config::Config& cfg = view->config;
   std::signal(SIGPIPE, SIG_IGN);
   boost::asio::io_context io{1};
   auto prober = net::make_prober();
-  const auto rows = check::run_checks(io, *prober, *cfg);
+  const auto rows = check::run_checks(io, *prober, cfg);
   auto http = net::make_http_client();
-  const auto apps = check::run_app_checks(io, *prober, *http, *cfg);
-  const auto journeys = check::run_journey_checks(io, *prober, *cfg, apps);
+  const auto apps = check::run_app_checks(io, *prober, *http, cfg);
+  const auto journeys = check::run_journey_checks(io, *prober, cfg, apps);
   std::string out;
   if (opts.json) {
     out = check::format_check_json(rows, apps, journeys);
@@ -48,8 +54,10 @@ int run_check(const CliOptions& opts) {
 int run_check_config(const CliOptions& opts) {
   auto cfg = load_or_report(opts);
   if (!cfg) return exit_config;
-  std::printf("%s: ok (%zu targets, %zu journeys)\n", opts.config_path.c_str(),
-              cfg->targets.size(), cfg->journeys.size());
+  std::string shard;
+  if (cfg->shard.count > 1) shard = "; " + config::describe(config::select_shard(*cfg).summary);
+  std::printf("%s: ok (%zu targets, %zu journeys%s)\n", opts.config_path.c_str(),
+              cfg->targets.size(), cfg->journeys.size(), shard.c_str());
   return exit_ok;
 }
 

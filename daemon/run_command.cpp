@@ -62,9 +62,10 @@ core::ConnectionLimits admin_limits() {
 /// Everything `flywatch run` wires together, alive for the daemon's lifetime.
 class Daemon {
  public:
-  Daemon(const CliOptions& opts, config::Config cfg)
+  Daemon(const CliOptions& opts, config::ShardView view)
       : opts_(opts),
-        cfg_(std::move(cfg)),
+        cfg_(std::move(view.config)),
+        shard_(view.summary),
         log_(opts.log_format.value_or(cfg_.log.format), opts.log_level.value_or(cfg_.log.level),
              log::detect_journald()),
         metrics_(FLYWATCH_VERSION),
@@ -108,6 +109,7 @@ class Daemon {
     arm_crash_point();
     engine::start_watching(cfg_, engine_, *dispatcher_, *outbox_, log_);
     engine::record_config_loaded(metrics_);
+    engine::record_shard(shard_, false, metrics_, log_);
     ready_ = true;
     log_.info("flywatch started", {{"version", FLYWATCH_VERSION},
                                    {"config", cfg_.source_path},
@@ -220,6 +222,7 @@ class Daemon {
 
   const CliOptions& opts_;
   config::Config cfg_;
+  config::ShardSummary shard_;  // of the config loaded at start, for its log line
   asio::io_context io_{1};
   log::Logger log_;
   metrics::Metrics metrics_;
@@ -237,21 +240,34 @@ class Daemon {
 
 }  // namespace
 
-std::optional<config::Config> load_or_report(const CliOptions& opts) {
+namespace {
+
+template <class Load>
+auto reporting_errors(Load load) -> std::optional<decltype(load())> {
   try {
-    return config::load_config(opts.config_path);
+    return load();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return std::nullopt;
   }
 }
 
+}  // namespace
+
+std::optional<config::Config> load_or_report(const CliOptions& opts) {
+  return reporting_errors([&] { return config::load_config(opts.config_path); });
+}
+
+std::optional<config::ShardView> load_shard_or_report(const CliOptions& opts) {
+  return reporting_errors([&] { return engine::load_shard(opts.config_path); });
+}
+
 int run_daemon(const CliOptions& opts) {
-  auto cfg = load_or_report(opts);
-  if (!cfg) return exit_config;
+  auto view = load_shard_or_report(opts);
+  if (!view) return exit_config;
   // SIGPIPE would kill the daemon when a peer closes mid-write; errors come back as error codes.
   std::signal(SIGPIPE, SIG_IGN);
-  Daemon d(opts, std::move(*cfg));
+  Daemon d(opts, std::move(*view));
   return d.run();
 }
 

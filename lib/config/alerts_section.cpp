@@ -1,5 +1,6 @@
 // `alerts:` → AlertsConfig: repeat interval, rules (alert_rules_section.cpp), sinks (webhook,
-// alertmanager, pagerduty, slack) and maintenance windows.
+// alertmanager, pagerduty, slack), maintenance windows and inhibit rules
+// (alert_inhibit_section.cpp).
 #include "config/alerts_section.hpp"
 
 #include <algorithm>
@@ -47,22 +48,6 @@ SinkType parse_type(const Reader& r, const Field& f) {
   std::string all;
   for (auto k : core::sink_kinds) all += (all.empty() ? "" : ", ") + std::string(core::to_string(k));
   r.fail(f.value_pos(), "alerts.sinks.type: " + in_quotes(v) + " is not one of " + all);
-}
-
-/// A list of strings, or one string standing for a list of one, each with where it is written.
-std::vector<std::pair<std::string, Pos>> located_list(const Reader& r, const Field& f,
-                                                      std::string_view name) {
-  std::vector<std::pair<std::string, Pos>> out;
-  if (f.value.IsScalar()) {
-    out.emplace_back(r.string(f, name), f.value_pos());
-    return out;
-  }
-  r.require_sequence(f.value, f.value_pos(), name);
-  for (const YAML::Node& n : f.value) {
-    const Pos at = pos_of(n, f.value);
-    out.emplace_back(r.string(n, at, name), at);
-  }
-  return out;
 }
 
 std::vector<std::string> string_list(const Reader& r, const Field& f, std::string_view name) {
@@ -122,16 +107,9 @@ void parse_filter(const Reader& r, const Field& field, SinkConfig& out) {
     }
   }
   if (const Field* f = fields.get("alertname")) {
-    for (const auto& s : string_list(r, *f, "alerts.sinks.filter.alertname")) {
-      // The alert names are a closed set: a misspelt one would silently keep the sink quiet.
-      const auto& names = core::alert_names;
-      if (std::find(names.begin(), names.end(), s) == names.end()) {
-        std::string all;
-        for (auto n : names) all += (all.empty() ? "" : ", ") + std::string(n);
-        r.fail(f->value_pos(), "alerts.sinks.filter.alertname: " + in_quotes(s) +
-                                   " is not an alert name (" + all + ")");
-      }
-      out.alertnames.insert(s);
+    // A misspelt name would silently keep the sink quiet.
+    for (auto& s : alert_name_list(r, *f, "alerts.sinks.filter.alertname")) {
+      out.alertnames.insert(std::move(s));
     }
   }
 }
@@ -351,18 +329,51 @@ void parse_sinks(const Reader& r, const Field& sinks, AlertsConfig& out) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, Pos>> located_list(const Reader& r, const Field& f,
+                                                      std::string_view name) {
+  std::vector<std::pair<std::string, Pos>> out;
+  if (f.value.IsScalar()) {
+    out.emplace_back(r.string(f, name), f.value_pos());
+    return out;
+  }
+  r.require_sequence(f.value, f.value_pos(), name);
+  for (const YAML::Node& n : f.value) {
+    const Pos at = pos_of(n, f.value);
+    out.emplace_back(r.string(n, at, name), at);
+  }
+  return out;
+}
+
+std::vector<std::string> alert_name_list(const Reader& r, const Field& f, std::string_view name) {
+  std::vector<std::string> out;
+  for (auto& [s, at] : located_list(r, f, name)) {
+    require_alert_name(r, s, at, name);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void require_alert_name(const Reader& r, const std::string& s, Pos at, std::string_view name) {
+  const auto& names = core::alert_names;
+  if (std::find(names.begin(), names.end(), s) != names.end()) return;
+  std::string all;
+  for (auto n : names) all += (all.empty() ? "" : ", ") + std::string(n);
+  r.fail(at, std::string(name) + ": " + in_quotes(s) + " is not an alert name (" + all + ")");
+}
+
 AlertsConfig parse_alerts_section(const Reader& r, const Field& field,
                                   const std::vector<Target>& targets,
                                   const std::optional<FlyConfig>& fly) {
   AlertsConfig out;
   const Fields fields(r, field.value, field.value_pos(), "alerts", "in alerts",
-                      {"repeat_interval", "rules", "sinks", "maintenance"});
+                      {"repeat_interval", "rules", "sinks", "maintenance", "inhibit"});
   if (const Field* f = fields.get("repeat_interval")) {
     out.repeat_interval = r.duration(*f, "alerts.repeat_interval", kMinRepeat, kMaxRepeat);
   }
   if (const Field* f = fields.get("rules")) out.rules = parse_alert_rules(r, *f);
   out.rules.repeat_interval = out.repeat_interval;
   if (const Field* f = fields.get("sinks")) parse_sinks(r, *f, out);
+  if (const Field* f = fields.get("inhibit")) out.inhibit = parse_inhibit_rules(r, *f);
   if (const Field* f = fields.get("maintenance")) {
     std::vector<std::string> target_names, app_names;
     for (const Target& t : targets) target_names.push_back(t.name);

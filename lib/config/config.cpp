@@ -129,12 +129,13 @@ Config parse_document(const Reader& r, const YAML::Node& root, const std::string
   const Fields fields(
       r, root, detail::pos_of(root), "top level", "at top level",
       {"server", "log", "state_dir", "defaults", "probes", "targets", "journeys", "fly", "gate",
-       "alerts"});
+       "alerts", "shard"});
   if (const Field* f = fields.get("server")) config.server = parse_server(r, *f);
   if (const Field* f = fields.get("log")) config.log = parse_log(r, *f);
   if (const Field* f = fields.get("state_dir")) config.state_dir = r.path(*f, "state_dir");
   if (const Field* f = fields.get("defaults")) config.defaults = parse_defaults(r, *f);
   if (const Field* f = fields.get("probes")) config.engine = parse_probes(r, *f);
+  if (const Field* f = fields.get("shard")) config.shard = detail::parse_shard_section(r, *f);
   if (const Field* f = fields.get("targets")) {
     config.targets = detail::parse_targets(r, *f, config.defaults);
   }

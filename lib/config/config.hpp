@@ -18,8 +18,10 @@
 #include "core/endpoint.hpp"
 #include "core/expectation.hpp"
 #include "core/journey.hpp"
+#include "core/inhibit_rule.hpp"
 #include "core/log_line.hpp"
 #include "core/maintenance.hpp"
+#include "core/shard.hpp"
 #include "core/sink_kind.hpp"
 #include "core/web_config.hpp"
 
@@ -194,6 +196,8 @@ struct AlertsConfig {
   std::vector<SinkConfig> sinks;
   /// Their `targets` name entries of Config::targets, their `apps` entries of Config::fly->apps.
   std::vector<core::MaintenanceWindow> maintenance;
+  /// `alerts.inhibit`: core::default_inhibit_rules() unless written; empty turns inhibition off.
+  std::vector<core::InhibitRule> inhibit = core::default_inhibit_rules();
 };
 
 struct Config {
@@ -213,6 +217,10 @@ struct Config {
   std::optional<GateConfig> gate;
   /// The `alerts:` section; defaults (no sinks, default rules) when the file has none.
   AlertsConfig alerts;
+  /// `shard: {index, count}`: the part of the file this instance watches (0 of 1, everything,
+  /// when absent). load_config keeps the whole file; config::select_shard (shard_view.hpp)
+  /// takes the shard's part.
+  core::Shard shard;
 };
 
 /// A configuration error with its position, rendered as `file:line:column: message`

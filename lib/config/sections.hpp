@@ -91,4 +91,8 @@ core::Endpoint parse_url(const Reader& r, const Field& f, const std::string& url
 /// A `tls:` mapping (ca_file must be readable now).
 TlsConfig parse_tls(const Reader& r, const Field& field);
 
+/// `shard: {index, count}`: both required, 1 <= count <= core::max_shard_count and
+/// 0 <= index < count.
+core::Shard parse_shard_section(const Reader& r, const Field& field);
+
 }  // namespace flywatch::config::detail

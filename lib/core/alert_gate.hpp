@@ -73,6 +73,10 @@ class AlertGate {
   /// After a restart: the alert with fingerprint `fp` was paged (`notified`) or held before.
   void restore(const std::string& fp, bool notified);
 
+  /// The alert with fingerprint `fp` no longer waits for a window: it is inhibited, so its first
+  /// page waits for its source instead (and is decided again then). True when it was held.
+  bool unhold(const std::string& fp) { return held_.erase(fp) > 0; }
+
   /// True when the alert's `firing` was sent and it is not resolved.
   bool notified(const std::string& fp) const { return notified_.contains(fp); }
   /// True when the alert waits for a window to end before its first page.

@@ -192,14 +192,15 @@ AlertCondition AlertRules::cold_start_slow_condition(std::string_view app,
 
 AlertCondition AlertRules::app_no_healthy_machines_condition(std::string_view app, bool awake,
                                                              int healthy_machines,
-                                                             bool wake_failed) const {
-  const bool none = awake && healthy_machines == 0;
+                                                             bool wake_failed, bool firing) const {
+  const bool none = healthy_machines == 0 && (awake || firing);
   return make(app_no_healthy_machines,
               app_alert_labels(alert_app_no_healthy_machines, app_no_healthy_machines.severity,
                                app),
               none || wake_failed, "App " + str(app) + " has no healthy machine",
               wake_failed ? "Waking app " + str(app) + " failed"
-                          : "App " + str(app) + " is awake but none of its machines is healthy");
+              : awake     ? "App " + str(app) + " is awake but none of its machines is healthy"
+                          : "App " + str(app) + " went to sleep with none of its machines healthy");
 }
 
 }  // namespace flywatch::core

@@ -112,9 +112,13 @@ struct AlertRules {
                                           std::string_view machine, int exit_code,
                                           bool oom_killed) const;
   /// AppNoHealthyMachines: active when the app is awake (not asleep, has machines) and none of
-  /// them is healthy, or when the latest wake-up failed.
+  /// them is healthy, or when the latest wake-up failed. An app that falls asleep (Fly's proxy
+  /// stops its idle machines) while the alert `firing` keeps it firing until a machine is
+  /// healthy: sleep is no evidence of health, and resolving then would page the same outage
+  /// again at the next wake-up.
   AlertCondition app_no_healthy_machines_condition(std::string_view app, bool awake,
-                                                   int healthy_machines, bool wake_failed) const;
+                                                   int healthy_machines, bool wake_failed,
+                                                   bool firing = false) const;
 };
 
 /// The labels of a target-level alert: alertname, severity, target.

@@ -23,4 +23,9 @@ std::optional<milliseconds> ColdStartEpisode::total() const {
   return std::chrono::duration_cast<milliseconds>(*healthy - start);
 }
 
+std::optional<milliseconds> ColdStartEpisode::known_total() const {
+  if (boot_unknown) return std::nullopt;
+  return total();
+}
+
 }  // namespace flywatch::core

@@ -57,6 +57,9 @@ struct ColdStartEpisode {
   std::optional<std::chrono::milliseconds> ready() const;
   /// start → healthy, once healthy.
   std::optional<std::chrono::milliseconds> total() const;
+  /// total() when the start is known (not boot_unknown), else nullopt: a total counted from
+  /// `started` would pull phase="total" down, so the metrics and the status document leave it out.
+  std::optional<std::chrono::milliseconds> known_total() const;
 };
 
 /// A machine that has sat in a transient state longer than the stuck limit.

@@ -3,36 +3,14 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/name_hash.hpp"
+
 namespace flywatch::core {
-namespace {
-
-// FNV-1a's low bits mix poorly for names that differ only in their last byte ("web-1",
-// "web-2"); the MurmurHash3 finaliser spreads every input bit over the whole word before
-// the value is reduced to an offset.
-std::uint64_t mix(std::uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
-
-}  // namespace
-
-std::uint64_t stable_hash(std::string_view name) {
-  std::uint64_t h = 14695981039346656037ULL;  // FNV offset basis
-  for (char c : name) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;  // FNV prime
-  }
-  return h;
-}
 
 std::chrono::nanoseconds first_run_offset(std::string_view name, std::chrono::nanoseconds interval) {
   if (interval.count() <= 0) return std::chrono::nanoseconds{0};
   const auto span = static_cast<std::uint64_t>(interval.count());
-  return std::chrono::nanoseconds{static_cast<std::int64_t>(mix(stable_hash(name)) % span)};
+  return std::chrono::nanoseconds{static_cast<std::int64_t>(spread_hash(name) % span)};
 }
 
 NextRun next_run(std::chrono::steady_clock::time_point previous_due,

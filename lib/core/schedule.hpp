@@ -7,12 +7,9 @@
 
 namespace flywatch::core {
 
-/// A stable 64-bit hash of a name (FNV-1a), the same on every run and machine.
-std::uint64_t stable_hash(std::string_view name);
-
 /// Offset of a target's first run within its interval, in [0, interval) (0 when interval <= 0):
-/// spread uniformly by the hash of its name, so a thousand targets do not fire together and a
-/// restart keeps the same phase.
+/// spread uniformly by spread_hash(name) (core/name_hash.hpp), so a thousand targets do not fire
+/// together and a restart keeps the same phase.
 std::chrono::nanoseconds first_run_offset(std::string_view name, std::chrono::nanoseconds interval);
 
 /// Where a run lands after the previous one was due at `previous_due`.

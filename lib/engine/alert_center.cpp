@@ -20,6 +20,7 @@ AlertCenter::AlertCenter(boost::asio::io_context& io, metrics::Metrics& metrics,
   for (auto name : core::alert_names) {
     firing_counts_[std::string(name)] = 0;
     set_metric(std::string(name));
+    metrics_.count_alerts_inhibited(std::string(name), 0);
   }
 }
 
@@ -27,11 +28,14 @@ void AlertCenter::apply(const config::AlertsConfig& cfg,
                         const std::set<std::string, std::less<>>& targets,
                         const std::set<std::string, std::less<>>& apps,
                         const std::set<std::string, std::less<>>& bound,
-                        const std::set<std::string, std::less<>>& journeys, time_point now) {
+                        const std::set<std::string, std::less<>>& journeys, time_point now,
+                        const core::InhibitAppMap& owners) {
   rules_ = cfg.rules;
   rules_.repeat_interval = cfg.repeat_interval;
   book_.set_repeat_interval(cfg.repeat_interval);
   maintenance_ = core::MaintenanceSchedule(cfg.maintenance);
+  // What the new rules change shows in handle() below, with the events of the retirements.
+  inhibition_.configure(cfg.inhibit, owners);
   for (auto it = machines_.begin(); it != machines_.end();) {
     it = apps.contains(it->first) ? std::next(it) : machines_.erase(it);
   }
@@ -67,6 +71,11 @@ void AlertCenter::restore(const std::vector<alert::PersistedAlert>& alerts,
     count_firing(core::AlertEvent{core::AlertEventKind::firing, a.entry.alert, now}, +1);
   }
   book_.restore(entries, now, grace);
+  // Firing again for the inhibition book: a restored alert never paged whose source fires too
+  // stays inhibited (handle() takes it out of the gate's held set).
+  for (const auto& e : entries) {
+    inhibition_.observe(core::AlertEvent{core::AlertEventKind::firing, e.alert, now});
+  }
   // Alerts held by a window that has ended meanwhile go out now.
   handle({}, now, true);
 }
@@ -153,8 +162,10 @@ void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate&
   const int healthy = update.count(core::MachineState::healthy);
   if (healthy > 0 || verdicts.undecided.empty() || verdicts.wake_failed) {
     const bool awake = !update.asleep && !fleet.machines().empty();
-    conditions.push_back(
-        rules_.app_no_healthy_machines_condition(app, awake, healthy, verdicts.wake_failed));
+    const bool firing = book_.firing(core::app_alert_labels(
+        core::alert_app_no_healthy_machines, rules_.app_no_healthy_machines.severity, app));
+    conditions.push_back(rules_.app_no_healthy_machines_condition(app, awake, healthy,
+                                                                  verdicts.wake_failed, firing));
   }
   if (!verdicts.target.empty() && verdicts.target_down) {
     conditions.push_back(rules_.target_down_condition(
@@ -195,29 +206,24 @@ void AlertCenter::handle(std::vector<core::AlertEvent> events, time_point now, b
   // The common case on every probe: nothing happened, nothing to do.
   if (events.empty() && !changed && !force) return;
   seen_changes_ = book_.changes();
+  // The whole batch first: an evaluation that raises a target and its source together (in
+  // whichever order) holds the target back.
+  for (const auto& e : events) inhibition_.observe(e);
+  inhibition_.advance(now);  // resolved sources whose release_after has passed
+  const core::InhibitionChanges inhibition = inhibition_.take_changes();
   std::vector<core::AlertEvent> send;
   for (auto& e : events) {
     if (e.kind != core::AlertEventKind::repeat) {
       count_firing(e, e.kind == core::AlertEventKind::firing ? +1 : -1);
     }
-    const bool first = e.kind == core::AlertEventKind::firing;
-    auto d = gate_.decide(std::move(e), maintenance_, now);
-    switch (d.action) {
-      case core::GateAction::resolve:
-      case core::GateAction::forget:
-        log_event(d.event, "alert resolved", core::LogLevel::info);
-        break;
-      case core::GateAction::hold:
-        if (first) log_event(d.event, "alert held", core::LogLevel::info, d.window);
-        break;
-      case core::GateAction::drop: break;
-      case core::GateAction::page: log_event(d.event, "alert firing", core::LogLevel::warn); break;
-      case core::GateAction::repeat:
-        log_event(d.event, "alert repeated", core::LogLevel::info);
-        break;
+    // Inhibited: counted, but the gate never sees its firing or repeats (its resolve, sent only
+    // when its firing was, goes through).
+    if (e.kind != core::AlertEventKind::resolved && inhibition_.inhibited(e.alert.fingerprint)) {
+      continue;
     }
-    if (d.send()) send.push_back(std::move(d.event));
+    decide(std::move(e), now, send);
   }
+  act(inhibition, now, send);
   // Alerts held by a window that has ended go out now.
   for (auto& e : gate_.release(book_, maintenance_, now)) {
     log_event(e, "alert firing", core::LogLevel::warn);
@@ -226,6 +232,47 @@ void AlertCenter::handle(std::vector<core::AlertEvent> events, time_point now, b
   if (!send.empty() && publish_) publish_(send, std::nullopt);
   schedule_state();
   rearm(now, force);
+}
+
+void AlertCenter::decide(core::AlertEvent e, time_point now,
+                         std::vector<core::AlertEvent>& send) {
+  const bool first = e.kind == core::AlertEventKind::firing;
+  auto d = gate_.decide(std::move(e), maintenance_, now);
+  switch (d.action) {
+    case core::GateAction::resolve:
+    case core::GateAction::forget:
+      log_event(d.event, "alert resolved", core::LogLevel::info);
+      break;
+    case core::GateAction::hold:
+      if (first) log_event(d.event, "alert held", core::LogLevel::info, {{"window", d.window}});
+      break;
+    case core::GateAction::drop: break;
+    case core::GateAction::page: log_event(d.event, "alert firing", core::LogLevel::warn); break;
+    case core::GateAction::repeat: log_event(d.event, "alert repeated", core::LogLevel::info); break;
+  }
+  if (d.send()) send.push_back(std::move(d.event));
+}
+
+void AlertCenter::act(const core::InhibitionChanges& changes, time_point now,
+                      std::vector<core::AlertEvent>& send) {
+  for (const auto& a : changes.inhibited) {
+    gate_.unhold(a.fingerprint);  // its first page waits for its source now, not for a window
+    core::AlertEvent e{core::AlertEventKind::firing, {}, now};
+    e.alert.labels = a.labels;
+    e.alert.fingerprint = a.fingerprint;
+    metrics_.count_alerts_inhibited(std::string(e.alert.name()));
+    const auto by = a.by.find("alertname");
+    log_event(e, "alert inhibited", core::LogLevel::info,
+              {{"by", by == a.by.end() ? std::string() : by->second}});
+  }
+  for (const auto& r : changes.released) {
+    // Paged before its inhibition began: its repeats simply resume. Decided in this batch
+    // already (its own firing came with it): nothing more.
+    if (gate_.notified(r.fingerprint) || gate_.held(r.fingerprint)) continue;
+    auto entry = book_.sent_alert(r.fingerprint);
+    if (!entry) continue;
+    decide(core::AlertEvent{core::AlertEventKind::firing, std::move(entry->alert), now}, now, send);
+  }
 }
 
 void AlertCenter::schedule_state() {
@@ -250,8 +297,10 @@ void AlertCenter::count_firing(const core::AlertEvent& e, int delta) {
 
 void AlertCenter::rearm(time_point now, bool full) {
   if (stopped_) return;
-  const auto due = core::next_alert_deadline(book_, armed_, full,
-                                             gate_.next_release(book_, maintenance_, now));
+  // The next end of a maintenance window or of a resolved source's inhibition.
+  auto release = gate_.next_release(book_, maintenance_, now);
+  if (const auto end = inhibition_.next_release(); end && (!release || *end < *release)) release = end;
+  const auto due = core::next_alert_deadline(book_, armed_, full, release);
   if (due == armed_) return;  // the usual case: a probe changed nothing
   armed_ = due;
   if (!due) {
@@ -270,11 +319,13 @@ void AlertCenter::rearm(time_point now, bool full) {
 }
 
 void AlertCenter::log_event(const core::AlertEvent& e, const char* msg, core::LogLevel level,
-                            const std::string& window) const {
+                            core::LogFields extra) const {
   core::LogFields fields;
   for (const auto& [k, v] : e.alert.labels) fields.emplace_back(k, v);
   fields.emplace_back("fingerprint", e.alert.fingerprint);
-  if (!window.empty()) fields.emplace_back("window", window);
+  for (auto& f : extra) {
+    if (!f.second.empty()) fields.push_back(std::move(f));
+  }
   log_.write(level, msg, std::move(fields));
 }
 

@@ -3,6 +3,9 @@
 /// every target result and every fleet evaluation, fires what its `for` allows when its deadline
 /// comes (a timer), holds notifications back during maintenance windows and sends those still
 /// firing when the window ends, keeps flywatch_alerts_firing, and logs one line per alert event.
+/// Inhibition (`alerts.inhibit`) is decided by a core::InhibitionBook fed with every `firing`
+/// and `resolved`: an inhibited alert is tracked and counted but not paged, held or repeated; one
+/// released while still firing and never paged is paged then.
 /// What is to be sent goes to the publisher (the delivery side) together with the state to
 /// persist. Runs on the io_context thread.
 
@@ -22,7 +25,9 @@
 #include "config/config.hpp"
 #include "core/alert_book.hpp"
 #include "core/alert_gate.hpp"
+#include "core/alert_listing.hpp"
 #include "core/alert_rules.hpp"
+#include "core/inhibition_book.hpp"
 #include "core/machine_alert_state.hpp"
 #include "core/maintenance.hpp"
 #include "core/probe_result.hpp"
@@ -50,14 +55,17 @@ class AlertCenter {
   /// Without a publisher alerts are still evaluated, logged and counted.
   void set_publisher(Publish publish) { publish_ = std::move(publish); }
 
-  /// Applies rules, repeat interval and maintenance windows. Alerts of targets, apps or journeys
-  /// no longer configured, of disabled rules, or whose severity changed are resolved. `bound` are the
-  /// targets probed through an app's machines: they never flap, so a TargetFlapping of theirs
-  /// resolves and their TargetDown is no longer held (a reload may bind a flapping target).
+  /// Applies rules, repeat interval, maintenance windows and inhibit rules. Alerts of targets,
+  /// apps or journeys no longer configured, of disabled rules, or whose severity changed are
+  /// resolved. `bound` are the targets probed through an app's machines: they never flap, so a
+  /// TargetFlapping of theirs resolves and their TargetDown is no longer held (a reload may bind
+  /// a flapping target). `owners` gives the app of targets and journeys for inhibit rules that
+  /// compare `app`.
   void apply(const config::AlertsConfig& cfg, const std::set<std::string, std::less<>>& targets,
              const std::set<std::string, std::less<>>& apps,
              const std::set<std::string, std::less<>>& bound,
-             const std::set<std::string, std::less<>>& journeys, time_point now);
+             const std::set<std::string, std::less<>>& journeys, time_point now,
+             const core::InhibitAppMap& owners = {});
 
   /// Re-creates the alerts firing before a restart (see AlertBook::restore): each is resolved
   /// unless seen again within `grace`. Call after the first apply(), before any observation.
@@ -91,6 +99,10 @@ class AlertCenter {
   std::vector<core::Alert> notified_firing() const;
   /// The alerts firing now, as persisted.
   std::vector<alert::PersistedAlert> state() const;
+  /// The alerts firing now for /api/v1/status: sent, held by a window or inhibited.
+  std::vector<core::AlertListing> listing() const {
+    return core::list_alerts(book_, gate_, inhibition_);
+  }
 
   const core::AlertRules& rules() const { return rules_; }
   /// Stops the timers, publishing the state first if it changed since the last publication.
@@ -106,10 +118,16 @@ class AlertCenter {
   /// re-arms. Does nothing more than that when neither events came nor the book changed (unless
   /// `force`).
   void handle(std::vector<core::AlertEvent> events, time_point now, bool force = false);
+  /// Has the gate decide one event that is not inhibited; logs it; adds what to send to `send`.
+  void decide(core::AlertEvent e, time_point now, std::vector<core::AlertEvent>& send);
+  /// Acts on what the inhibition book says changed: an inhibited alert leaves the gate's held
+  /// set and is logged and counted; a released one never paged is decided (paged or held).
+  void act(const core::InhibitionChanges& changes, time_point now,
+           std::vector<core::AlertEvent>& send);
   void count_firing(const core::AlertEvent& e, int delta);
   void schedule_state();
   void log_event(const core::AlertEvent& e, const char* msg, core::LogLevel level,
-                 const std::string& window = {}) const;
+                 core::LogFields extra = {}) const;
   void set_metric(const std::string& alertname) const;
   void rearm(time_point now, bool full);
 
@@ -129,6 +147,7 @@ class AlertCenter {
   core::MaintenanceSchedule maintenance_;
   core::AlertBook book_;
   core::AlertGate gate_;  ///< what was published (notified) or held back by a window
+  core::InhibitionBook inhibition_;  ///< which firing alerts are inhibited
   std::map<std::string, int, std::less<>> firing_counts_;  ///< by alertname
   std::map<std::string, std::map<std::string, TrackedMachine>> machines_;  ///< app → id → …
 };

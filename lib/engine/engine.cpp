@@ -105,8 +105,19 @@ void Engine::apply(const config::Config& cfg) {
   }
   for (const auto& [name, watch] : apps_) app_names.insert(name);
   for (const auto& [name, watch] : journeys_) journey_names.insert(name);
+  // TargetDown and JourneyFailing name their target or journey: inhibit rules comparing `app`
+  // look it up here.
+  core::InhibitAppMap owners;
+  if (cfg.fly) {
+    for (const auto& app : cfg.fly->apps) {
+      if (!app.target.empty()) owners.target_app.emplace(app.target, app.name);
+    }
+  }
+  for (const auto& j : cfg.journeys) {
+    if (!j.app.empty()) owners.journey_app.emplace(j.name(), j.app);
+  }
   alerts_.apply(cfg.alerts, target_names, app_names, bound_names, journey_names,
-                system_clock::now());
+                system_clock::now(), owners);
 
   if (!timer_loop_running_ && !stopped_) {
     timer_loop_running_ = true;

@@ -31,8 +31,7 @@ void count_machine(const std::string& app, const std::string& region,
     // An unknown boot (only the `started` event was seen) is left out, not counted as 0.
     if (auto b = c.boot()) metrics.observe_cold_start(app, region, c.kind, "boot", core::to_seconds(*b));
     if (auto r = c.ready()) metrics.observe_cold_start(app, region, c.kind, "ready", core::to_seconds(*r));
-    // From `started` only, it is no total: a sample would pull phase="total" down.
-    if (auto t = c.total(); t && !c.boot_unknown) {
+    if (auto t = c.known_total()) {
       metrics.observe_cold_start(app, region, c.kind, "total", core::to_seconds(*t));
     }
   }

@@ -22,10 +22,29 @@ void record_config_loaded(metrics::Metrics& metrics) {
       core::to_seconds(std::chrono::system_clock::now().time_since_epoch()));
 }
 
+void record_shard(const config::ShardSummary& summary, bool changed, metrics::Metrics& metrics,
+                  log::Logger& log) {
+  metrics.set_shard(summary.shard);
+  if (summary.shard.count <= 1 && !changed) return;
+  log.info("shard selected", {{"shard", core::to_string(summary.shard)},
+                              {"targets", std::to_string(summary.kept.targets)},
+                              {"targets_total", std::to_string(summary.total.targets)},
+                              {"journeys", std::to_string(summary.kept.journeys)},
+                              {"journeys_total", std::to_string(summary.total.journeys)},
+                              {"apps", std::to_string(summary.kept.apps)},
+                              {"apps_total", std::to_string(summary.total.apps)}});
+}
+
+config::ShardView load_shard(const std::string& path) {
+  return config::select_shard(config::load_config(path));
+}
+
 std::optional<std::string> reload_config(const std::string& path, const char* trigger,
                                          config::Config& running, const ReloadParts& parts) {
   try {
-    config::Config next = config::load_config(path);
+    // Parse and validate the whole file, then cut it to its shard; only then swap it in.
+    config::ShardView view = load_shard(path);
+    config::Config& next = view.config;
     const auto warnings = core::restart_only_warnings(restart_only(running), restart_only(next));
     for (const auto warning : warnings) parts.log.warn(warning);
     // Sinks first: resolutions of alerts the new config retires go to the sinks it keeps.
@@ -33,8 +52,10 @@ std::optional<std::string> reload_config(const std::string& path, const char* tr
     parts.engine.apply(next);
     if (!parts.keep_log_format) parts.log.set_format(next.log.format);
     if (!parts.keep_log_level) parts.log.set_level(next.log.level);
+    const bool shard_changed = running.shard != next.shard;
     running = std::move(next);
     record_config_loaded(parts.metrics);
+    record_shard(view.summary, shard_changed, parts.metrics, parts.log);
     parts.log.info("config reloaded", {{"trigger", trigger},
                                        {"targets", std::to_string(running.targets.size())}});
     return std::nullopt;

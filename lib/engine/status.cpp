@@ -44,24 +44,27 @@ boost::json::object cold_start_json(const core::ColdStartRecord& r) {
   o["end"] = time_or_null(r.abandoned ? e.ended : e.healthy);
   o["boot_seconds"] = seconds_or_null(e.boot());
   o["ready_seconds"] = seconds_or_null(e.ready());
-  o["total_seconds"] = seconds_or_null(e.boot_unknown ? std::nullopt : e.total());
+  o["total_seconds"] = seconds_or_null(e.known_total());
   return o;
 }
 
-// A firing alert: its labels as sent, and `notified` false while a maintenance window holds its
-// `firing` back.
-boost::json::object alert_json(const alert::PersistedAlert& a) {
-  const auto& alert = a.entry.alert;
-  boost::json::object labels;
-  for (const auto& [k, v] : alert.labels) labels[k] = v;
+// A firing alert: its labels as sent, and what became of its page (core::AlertListing).
+boost::json::object alert_json(const core::AlertListing& a) {
+  const auto labels = [](const core::AlertLabels& l) {
+    boost::json::object o;
+    for (const auto& [k, v] : l) o[k] = v;
+    return o;
+  };
   boost::json::object o;
-  o["name"] = alert.name();
-  o["severity"] = alert.severity();
-  o["labels"] = std::move(labels);
-  const auto summary = alert.annotations.find("summary");
-  o["summary"] = summary == alert.annotations.end() ? std::string() : summary->second;
-  o["since"] = core::format_rfc3339_ms(alert.starts_at);
+  o["name"] = a.alert.name();
+  o["severity"] = a.alert.severity();
+  o["labels"] = labels(a.alert.labels);
+  const auto summary = a.alert.annotations.find("summary");
+  o["summary"] = summary == a.alert.annotations.end() ? std::string() : summary->second;
+  o["since"] = core::format_rfc3339_ms(a.alert.starts_at);
+  o["state"] = a.state;
   o["notified"] = a.notified;
+  o["inhibited_by"] = a.inhibited_by ? boost::json::value(labels(*a.inhibited_by)) : nullptr;
   return o;
 }
 
@@ -97,12 +100,8 @@ boost::json::object Engine::status() const {
   boost::json::array cold_starts;
   for (const auto& r : cold_starts_.history().entries()) cold_starts.push_back(cold_start_json(r));
   doc["cold_starts"] = std::move(cold_starts);
-  auto firing = alerts_.state();
-  std::stable_sort(firing.begin(), firing.end(), [](const auto& a, const auto& b) {
-    return a.entry.alert.starts_at < b.entry.alert.starts_at;
-  });
   boost::json::array alerts;
-  for (const auto& a : firing) alerts.push_back(alert_json(a));
+  for (const auto& a : alerts_.listing()) alerts.push_back(alert_json(a));
   doc["alerts"] = std::move(alerts);
   return doc;
 }

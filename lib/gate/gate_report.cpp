@@ -7,6 +7,7 @@
 
 #include "core/duration.hpp"
 #include "core/log_line.hpp"
+#include "core/utf8.hpp"
 
 namespace flywatch::gate {
 
@@ -113,7 +114,19 @@ std::string gate_json(const GateResult& r) {
 std::string xml_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (char ch : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char ch = s[i];
+    if (static_cast<unsigned char>(ch) >= 0x80) {
+      // A JUnit file with invalid UTF-8 is not XML at all: CI would drop the whole report.
+      const std::size_t n = core::utf8_sequence_length(s, i);
+      if (n == 0) {
+        out += '?';
+      } else {
+        out.append(s, i, n);
+        i += n - 1;
+      }
+      continue;
+    }
     switch (ch) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

@@ -62,7 +62,7 @@ std::string gate_json(const GateResult& r);
 std::string gate_junit(const GateResult& r, std::chrono::system_clock::time_point timestamp);
 
 /// `s` with &, <, >, " and ' escaped, and control characters other than tab, CR and LF (which
-/// XML 1.0 cannot carry) replaced by '?'.
+/// XML 1.0 cannot carry) and each byte of invalid UTF-8 replaced by '?'.
 std::string xml_escape(std::string_view s);
 
 }  // namespace flywatch::gate

@@ -77,10 +77,20 @@ Metrics::Metrics(const std::string& version)
                             .Help("Unix time of the last successful configuration load.")
                             .Register(*registry_)
                             .Add({});
+  shard_info_ = &prometheus::BuildGauge()
+                     .Name("flywatch_shard_info")
+                     .Help("Always 1; labelled with the shard of the config this instance watches "
+                           "(index of count).")
+                     .Register(*registry_);
+  set_shard(core::Shard{});
   alerts_firing_ = &prometheus::BuildGauge()
                         .Name("flywatch_alerts_firing")
                         .Help("Alerts firing now, by alert name.")
                         .Register(*registry_);
+  alerts_inhibited_ = &prometheus::BuildCounter()
+                           .Name("flywatch_alerts_inhibited_total")
+                           .Help("Times an alert became inhibited (alerts.inhibit), by alert name.")
+                           .Register(*registry_);
   webhook_deliveries_ = &prometheus::BuildCounter()
                              .Name("flywatch_webhook_deliveries_total")
                              .Help("Alert delivery attempts per sink, by result (delivered, retry, failed).")
@@ -101,8 +111,19 @@ Metrics::Metrics(const std::string& version)
       .Set(1);
 }
 
+void Metrics::set_shard(const core::Shard& shard) {
+  if (shard_series_ != nullptr) shard_info_->Remove(shard_series_);
+  shard_series_ = &shard_info_->Add(
+      {{"index", std::to_string(shard.index)}, {"count", std::to_string(shard.count)}});
+  shard_series_->Set(1);
+}
+
 void Metrics::set_alerts_firing(const std::string& alertname, double count) {
   alerts_firing_->Add({{"alertname", alertname}}).Set(count);
+}
+
+void Metrics::count_alerts_inhibited(const std::string& alertname, double n) {
+  alerts_inhibited_->Add({{"alertname", alertname}}).Increment(n);
 }
 
 void Metrics::count_webhook_delivery(const std::string& sink, std::string_view result) {

@@ -17,6 +17,7 @@
 #include <prometheus/registry.h>
 
 #include "core/probe_result.hpp"
+#include "core/shard.hpp"
 #include "metrics/fleet_metrics.hpp"
 #include "metrics/journey_metrics.hpp"
 
@@ -78,6 +79,9 @@ class Metrics {
   prometheus::Histogram& scheduler_lateness() { return *scheduler_lateness_; }
   prometheus::Gauge& config_last_reload_successful() { return *reload_successful_; }
   prometheus::Gauge& config_last_reload_success_timestamp() { return *reload_success_ts_; }
+  /// flywatch_shard_info{index,count} 1 for `shard`, replacing the previous shard's series
+  /// (0 of 1 until the first call).
+  void set_shard(const core::Shard& shard);
   /// The Fly machine families (flywatch_machine_*, flywatch_app_*, ...), rendered by render().
   FleetMetrics& fleet() { return fleet_; }
   /// The journey families (flywatch_journey_*).
@@ -85,6 +89,9 @@ class Metrics {
 
   /// flywatch_alerts_firing{alertname}: alerts firing now, by name.
   void set_alerts_firing(const std::string& alertname, double count);
+  /// flywatch_alerts_inhibited_total{alertname}: adds `n` times an alert became inhibited
+  /// (`alerts.inhibit`); n = 0 only creates the series.
+  void count_alerts_inhibited(const std::string& alertname, double n = 1);
   /// flywatch_webhook_deliveries_total{sink,result}; `result` is delivered, retry or failed.
   void count_webhook_delivery(const std::string& sink, std::string_view result);
   /// flywatch_webhook_queue_depth{sink} and flywatch_webhook_oldest_pending_seconds{sink}
@@ -104,7 +111,10 @@ class Metrics {
   prometheus::Histogram* scheduler_lateness_;
   prometheus::Gauge* reload_successful_;
   prometheus::Gauge* reload_success_ts_;
+  prometheus::Family<prometheus::Gauge>* shard_info_;
+  prometheus::Gauge* shard_series_ = nullptr;
   prometheus::Family<prometheus::Gauge>* alerts_firing_;
+  prometheus::Family<prometheus::Counter>* alerts_inhibited_;
   prometheus::Family<prometheus::Counter>* webhook_deliveries_;
   prometheus::Family<prometheus::Gauge>* webhook_queue_depth_;
   prometheus::Family<prometheus::Gauge>* webhook_oldest_pending_;

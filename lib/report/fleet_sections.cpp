@@ -98,26 +98,20 @@ void render_apps(Html& h, const boost::json::object& status, time_point now) {
 }
 
 void render_cold_starts(Html& h, const boost::json::object& status, time_point now) {
+  const TableSection section{"cold-starts", "Recent cold starts",
+                             "No cold start has ended since flywatch started.",
+                             "App|Machine|Region|Kind|Boot|Ready|Total|Outcome|Started"};
   const auto& list = list_at(status, "cold_starts");
-  h.open_section("cold-starts", "Recent cold starts");
-  if (list.empty()) {
-    h.raw("<p class=\"empty\">No cold start has ended since flywatch started.</p></section>\n");
-    return;
-  }
-  h.open_table("App|Machine|Region|Kind|Boot|Ready|Total|Outcome|Started");
-  for (const auto& v : list) {
-    const auto* c = v.if_object();
-    if (c == nullptr) continue;
-    h.raw("<tr>").cell("app", text_at(*c, "app")).cell("id", text_at(*c, "machine"));
-    h.cell("region", text_at(*c, "region")).cell("kind", text_at(*c, "kind"));
-    h.cell("boot", format_seconds(number_at(*c, "boot_seconds")));
-    h.cell("ready", format_seconds(number_at(*c, "ready_seconds")));
-    h.cell("total", format_seconds(number_at(*c, "total_seconds")));
-    h.raw("<td class=\"outcome\">").badge(text_at(*c, "outcome"));
-    if (flag_at(*c, "slow")) h.raw(" ").badge("slow");
-    h.raw("</td><td class=\"since\">").age(c->if_contains("start"), now).raw("</td></tr>\n");
-  }
-  h.close_table().raw("</section>\n");
+  render_table_section(h, list, section, [&](const boost::json::object& c) {
+    h.raw("<tr>").cell("app", text_at(c, "app")).cell("id", text_at(c, "machine"));
+    h.cell("region", text_at(c, "region")).cell("kind", text_at(c, "kind"));
+    h.cell("boot", format_seconds(number_at(c, "boot_seconds")));
+    h.cell("ready", format_seconds(number_at(c, "ready_seconds")));
+    h.cell("total", format_seconds(number_at(c, "total_seconds")));
+    h.raw("<td class=\"outcome\">").badge(text_at(c, "outcome"));
+    if (flag_at(c, "slow")) h.raw(" ").badge("slow");
+    h.raw("</td><td class=\"since\">").age(c.if_contains("start"), now).raw("</td></tr>\n");
+  });
 }
 
 }  // namespace flywatch::report::detail

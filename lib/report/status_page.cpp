@@ -56,7 +56,7 @@ std::size_t count_where(const boost::json::array& list, std::string_view key,
   return n;
 }
 
-// One line under the title: targets up and down, alerts firing.
+// One line under the title: targets up and down, alerts firing (and how many are inhibited).
 void summary(Html& h, const boost::json::object& status) {
   const auto& targets = detail::list_at(status, "targets");
   const auto& alerts = detail::list_at(status, "alerts");
@@ -69,7 +69,13 @@ void summary(Html& h, const boost::json::object& status) {
   h.raw(alerts.empty() ? "<span class=\"badge idle\">" : "<span class=\"badge bad\">")
       .text(std::to_string(alerts.size()) + (alerts.size() == 1 ? " alert" : " alerts") +
             " firing")
-      .raw("</span></p>\n");
+      .raw("</span>");
+  // Inhibited alerts fire but page no one: the count tells the reader why fewer pages came.
+  const auto inhibited = count_where(alerts, "state", "inhibited");
+  if (inhibited > 0) {
+    h.raw(" <span class=\"badge idle\">").text(std::to_string(inhibited) + " inhibited").raw("</span>");
+  }
+  h.raw("</p>\n");
 }
 
 }  // namespace

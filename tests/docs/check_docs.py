@@ -53,14 +53,8 @@ def strip_code_and_comments(text):
     """`text` with fenced code blocks, inline code and HTML comments blanked out (line breaks
     kept, so line numbers stay right)."""
     text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
-    out, fenced = [], False
-    for line in text.split("\n"):
-        if re.match(r"^\s*(```|~~~)", line):
-            fenced = not fenced
-            out.append("")
-            continue
-        out.append("" if fenced else re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line))
-    return "\n".join(out)
+    return "\n".join(re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
+                     for line in without_fences(text).split("\n"))
 
 
 def without_fences(text):

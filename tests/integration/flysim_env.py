@@ -44,12 +44,13 @@ def _request(url, method="GET", body=None, headers=None, timeout=5.0):
 class FlySim:
     """One flysim process serving `fleet` (a dict in the fleet file format of fleet.hpp)."""
 
-    def __init__(self, env, binary, fleet, name="flysim", tls=True, token=TOKEN):
+    def __init__(self, env, binary, fleet, name="flysim", tls=True, token=TOKEN, leaf=None):
         self.env = env
         self.binary = os.path.abspath(binary)
         self.fleet = fleet
         self.name = name
         self.tls = tls
+        self.leaf = leaf  # the edges' certificate (a pki.Leaf); default the test PKI's good one
         self.token = token
         self.fleet_path = os.path.join(env.dir, f"{name}-fleet.json")
         self.port_file = os.path.join(env.dir, f"{name}.port")
@@ -64,7 +65,7 @@ class FlySim:
         args = [self.binary, "--listen", "127.0.0.1:0", "--fleet", self.fleet_path,
                 "--token", self.token, "--port-file", self.port_file]
         if self.tls:
-            leaf = self.env.pki.good  # valid for 127.0.0.1 and localhost
+            leaf = self.leaf or self.env.pki.good  # valid for 127.0.0.1 and localhost
             args += ["--tls-cert", leaf.cert, "--tls-key", leaf.key]
         log = open(self.log_path, "a")
         self.proc = start_process(args, stdout=log, stderr=log)

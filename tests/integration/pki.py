@@ -110,3 +110,24 @@ def make_pki(d):
     expired = _leaf(d, conf, "expired", "localhost", "DNS:localhost,IP:127.0.0.1,IP:::1",
                     now - timedelta(days=3), now - timedelta(days=1))
     return Pki(dir=d, ca_cert=ca_crt, ca_key=ca_key, good=good, wrong_host=wrong, expired=expired)
+
+
+def make_demo_pki(d):
+    """A CA (1 year) and a leaf for 127.0.0.1 / localhost (90 days) in `d`, as ./tools/demo makes
+    them: config/demo.yaml asks for cert_min_validity 14d of the whole chain, which the test CA
+    (3 days) would rightly fail. Returns (ca certificate path, Leaf)."""
+    os.makedirs(d, exist_ok=True)
+    ca_key, ca_crt = os.path.join(d, "ca.key"), os.path.join(d, "ca.pem")
+    key, csr, crt = (os.path.join(d, f"server.{x}") for x in ("key", "csr", "pem"))
+    ext = os.path.join(d, "server.ext")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    _run(["openssl", "req", "-x509", *ec, "-keyout", ca_key, "-out", ca_crt, "-days", "365",
+          "-subj", "/CN=flywatch demo test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+          "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+    _run(["openssl", "req", "-new", *ec, "-keyout", key, "-out", csr, "-subj", "/CN=localhost"])
+    with open(ext, "w") as f:
+        f.write("basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\n"
+                "extendedKeyUsage = serverAuth\nsubjectAltName = DNS:localhost,IP:127.0.0.1\n")
+    _run(["openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key,
+          "-CAcreateserial", "-days", "90", "-sha256", "-extfile", ext, "-out", crt])
+    return ca_crt, Leaf(cert=crt, key=key)

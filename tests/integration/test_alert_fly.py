@@ -6,7 +6,8 @@ app, and a `webhook` sink with a Standard Webhooks secret pointing at tests/inte
 - healthy fleet: nothing is sent;
 - flysim's database-down fault on every machine (what `./tools/demo db-down` does): the receiver
   gets `alert.firing` for TargetDown (target), MachineUnhealthy for each machine (app, machine,
-  region) and AppNoHealthyMachines (app), the rules being `for: 0s`; each exactly once;
+  region) and AppNoHealthyMachines (app), the rules being `for: 0s`; each exactly once
+  (`alerts.inhibit: []`: with the default rules AppNoHealthyMachines would hold back the others);
 - database restored: exactly one `alert.resolved` for each alert that fired, with the same labels,
   fingerprint and startsAt, and an endsAt; nothing after that;
 - every request: signature verified here in Python (HMAC-SHA256 of "id.timestamp.body" with the
@@ -138,6 +139,9 @@ def main(env, flysim_binary):
             # The test PKI's leaf lives 2 days: CertExpiringSoon (14 d) would rightly fire.
             "rules": {"MachineUnhealthy": {"for": "0s"}, "AppNoHealthyMachines": {"for": "0s"},
                       "CertExpiringSoon": {"enabled": False}},
+            # Every alert's own delivery is what this test checks: no inhibition (that one
+            # outage pages once is test_alert_inhibit.py's).
+            "inhibit": [],
             "sinks": [{"name": "hook", "type": "webhook", "url": rx.url("/hook"),
                        "secret": secret, "retry": {"initial": "200ms", "max": "2s"}}]}}))
     r = env.run_cli("check-config", "--config", d.config_path)

@@ -3,11 +3,10 @@
 target; `promtool check metrics` finds nothing to complain about in the /metrics text.
 """
 
-import json
 import subprocess
-import urllib.parse
 
 import harness
+import prom
 from prom import start_prometheus
 from harness import PATH_DOWN, check, target, wait_until
 
@@ -15,12 +14,8 @@ PROMTOOL = "/usr/bin/promtool"
 
 
 def query(port, q):
-    url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": q})
-    status, body = harness.http_request(url)
-    check(status == 200, f"prometheus query {q!r}: {status} {body[:300]}")
-    doc = json.loads(body)
-    check(doc.get("status") == "success", f"prometheus query {q!r}: {doc}")
-    return {r["metric"].get("target", ""): float(r["value"][1]) for r in doc["data"]["result"]}
+    """`q`'s values by their `target` label."""
+    return {m.get("target", ""): v for m, v in prom.query(port, q)}
 
 
 def check_promtool(d):

@@ -171,6 +171,31 @@ TEST_CASE("every sink formats firing, repeat and resolved events") {
   }
 }
 
+TEST_CASE("the instance that sends an alert never reaches its labels or fingerprint") {
+  // Two vantages (or shards) differ only in their source; a clustered Alertmanager and a
+  // PagerDuty service deduplicate them by labels and dedup_key, so those must be the same.
+  SinkSettings a = sample_settings(), b = sample_settings();
+  a.source = "vantage-a";
+  b.source = "vantage-b";
+  for (AlertEventKind kind :
+       {AlertEventKind::firing, AlertEventKind::repeat, AlertEventKind::resolved}) {
+    CAPTURE(core::to_string(kind));
+    const AlertEvent e = sample_event(kind);
+    for (SinkKind sink : {SinkKind::webhook, SinkKind::alertmanager}) {
+      CAPTURE(to_string(sink));
+      const std::string body = format_for_sink(sink, e, a).body;
+      CHECK(body == format_for_sink(sink, e, b).body);
+      CHECK(body.find("vantage") == std::string::npos);
+    }
+    const auto pa = json::parse(format_pagerduty(e, a).body);
+    const auto pb = json::parse(format_pagerduty(e, b).body);
+    CHECK(pa.at("dedup_key") == pb.at("dedup_key"));
+    if (kind != AlertEventKind::resolved) {
+      CHECK(pa.at("payload").at("custom_details") == pb.at("payload").at("custom_details"));
+    }
+  }
+}
+
 TEST_CASE("timestamps are RFC 3339 UTC with milliseconds") {
   const auto v = json::parse(format_webhook(sample_event(AlertEventKind::firing)).body);
   CHECK(str(v.at("timestamp")) == "2026-11-27T15:04:05.123Z");

@@ -181,6 +181,21 @@ const std::map<std::string, Check>& good_checks() {
          CHECK(s[2].retry_initial == 1min);
          CHECK(s[2].retry_max == SinkConfig{}.retry_max);
        }},
+      {"inhibit.yaml",
+       [](const Config& config) {
+         const auto& i = config.alerts.inhibit;
+         REQUIRE(i.size() == 2);
+         CHECK(i[0].source == flywatch::core::AlertLabels{{"alertname", "AppNoHealthyMachines"},
+                                                          {"severity", "critical"}});
+         CHECK(i[0].targets == std::vector<std::string>{"MachineUnhealthy", "ColdStartSlow"});
+         CHECK(i[0].equal == std::vector<std::string>{"app"});
+         CHECK(i[0].release_after == std::chrono::seconds(45));
+         CHECK(i[1].source == flywatch::core::AlertLabels{{"alertname", "TargetDown"}});
+         CHECK(i[1].targets == std::vector<std::string>{"CertExpiringSoon"});
+         CHECK(i[1].equal.empty());
+         CHECK(i[1].release_after == std::chrono::milliseconds(0));
+       }},
+      {"inhibit_off.yaml", [](const Config& config) { CHECK(config.alerts.inhibit.empty()); }},
       {"maintenance_scope.yaml",
        [](const Config& config) {
          const auto& m = config.alerts.maintenance;
@@ -213,6 +228,7 @@ TEST_CASE("alerts: a config without alerts: has no sinks and the default rules")
   const Config c = parse_config("targets: []\n", "inline.yaml", fake_env());
   CHECK(c.alerts.sinks.empty());
   CHECK(c.alerts.maintenance.empty());
+  CHECK(c.alerts.inhibit == flywatch::core::default_inhibit_rules());
   CHECK(default_rules(c.alerts.rules));
   CHECK(c.alerts.repeat_interval == 4h);  // DESIGN §7
   CHECK(c.alerts.rules.repeat_interval == c.alerts.repeat_interval);

@@ -20,6 +20,7 @@ const std::map<std::string, std::string>& table() {
       {"FW_EMPTY", ""},
       {"FW_TOKEN", "tok-SECRET-env-123"},
       {"FW_NEWLINE", "line1-SECRET\r\nInjected: yes"},
+      {"FW_SHARD_INDEX", "1"},
   };
   return t;
 }

@@ -84,12 +84,20 @@ TEST_CASE("condition tables: target, cert, app") {
     CHECK(r.cert_expiring_soon_condition("x", c.not_after, t0).active == c.active);
   }
 
-  struct App { bool awake; int healthy; bool wake_failed; bool active; };
-  const App apps[] = {{true, 0, false, true}, {true, 1, false, false}, {false, 0, false, false},
-                      {false, 0, true, true}, {true, 2, true, true}};
+  // Asleep while firing: still firing (sleep is no evidence of health) until a machine is healthy.
+  struct App { bool awake; int healthy; bool wake_failed; bool firing; bool active; };
+  const App apps[] = {{true, 0, false, false, true},  {true, 1, false, false, false},
+                      {false, 0, false, false, false}, {false, 0, true, false, true},
+                      {true, 2, true, false, true},    {false, 0, false, true, true},
+                      {true, 1, false, true, false},   {true, 0, false, true, true}};
   for (const auto& a : apps) {
-    CHECK(r.app_no_healthy_machines_condition("x", a.awake, a.healthy, a.wake_failed).active == a.active);
+    CAPTURE(a.awake);
+    CAPTURE(a.firing);
+    CHECK(r.app_no_healthy_machines_condition("x", a.awake, a.healthy, a.wake_failed, a.firing)
+              .active == a.active);
   }
+  CHECK(r.app_no_healthy_machines_condition("x", false, 0, false, true).annotations.at("description") ==
+        "App x went to sleep with none of its machines healthy");
 
   // AppNoHealthyMachines needs one minute.
   AlertBook book;

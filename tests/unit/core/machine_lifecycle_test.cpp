@@ -84,6 +84,7 @@ TEST_CASE("MachineLifecycle: cold start without events uses observation times") 
   CHECK(cs.boot() == 2s);
   CHECK(cs.ready() == 2s);
   CHECK(cs.total() == 4s);
+  CHECK(cs.known_total() == 4s);
 }
 
 TEST_CASE("MachineLifecycle: a failing own probe is not graced while booting") {
@@ -478,6 +479,7 @@ TEST_CASE("MachineLifecycle: a start whose only event is `started` has an unknow
   CHECK_FALSE(cs.boot());  // not 0: nothing measured it
   CHECK(cs.ready() == 5900ms);
   CHECK(cs.total() == 5900ms);  // from `started`
+  CHECK_FALSE(cs.known_total());  // so neither the metric nor the status reports it
   CHECK(cs.start == t0 + 4100ms);
 }
 

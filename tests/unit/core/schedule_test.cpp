@@ -11,16 +11,6 @@ namespace fc = flywatch::core;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-TEST_CASE("stable_hash is 64-bit FNV-1a") {
-  // Published FNV-1a 64 test vectors.
-  CHECK(fc::stable_hash("") == 0xcbf29ce484222325ULL);
-  CHECK(fc::stable_hash("a") == 0xaf63dc4c8601ec8cULL);
-  CHECK(fc::stable_hash("foobar") == 0x85944171f73967e8ULL);
-  CHECK(fc::stable_hash("medio-backend") != fc::stable_hash("medio-react-app"));
-  // Bytes above 0x7f hash as unsigned.
-  CHECK(fc::stable_hash("\xff") == ((0xcbf29ce484222325ULL ^ 0xffULL) * 1099511628211ULL));
-}
-
 TEST_CASE("first_run_offset: stable, in range, spread") {
   const auto interval = std::chrono::nanoseconds(10s);
   CHECK(fc::first_run_offset("medio-backend", interval) ==

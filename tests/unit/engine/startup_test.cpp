@@ -117,3 +117,71 @@ TEST_CASE("reload_config swaps in a valid config only") {
   CHECK(logs.find("msg=\"config reload failed\" trigger=test") != std::string::npos);
   CHECK(rig.metrics.render().find("flywatch_config_last_reload_successful 0") != std::string::npos);
 }
+
+TEST_CASE("reload_config cuts the new file to its shard, and says so when the shard matters") {
+  test::DispatchRig alerts;
+  test::EngineRig rig;
+  test::ScratchDir dir;
+  const auto path = dir.file("flywatch.yaml").string();
+  config::Config running = parse(state_config(alerts.dir.path(), "api"));
+  rig.engine.apply(running);
+  const engine::ReloadParts parts{rig.engine, *alerts.dispatcher, rig.metrics, rig.logger,
+                                  false, false};
+  // web-1 and checkout hash to shard 0 of 2, web-2 and web-3 to shard 1.
+  auto sharded = [&](const std::string& shard) {
+    std::string text = "state_dir: " + alerts.dir.path().string() + "\n" + shard + "targets:\n";
+    for (const char* t : {"web-1", "web-2", "web-3", "checkout"}) {
+      text += std::string("  - {name: ") + t + ", url: \"http://127.0.0.1:9/\"}\n";
+    }
+    return text;
+  };
+  auto names = [&] {
+    std::string out;
+    for (const auto& t : running.targets) out += (out.empty() ? "" : " ") + t.name;
+    return out;
+  };
+  auto shard_lines = [&] {
+    const std::string logs = rig.logs();
+    std::size_t n = 0;
+    for (auto at = logs.find("msg=\"shard selected\""); at != std::string::npos;
+         at = logs.find("msg=\"shard selected\"", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+
+  write_file(path, sharded("shard: {index: 0, count: 2}\n"));
+  REQUIRE_FALSE(engine::reload_config(path, "test", running, parts));
+  CHECK(names() == "web-1 checkout");
+  CHECK(rig.engine.target_count() == 2);
+  CHECK(rig.logs().find("msg=\"shard selected\" shard=0/2 targets=2 targets_total=4 journeys=0 "
+                        "journeys_total=0 apps=0 apps_total=0") != std::string::npos);
+  CHECK(rig.logs().find("msg=\"config reloaded\" trigger=test targets=2") != std::string::npos);
+  CHECK(rig.metrics.render().find("flywatch_shard_info{count=\"2\",index=\"0\"} 1") !=
+        std::string::npos);
+
+  write_file(path, sharded("shard: {index: 1, count: 2}\n"));
+  REQUIRE_FALSE(engine::reload_config(path, "test", running, parts));
+  CHECK(names() == "web-2 web-3");
+  CHECK(rig.logs().find("msg=\"shard selected\" shard=1/2 targets=2") != std::string::npos);
+  CHECK(shard_lines() == 2);
+
+  // Back to one instance: said once, then silent as any unsharded reload.
+  write_file(path, sharded(""));
+  REQUIRE_FALSE(engine::reload_config(path, "test", running, parts));
+  CHECK(names() == "web-1 web-2 web-3 checkout");
+  CHECK(rig.logs().find("msg=\"shard selected\" shard=0/1 targets=4 targets_total=4") !=
+        std::string::npos);
+  REQUIRE_FALSE(engine::reload_config(path, "test", running, parts));
+  CHECK(shard_lines() == 3);
+  const std::string metrics = rig.metrics.render();
+  CHECK(metrics.find("flywatch_shard_info{count=\"1\",index=\"0\"} 1") != std::string::npos);
+  CHECK(metrics.find("flywatch_shard_info{count=\"2\"") == std::string::npos);
+
+  // A bad shard is a bad file: refused whole, the running shard kept.
+  write_file(path, sharded("shard: {index: 2, count: 2}\n"));
+  const auto error = engine::reload_config(path, "test", running, parts);
+  REQUIRE(error);
+  CHECK(error->find(":2:16: shard.index: 2 is not below shard.count (2)") != std::string::npos);
+  CHECK(names() == "web-1 web-2 web-3 checkout");
+}

@@ -115,4 +115,6 @@ TEST_CASE("gate report: JUnit XML has a testsuite per phase and the failure, esc
 TEST_CASE("xml_escape: markup and control characters") {
   CHECK(fg::xml_escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&apos;");
   CHECK(fg::xml_escape(std::string("x\x01y\tz\n", 6)) == "x?y\tz\n");
+  CHECK(fg::xml_escape("caf\xc3\xa9 \xe2\x80\x94") == "caf\xc3\xa9 \xe2\x80\x94");  // valid UTF-8 kept
+  CHECK(fg::xml_escape("a\xc3(b\xff\xc0\xbc") == "a?(b???");  // truncated, invalid, overlong
 }

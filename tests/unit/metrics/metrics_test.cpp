@@ -38,6 +38,7 @@ TEST_CASE("every family of DESIGN §6 that applies is exposed, with build info a
         "flywatch_tls_cert_expiry_timestamp_seconds", "flywatch_target_up",
         "flywatch_scheduler_lateness_seconds", "flywatch_config_last_reload_successful",
         "flywatch_config_last_reload_success_timestamp_seconds", "flywatch_build_info",
+        "flywatch_shard_info",
         "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
         "process_start_time_seconds"}) {
     INFO(name);
@@ -47,6 +48,20 @@ TEST_CASE("every family of DESIGN §6 that applies is exposed, with build info a
   CHECK(has_line_starting(text, "flywatch_probe_failures_total{reason=\"too_large\",target=\"medio-backend\"} 1"));
   CHECK(has_line_starting(text, "flywatch_probe_phase_seconds{phase=\"first_byte\",target=\"medio-backend\"}"));
   CHECK(has_line_starting(text, "flywatch_probes_total{result=\"failure\",target=\"medio-backend\"} 0"));
+}
+
+TEST_CASE("flywatch_shard_info: 0 of 1 by default, one series for the shard set last") {
+  metrics::Metrics m("x");
+  CHECK(has_line_starting(m.render(), "flywatch_shard_info{count=\"1\",index=\"0\"} 1"));
+  m.set_shard({1, 3});
+  std::string text = m.render();
+  CHECK(has_line_starting(text, "flywatch_shard_info{count=\"3\",index=\"1\"} 1"));
+  CHECK(text.find("flywatch_shard_info{count=\"1\"") == std::string::npos);
+  m.set_shard({1, 3});  // a reload that keeps the shard
+  m.set_shard({0, 2});
+  text = m.render();
+  CHECK(has_line_starting(text, "flywatch_shard_info{count=\"2\",index=\"0\"} 1"));
+  CHECK(text.find("flywatch_shard_info{count=\"3\"") == std::string::npos);
 }
 
 TEST_CASE("process metrics read plausible values from /proc") {

@@ -64,7 +64,14 @@ const std::string fleet_doc = R"({
    "total_seconds":3.507}],
  "alerts":[{"name":"TargetDown","severity":"critical","labels":{"alertname":"TargetDown",
    "severity":"critical","target":"be"},"summary":"Target be is down",
-   "since":"2025-11-27T16:40:02.000Z","notified":true}]})";
+   "since":"2025-11-27T16:40:02.000Z","state":"firing","notified":true},
+  {"name":"MachineUnhealthy","severity":"warning","labels":{"alertname":"MachineUnhealthy",
+   "severity":"warning","app":"medio"},"summary":"A machine is unhealthy",
+   "since":"2025-11-27T16:40:03.000Z","state":"inhibited","notified":false,
+   "inhibited_by":{"alertname":"AppNoHealthyMachines","app":"medio"}},
+  {"name":"ColdStartSlow","severity":"warning","labels":{"alertname":"ColdStartSlow",
+   "severity":"warning","app":"medio"},"summary":"Slow",
+   "since":"2025-11-27T16:40:04.000Z","state":"held","notified":false}]})";
 
 }  // namespace
 
@@ -124,10 +131,22 @@ TEST_CASE("status page: each section's rows, exactly") {
         "critical</span></td><td class=\"labels\"><span class=\"chip\">target=be</span></td>"
         "<td class=\"detail\">Target be is down</td><td class=\"since\"><time datetime=\""
         "2025-11-27T16:40:02.000Z\" title=\"2025-11-27T16:40:02.000Z\">1m 05s ago</time></td>"
-        "</tr>\n");
+        "</tr>\n"
+        "<tr><td class=\"name\">MachineUnhealthy</td><td class=\"severity\"><span class=\"badge "
+        "warn\">warning</span></td><td class=\"labels\"><span class=\"chip\">app=medio</span>"
+        "</td><td class=\"detail\">A machine is unhealthy <span class=\"badge idle\">inhibited"
+        "</span> <span class=\"sub\">by AppNoHealthyMachines</span></td><td class=\"since\">"
+        "<time datetime=\"2025-11-27T16:40:03.000Z\" title=\"2025-11-27T16:40:03.000Z\">1m 04s "
+        "ago</time></td></tr>\n"
+        "<tr><td class=\"name\">ColdStartSlow</td><td class=\"severity\"><span class=\"badge "
+        "warn\">warning</span></td><td class=\"labels\"><span class=\"chip\">app=medio</span>"
+        "</td><td class=\"detail\">Slow <span class=\"badge warn\">held back</span></td><td "
+        "class=\"since\"><time datetime=\"2025-11-27T16:40:04.000Z\" title=\""
+        "2025-11-27T16:40:04.000Z\">1m 03s ago</time></td></tr>\n");
   CHECK(between(page, "<p class=\"summary\">", "</p>") ==
         "<span class=\"badge ok\">0 up</span> <span class=\"badge bad\">1 down</span> "
-        "<span class=\"badge bad\">1 alert firing</span>");
+        "<span class=\"badge bad\">3 alerts firing</span> <span class=\"badge idle\">1 inhibited"
+        "</span>");
 }
 
 TEST_CASE("status page: a hostile name, id, region, reason and label are rendered inert") {
@@ -142,7 +161,7 @@ TEST_CASE("status page: a hostile name, id, region, reason and label are rendere
        "last_probe":{"success":false,"reason":H,"error":H}}]}],
    "cold_starts":[{"app":H,"machine":H,"region":H,"kind":H,"outcome":H,"start":H}],
    "alerts":[{"name":H,"severity":H,"labels":{"target":H},"summary":H,"since":H,
-     "notified":false}]})";
+     "state":"inhibited","notified":false,"inhibited_by":{"alertname":H}}]})";
   for (auto at = doc.find(":H"); at != std::string::npos; at = doc.find(":H", at)) {
     doc.replace(at + 1, 1, hostile);
   }
@@ -158,6 +177,8 @@ TEST_CASE("status page: a hostile name, id, region, reason and label are rendere
   CHECK(page.find("<td class=\"region\">" + std::string(hostile_html) + "</td>") !=
         std::string::npos);
   CHECK(page.find("<span class=\"chip\">target=" + std::string(hostile_html) + "</span>") !=
+        std::string::npos);
+  CHECK(page.find("<span class=\"sub\">by " + std::string(hostile_html) + "</span>") !=
         std::string::npos);
   // A hostile state picks no class of its own.
   CHECK(page.find("<span class=\"badge idle\">" + std::string(hostile_html) + "</span>") !=
