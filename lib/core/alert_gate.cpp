@@ -1,5 +1,6 @@
 #include "core/alert_gate.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace flywatch::core {
@@ -47,6 +48,7 @@ GateDecision AlertGate::decide(AlertEvent event, const MaintenanceSchedule& wind
   if (event.kind == AlertEventKind::resolved) {
     // Resolutions are never held: holding one would leave a page open that has ended.
     held_.erase(fp);
+    not_before_.erase(fp);
     d.action = notified_.erase(fp) > 0 ? GateAction::resolve : GateAction::forget;
   } else if (auto window = silenced_by(windows, event.alert.labels, now)) {
     d.window = std::move(*window);
@@ -56,10 +58,13 @@ GateDecision AlertGate::decide(AlertEvent event, const MaintenanceSchedule& wind
       held_.insert(fp);
       d.action = GateAction::hold;
     }
+  } else if (!notified_.contains(fp) && waiting(fp, now)) {
+    d.action = GateAction::hold;  // restored unpaged: not before the restart's grace has passed
   } else if (!notified_.contains(fp)) {
     event.kind = AlertEventKind::firing;  // a repeat of a held alert is its first page
     notified_.insert(fp);
     held_.erase(fp);
+    not_before_.erase(fp);
     d.action = GateAction::page;
   } else {
     d.action = GateAction::repeat;
@@ -80,13 +85,15 @@ std::vector<AlertEvent> AlertGate::release(const AlertBook& book,
     }
     auto entry = book.sent_alert(fp);
     if (!entry) {  // resolved or retired meanwhile
+      not_before_.erase(fp);
       it = held_.erase(it);
       continue;
     }
-    if (silenced_by(windows, entry->alert.labels, now)) {
+    if (waiting(fp, now) || silenced_by(windows, entry->alert.labels, now)) {
       ++it;
       continue;
     }
+    not_before_.erase(fp);
     notified_.insert(fp);
     out.push_back(AlertEvent{AlertEventKind::firing, std::move(entry->alert), now});
     it = held_.erase(it);
@@ -103,14 +110,23 @@ std::optional<time_point> AlertGate::next_release(const AlertBook& book,
     const auto entry = book.sent_alert(fp);
     if (!entry) continue;
     const auto& labels = entry->alert.labels;
-    const auto until = windows.silenced_until(now, label(labels, "target"), label(labels, "app"));
-    best = earlier(best, until.value_or(now));
+    auto until = windows.silenced_until(now, label(labels, "target"), label(labels, "app"))
+                     .value_or(now);
+    if (auto nb = not_before_.find(fp); nb != not_before_.end()) until = std::max(until, nb->second);
+    best = earlier(best, until);
   }
   return best;
 }
 
-void AlertGate::restore(const std::string& fp, bool notified) {
+void AlertGate::restore(const std::string& fp, bool notified,
+                        std::optional<time_point> not_before) {
   (notified ? notified_ : held_).insert(fp);
+  if (!notified && not_before) not_before_[fp] = *not_before;
+}
+
+bool AlertGate::waiting(const std::string& fp, time_point now) const {
+  const auto it = not_before_.find(fp);
+  return it != not_before_.end() && it->second > now;
 }
 
 bool alert_outlived(const AlertLabels& labels, const AlertRules& rules,

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -70,12 +71,19 @@ class AlertGate {
                                          const MaintenanceSchedule& windows,
                                          time_point now) const;
 
-  /// After a restart: the alert with fingerprint `fp` was paged (`notified`) or held before.
-  void restore(const std::string& fp, bool notified);
+  /// After a restart: the alert with fingerprint `fp` was paged (`notified`) or not. One not
+  /// paged is held, and with `not_before` its first page waits until then as well as for any
+  /// window: it was quiet for a reason the restart forgot (inhibited, or a past event its source
+  /// explained), so it pages only if it still fires once the restart's grace has passed.
+  void restore(const std::string& fp, bool notified,
+               std::optional<time_point> not_before = std::nullopt);
 
   /// The alert with fingerprint `fp` no longer waits for a window: it is inhibited, so its first
   /// page waits for its source instead (and is decided again then). True when it was held.
-  bool unhold(const std::string& fp) { return held_.erase(fp) > 0; }
+  bool unhold(const std::string& fp) {
+    not_before_.erase(fp);
+    return held_.erase(fp) > 0;
+  }
 
   /// True when the alert's `firing` was sent and it is not resolved.
   bool notified(const std::string& fp) const { return notified_.contains(fp); }
@@ -85,6 +93,11 @@ class AlertGate {
  private:
   std::set<std::string> notified_;  ///< fingerprints whose `firing` was sent, not resolved
   std::set<std::string> held_;      ///< firing in the book, `firing` not sent (a window)
+  /// Held alerts restored after a restart, and the time before which they are not paged.
+  std::map<std::string, time_point> not_before_;
+
+  /// True when `fp` is restored and its not-before time is after `now`.
+  bool waiting(const std::string& fp, time_point now) const;
 };
 
 /// True when a reload leaves nothing to observe the alert with `labels` again, or would spell

@@ -190,10 +190,13 @@ AlertCondition AlertRules::cold_start_slow_condition(std::string_view app,
                   " took longer than the cold-start SLO");
 }
 
-AlertCondition AlertRules::app_no_healthy_machines_condition(std::string_view app, bool awake,
+AlertCondition AlertRules::app_no_healthy_machines_condition(std::string_view app,
+                                                             AppPresence presence,
                                                              int healthy_machines,
                                                              bool wake_failed, bool firing) const {
-  const bool none = healthy_machines == 0 && (awake || firing);
+  const bool awake = presence == AppPresence::awake;
+  const bool none = healthy_machines == 0 &&
+                    (awake || (firing && presence == AppPresence::asleep));
   return make(app_no_healthy_machines,
               app_alert_labels(alert_app_no_healthy_machines, app_no_healthy_machines.severity,
                                app),

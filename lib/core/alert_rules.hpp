@@ -30,6 +30,13 @@ struct AlertCondition {
   std::chrono::milliseconds for_duration{0};
 };
 
+/// Whether an app has machines and whether they all sleep, for AppNoHealthyMachines.
+enum class AppPresence {
+  awake,        ///< has machines, not all stopped or suspended
+  asleep,       ///< has machines, every one stopped or suspended
+  no_machines,  ///< has none (all destroyed, or not created yet)
+};
+
 /// One built-in rule's settings.
 struct AlertRule {
   bool enabled = true;  ///< a disabled rule's conditions are always inactive (so it resolves)
@@ -111,14 +118,14 @@ struct AlertRules {
   AlertCondition release_failed_condition(std::string_view app, bool failed,
                                           std::string_view machine, int exit_code,
                                           bool oom_killed) const;
-  /// AppNoHealthyMachines: active when the app is awake (not asleep, has machines) and none of
-  /// them is healthy, or when the latest wake-up failed. An app that falls asleep (Fly's proxy
-  /// stops its idle machines) while the alert `firing` keeps it firing until a machine is
-  /// healthy: sleep is no evidence of health, and resolving then would page the same outage
-  /// again at the next wake-up.
-  AlertCondition app_no_healthy_machines_condition(std::string_view app, bool awake,
+  /// AppNoHealthyMachines: active when the app is awake and none of its machines is healthy,
+  /// or when the latest wake-up failed. An app that falls asleep (Fly's proxy stops its idle
+  /// machines) while the alert is `firing` keeps it firing until a machine is healthy: sleep
+  /// is no evidence of health, and resolving then would page the same outage again at the next
+  /// wake-up. An app without machines has none to be unhealthy: it resolves.
+  AlertCondition app_no_healthy_machines_condition(std::string_view app, AppPresence presence,
                                                    int healthy_machines, bool wake_failed,
-                                                   bool firing = false) const;
+                                                   bool firing) const;
 };
 
 /// The labels of a target-level alert: alertname, severity, target.

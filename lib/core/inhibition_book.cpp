@@ -51,13 +51,9 @@ void InhibitionBook::configure(std::vector<InhibitRule> rules, InhibitAppMap app
       e.explained_by = std::move(k.entry.explained_by);
       set_inhibited(k.fp, e, true);
     }
-    if (k.entry.fading_until) {
-      if (has(&Role::source)) {
-        fade(k.fp, e, *k.entry.fading_until);
-      } else {
-        remove(k.fp);
-      }
-    }
+    // Its time counts from when it resolved, under the new rules' release_after (a reload
+    // to 0s releases at once; advance() ends one already past).
+    if (k.entry.resolved_at) fade(k.fp, e, *k.entry.resolved_at);
   }
 }
 
@@ -81,6 +77,20 @@ void InhibitionBook::advance(time_point now) {
 std::optional<InhibitionBook::time_point> InhibitionBook::next_release() const {
   if (fading_.empty()) return std::nullopt;
   return fading_.begin()->first;
+}
+
+void InhibitionBook::explain_restored(const std::string& fp) {
+  auto it = alerts_.find(fp);
+  if (it == alerts_.end() || it->second.inhibited || it->second.fading_until) return;
+  Entry& e = it->second;
+  const auto name = e.labels.find("alertname");
+  if (name == e.labels.end() || !alert_reports_past_event(name->second)) return;
+  for (const Role& r : e.roles) {
+    if (!r.target) continue;
+    e.explained_by = rules_[r.rule].source;
+    set_inhibited(fp, e, true);
+    return;
+  }
 }
 
 InhibitionChanges InhibitionBook::take_changes() {
@@ -138,6 +148,7 @@ void InhibitionBook::add(const std::string& fp, const AlertLabels& labels) {
     if (e.fading_until) {
       fading_.erase({*e.fading_until, fp});
       e.fading_until.reset();
+      e.resolved_at.reset();
       touched_.try_emplace(fp, false);
     }
     return;
@@ -163,20 +174,21 @@ void InhibitionBook::add(const std::string& fp, const AlertLabels& labels) {
 void InhibitionBook::resolve(const std::string& fp, time_point at) {
   auto it = alerts_.find(fp);
   if (it == alerts_.end() || it->second.fading_until) return;
-  std::chrono::milliseconds keep{0};
-  for (const Role& r : it->second.roles) {
-    if (r.source) keep = std::max(keep, rules_[r.rule].release_after);
-  }
-  if (keep > std::chrono::milliseconds::zero()) {
-    fade(fp, it->second, at + keep);
-  } else {
-    remove(fp);
-  }
+  fade(fp, it->second, at);
 }
 
-void InhibitionBook::fade(const std::string& fp, Entry& e, time_point until) {
-  e.fading_until = until;
-  fading_.emplace(until, fp);
+void InhibitionBook::fade(const std::string& fp, Entry& e, time_point at) {
+  std::chrono::milliseconds keep{0};
+  for (const Role& r : e.roles) {
+    if (r.source) keep = std::max(keep, rules_[r.rule].release_after);
+  }
+  if (keep <= std::chrono::milliseconds::zero()) {
+    remove(fp);
+    return;
+  }
+  e.resolved_at = at;
+  e.fading_until = at + keep;
+  fading_.emplace(*e.fading_until, fp);
 }
 
 void InhibitionBook::remove(const std::string& fp) {

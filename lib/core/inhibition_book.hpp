@@ -80,6 +80,12 @@ class InhibitionBook {
   /// When advance() has something to do next; nullopt when nothing waits.
   std::optional<time_point> next_release() const;
 
+  /// After a restart (the book does not outlive one): the firing past event with fingerprint
+  /// `fp` (alert_reports_past_event), never paged, was quiet because a source had explained it.
+  /// It is explained again, by the `source` labels of the first rule naming it in `targets`.
+  /// Nothing when it is not tracked, not a past event, inhibited already, or no rule names it.
+  void explain_restored(const std::string& fp);
+
   /// What changed since the last call (see InhibitionChanges), then forgets it.
   InhibitionChanges take_changes();
 
@@ -117,8 +123,9 @@ class InhibitionBook {
     AlertLabels labels;
     std::vector<Role> roles;  ///< the rules it is a source or a target of
     bool inhibited = false;
-    /// A resolved source still inhibiting, until then (its key in fading_).
-    std::optional<time_point> fading_until;
+    /// A resolved source still inhibiting: when it resolved, and until when (its key in
+    /// fading_), resolved + the longest release_after of its rules.
+    std::optional<time_point> resolved_at, fading_until;
     /// A past event whose last source is gone: the labels of that source.
     std::optional<AlertLabels> explained_by;
   };
@@ -127,8 +134,9 @@ class InhibitionBook {
   void remove(const std::string& fp);
   /// A resolved alert: removed, or kept inhibiting until `at` + release_after.
   void resolve(const std::string& fp, time_point at);
-  /// Keeps `e` inhibiting until `until` (it no longer fires).
-  void fade(const std::string& fp, Entry& e, time_point until);
+  /// Keeps `e`, resolved at `at`, inhibiting for the longest release_after of the rules it is a
+  /// source of; removes it when that is 0.
+  void fade(const std::string& fp, Entry& e, time_point at);
   /// Indexes the alert (not inhibited) without judging anything.
   Entry& index(const std::string& fp, const AlertLabels& labels);
   void set_inhibited(const std::string& fp, Entry& e, bool inhibited);

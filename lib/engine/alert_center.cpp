@@ -67,7 +67,7 @@ void AlertCenter::restore(const std::vector<alert::PersistedAlert>& alerts,
     if (!seen.insert(fp).second || book_.firing(a.entry.alert.labels)) continue;
     entries.push_back(a.entry);
     entries.back().alert.fingerprint = fp;
-    gate_.restore(fp, a.notified);
+    gate_.restore(fp, a.notified, now + grace);
     count_firing(core::AlertEvent{core::AlertEventKind::firing, a.entry.alert, now}, +1);
   }
   book_.restore(entries, now, grace);
@@ -75,6 +75,11 @@ void AlertCenter::restore(const std::vector<alert::PersistedAlert>& alerts,
   // stays inhibited (handle() takes it out of the gate's held set).
   for (const auto& e : entries) {
     inhibition_.observe(core::AlertEvent{core::AlertEventKind::firing, e.alert, now});
+  }
+  // A past event never paged (a slow cold start of an outage) was explained by its source, which
+  // may have resolved before the restart: it stays explained rather than paging now.
+  for (const auto& e : entries) {
+    if (!gate_.notified(e.alert.fingerprint)) inhibition_.explain_restored(e.alert.fingerprint);
   }
   // Alerts held by a window that has ended meanwhile go out now.
   handle({}, now, true);
@@ -161,10 +166,12 @@ void AlertCenter::observe_fleet(const std::string& app, const core::FleetUpdate&
   }
   const int healthy = update.count(core::MachineState::healthy);
   if (healthy > 0 || verdicts.undecided.empty() || verdicts.wake_failed) {
-    const bool awake = !update.asleep && !fleet.machines().empty();
+    const auto presence = fleet.machines().empty() ? core::AppPresence::no_machines
+                          : update.asleep          ? core::AppPresence::asleep
+                                                   : core::AppPresence::awake;
     const bool firing = book_.firing(core::app_alert_labels(
         core::alert_app_no_healthy_machines, rules_.app_no_healthy_machines.severity, app));
-    conditions.push_back(rules_.app_no_healthy_machines_condition(app, awake, healthy,
+    conditions.push_back(rules_.app_no_healthy_machines_condition(app, presence, healthy,
                                                                   verdicts.wake_failed, firing));
   }
   if (!verdicts.target.empty() && verdicts.target_down) {

@@ -179,6 +179,32 @@ TEST_CASE("restore puts alerts back as notified or held") {
   CHECK_FALSE(gate.notified("b"));
 }
 
+TEST_CASE("restore with not_before: held, not paged before then, by a repeat or by release") {
+  using namespace std::chrono_literals;
+  AlertGate gate;
+  AlertBook book;
+  MaintenanceSchedule none;
+  const auto t0 = std::chrono::system_clock::time_point{} + 1000h;
+  AlertSnapshotEntry e;
+  e.alert.labels = target_alert_labels(alert_target_down, Severity::critical, "a");
+  e.alert.fingerprint = alert_fingerprint(e.alert.labels);
+  e.alert.starts_at = t0 - 1h;
+  e.last_notified = t0 - 1h;
+  book.restore({e}, t0, 1h);
+  gate.restore(e.alert.fingerprint, false, t0 + 10s);
+  CHECK(gate.held(e.alert.fingerprint));
+  CHECK(gate.next_release(book, none, t0) == t0 + 10s);
+  CHECK(gate.release(book, none, t0 + 5s).empty());
+  const auto early = gate.decide(AlertEvent{AlertEventKind::repeat, e.alert, t0 + 5s}, none, t0 + 5s);
+  CHECK(early.action == GateAction::hold);
+  CHECK_FALSE(early.send());
+  const auto paged = gate.release(book, none, t0 + 10s);
+  REQUIRE(paged.size() == 1);
+  CHECK(paged[0].kind == AlertEventKind::firing);
+  CHECK(gate.notified(e.alert.fingerprint));
+  CHECK_FALSE(gate.next_release(book, none, t0 + 10s));
+}
+
 TEST_CASE("gate action names") {
   CHECK(to_string(GateAction::page) == "page");
   CHECK(to_string(GateAction::repeat) == "repeat");

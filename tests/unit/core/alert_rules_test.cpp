@@ -44,7 +44,7 @@ TEST_CASE("rule defaults, labels and severities") {
       {r.machine_stuck_condition("app", "m", "iad", true, MachineState::starting), "MachineStuck", "warning"},
       {r.machine_failed_condition("app", "m", "iad", true, false), "MachineFailed", "critical"},
       {r.cold_start_slow_condition("app", "m", "iad", true), "ColdStartSlow", "warning"},
-      {r.app_no_healthy_machines_condition("app", true, 0, false), "AppNoHealthyMachines", "critical"},
+      {r.app_no_healthy_machines_condition("app", AppPresence::awake, 0, false, false), "AppNoHealthyMachines", "critical"},
   };
   for (const auto& e : table) {
     CAPTURE(e.name);
@@ -84,26 +84,30 @@ TEST_CASE("condition tables: target, cert, app") {
     CHECK(r.cert_expiring_soon_condition("x", c.not_after, t0).active == c.active);
   }
 
-  // Asleep while firing: still firing (sleep is no evidence of health) until a machine is healthy.
-  struct App { bool awake; int healthy; bool wake_failed; bool firing; bool active; };
-  const App apps[] = {{true, 0, false, false, true},  {true, 1, false, false, false},
-                      {false, 0, false, false, false}, {false, 0, true, false, true},
-                      {true, 2, true, false, true},    {false, 0, false, true, true},
-                      {true, 1, false, true, false},   {true, 0, false, true, true}};
+  // Asleep while firing: still firing (sleep is no evidence of health) until a machine is
+  // healthy; no machines at all: resolved.
+  using P = AppPresence;
+  struct App { P presence; int healthy; bool wake_failed; bool firing; bool active; };
+  const App apps[] = {{P::awake, 0, false, false, true},        {P::awake, 1, false, false, false},
+                      {P::asleep, 0, false, false, false},      {P::asleep, 0, true, false, true},
+                      {P::awake, 2, true, false, true},         {P::asleep, 0, false, true, true},
+                      {P::awake, 1, false, true, false},        {P::awake, 0, false, true, true},
+                      {P::no_machines, 0, false, true, false},  {P::no_machines, 0, false, false, false},
+                      {P::no_machines, 0, true, false, true}};
   for (const auto& a : apps) {
-    CAPTURE(a.awake);
+    CAPTURE(static_cast<int>(a.presence));
     CAPTURE(a.firing);
-    CHECK(r.app_no_healthy_machines_condition("x", a.awake, a.healthy, a.wake_failed, a.firing)
+    CHECK(r.app_no_healthy_machines_condition("x", a.presence, a.healthy, a.wake_failed, a.firing)
               .active == a.active);
   }
-  CHECK(r.app_no_healthy_machines_condition("x", false, 0, false, true).annotations.at("description") ==
-        "App x went to sleep with none of its machines healthy");
+  CHECK(r.app_no_healthy_machines_condition("x", P::asleep, 0, false, true)
+            .annotations.at("description") == "App x went to sleep with none of its machines healthy");
 
   // AppNoHealthyMachines needs one minute.
   AlertBook book;
   std::vector<AlertEvent> events;
   for (int s = 0; s <= 90; s += 15) {
-    append(events, book.observe(r.app_no_healthy_machines_condition("x", true, 0, false), t0 + std::chrono::seconds(s)));
+    append(events, book.observe(r.app_no_healthy_machines_condition("x", AppPresence::awake, 0, false, false), t0 + std::chrono::seconds(s)));
   }
   CHECK(trace(events) == "firing@60");
 }

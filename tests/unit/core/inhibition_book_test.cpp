@@ -531,3 +531,52 @@ TEST_CASE("configure keeps a resolved source's time while it is a source, and en
   CHECK_FALSE(b.next_release());
   CHECK(b.size() == 1);
 }
+
+TEST_CASE("explain_restored: a past event never paged is explained again after a restart") {
+  InhibitionBook b = book_as_written(default_inhibit_rules());
+  const Alert slow = cold_slow("be", "m1");
+  const Alert m1 = unhealthy("be", "m1");
+  const Alert failed = machine_failed("be", "m1");  // no rule names it
+  for (const auto& a : {slow, m1, failed}) b.observe(fired(a));
+  for (const auto& a : {slow, m1, failed}) b.explain_restored(a.fingerprint);
+  b.explain_restored("unknown");
+  const InhibitionChanges c = b.take_changes();
+  CHECK(fps(c) == fps({slow}));  // a state (MachineUnhealthy) is judged as it comes
+  REQUIRE(c.inhibited.size() == 1);
+  CHECK(c.inhibited[0].by == AlertLabels{{"alertname", "AppNoHealthyMachines"}});
+  CHECK(b.inhibitor(slow.fingerprint) == AlertLabels{{"alertname", "AppNoHealthyMachines"}});
+  // A source firing and going again leaves it explained; it resolves quietly.
+  b.observe(fired(no_healthy("be")));
+  b.observe(resolved(no_healthy("be")));
+  b.advance(std::chrono::system_clock::time_point::max());
+  (void)b.take_changes();
+  CHECK(b.inhibited(slow.fingerprint));
+  b.observe(resolved(slow));
+  CHECK(b.take_changes().empty());
+}
+
+TEST_CASE("configure: a new release_after counts from when the source resolved") {
+  using namespace std::chrono_literals;
+  const auto t0 = std::chrono::system_clock::time_point{} + 1000h;
+  const Alert m1 = unhealthy("be", "m1");
+  const auto with = [](std::chrono::milliseconds keep) {
+    auto rules = default_inhibit_rules();
+    rules[0].release_after = keep;
+    return rules;
+  };
+  InhibitionBook b = book_as_written(with(2min));
+  b.observe(fired(no_healthy("be")));
+  b.observe(fired(m1));
+  (void)b.take_changes();
+  b.observe(resolved(no_healthy("be"), t0));
+  b.configure(with(30s), medio_owners());  // shorter: t0 + 30s
+  CHECK(b.next_release() == t0 + 30s);
+  CHECK(b.take_changes().empty());
+  b.configure(with(5min), medio_owners());  // longer: t0 + 5min
+  CHECK(b.next_release() == t0 + 5min);
+  b.advance(t0 + 1min);
+  CHECK(b.take_changes().empty());
+  b.configure(with(0s), medio_owners());  // none: released at once
+  CHECK(fps(b.take_changes(), true) == fps({m1}));
+  CHECK_FALSE(b.next_release());
+}

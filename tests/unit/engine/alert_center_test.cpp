@@ -181,9 +181,15 @@ TEST_CASE("AlertCenter: a restored alert not seen again within the grace is reso
 TEST_CASE("AlertCenter: a restored alert that was held is sent as firing when no window holds it") {
   CenterRig rig;
   rig.apply();  // no maintenance window any more
-  rig.center.restore({persisted(down_labels("a"), false)}, 10s, system_clock::now());
+  const auto restored_at = system_clock::now();
+  rig.center.restore({persisted(down_labels("a"), false)}, 150ms, restored_at);
   auto t = CenterRig::target("a");
-  // Released at once, and not paged again when seen again.
+  // Seen again, still down: paged once the restore grace has passed, not before, and not
+  // again when seen again after that.
+  rig.probe(*t, false);
+  CHECK(rig.events(Kind::firing, core::alert_target_down).empty());
+  REQUIRE(rig.run_until([&] { return !rig.events(Kind::firing, core::alert_target_down).empty(); }));
+  CHECK(system_clock::now() - restored_at >= 150ms);
   rig.probe(*t, false);
   const auto firing = rig.events(Kind::firing, core::alert_target_down);
   REQUIRE(firing.size() == 1);
@@ -191,6 +197,16 @@ TEST_CASE("AlertCenter: a restored alert that was held is sent as firing when no
   REQUIRE(rig.published.back().state.size() == 1);
   CHECK(rig.published.back().state[0].notified);
   CHECK(rig.center.notified_firing().size() == 1);
+}
+
+TEST_CASE("AlertCenter: a restored alert never paged and not seen again is resolved quietly") {
+  CenterRig rig;
+  rig.apply();
+  rig.center.restore({persisted(down_labels("a"), false)}, 150ms, system_clock::now());
+  REQUIRE(rig.run_until([&] { return rig.firing_metric("TargetDown") == 0; }));
+  rig.run_for(100ms);
+  CHECK(rig.events(Kind::firing, core::alert_target_down).empty());
+  CHECK(rig.events(Kind::resolved, core::alert_target_down).empty());
 }
 
 TEST_CASE("AlertCenter: apply() resolves alerts of removed targets and disabled rules") {
@@ -310,13 +326,16 @@ TEST_CASE("AlertCenter: MachineUnhealthy fires with its region and resolves with
   CHECK(rig.firing_metric("MachineUnhealthy") == 0);
 }
 
-TEST_CASE("AlertCenter: a restored, held alert whose window has ended is sent without waiting") {
+TEST_CASE("AlertCenter: a restored, held alert whose window has ended is sent when the grace has passed") {
   CenterRig rig;
   const auto now = system_clock::now();
   rig.cfg.maintenance = {window("done", now - 2h, now - 1h)};  // ended before the restart
   rig.apply();
-  rig.center.restore({persisted(down_labels("a"), false)}, 10s, system_clock::now());
-  rig.run_for(100ms);  // no observation: the timer releases it
+  rig.center.restore({persisted(down_labels("a"), false)}, 150ms, system_clock::now());
+  auto t = CenterRig::target("a");
+  rig.probe(*t, false);  // still down
+  // No further observation: the timer releases it.
+  REQUIRE(rig.run_until([&] { return !rig.events(Kind::firing, core::alert_target_down).empty(); }));
   const auto firing = rig.events(Kind::firing, core::alert_target_down);
   REQUIRE(firing.size() == 1);
   CHECK(firing[0].alert.labels == down_labels("a"));

@@ -257,11 +257,28 @@ TEST_CASE("inhibit: after a restart an alert never paged stays quiet while its s
     CHECK(m.states() == States{{"AppNoHealthyMachines", "firing"},
                                {"MachineUnhealthy/m1", "inhibited"}});
   }
-  SUBCASE("its source gone meanwhile: paged at once") {
+  SUBCASE("its source gone meanwhile: paged once the grace has passed if still firing") {
     Medio m;
     m.rig.apply();
-    m.rig.center.restore({test::persisted(unhealthy, false)}, 10s, system_clock::now());
+    m.rig.center.restore({test::persisted(unhealthy, false)}, 150ms, system_clock::now());
+    m.observe(false, true);  // m1 still unhealthy, m2 healthy: no source
+    CHECK(m.sent().empty());
+    REQUIRE(m.rig.run_until([&] { return !m.sent().empty(); }));
     CHECK(m.sent() == Sent{"firing MachineUnhealthy/m1"});
+  }
+  SUBCASE("a past event its source explained, the source gone: stays explained") {
+    const auto slow = core::machine_alert_labels(core::alert_cold_start_slow,
+                                                 core::Severity::warning, "medio", "m1", "iad");
+    Medio m;
+    m.rig.apply();
+    m.rig.center.restore({test::persisted(slow, false)}, 150ms, system_clock::now());
+    m.observe(true, true);  // its latch is restored with the machine: still firing
+    m.rig.run_for(400ms);   // past the grace
+    CHECK(m.sent().empty());
+    CHECK(m.states() == States{{"ColdStartSlow/m1", "inhibited"}});
+    for (const auto& a : m.rig.center.listing()) {
+      CHECK(a.inhibited_by == core::AlertLabels{{"alertname", "AppNoHealthyMachines"}});
+    }
   }
 }
 
@@ -286,6 +303,19 @@ TEST_CASE("inhibit: a reload turning inhibition off pages what is still firing, 
   // Their firing was sent: their resolves are too.
   m.observe(true, true);
   CHECK(m.sent().size() == 8);
+}
+
+TEST_CASE("inhibit: an app whose machines are all destroyed while it fires resolves it") {
+  Medio m;
+  m.rig.apply();
+  m.observe(false, false);
+  REQUIRE(m.sent() == Sent{"firing AppNoHealthyMachines"});
+  const auto now = system_clock::now();
+  auto update = m.fleet.observe({}, {}, now);
+  engine::AlertCenter::FleetVerdicts v;
+  v.target = "be-t";
+  m.rig.center.observe_fleet("medio", update, m.fleet, m.regions, v, now);
+  CHECK(m.sent() == Sent{"firing AppNoHealthyMachines", "resolved AppNoHealthyMachines"});
 }
 
 TEST_CASE("inhibit: the app falling asleep mid-outage neither resolves nor pages it again") {
