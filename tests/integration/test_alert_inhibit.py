@@ -27,6 +27,7 @@ import harness
 from flysim_env import FlySim, log_events
 from harness import check, wait_until
 from receiver import Receiver
+from webhook_events import describe, key_of, received
 
 APP = "medio-backend"
 TARGET = "medio-backend"
@@ -46,27 +47,6 @@ def fleet():
     return {"apps": [{"name": APP, "machines": [
         dict(machine, id=STOPPED, name=f"{APP}-a", state="stopped"),
         dict(machine, id=STARTED, name=f"{APP}-b", state="started")]}]}
-
-
-def key_of(labels):
-    return json.dumps(labels, sort_keys=True)
-
-
-def received(rx):
-    """(type, labels, data) of every verified request, a retry (same webhook-id) once."""
-    out, seen = [], set()
-    for req in rx.requests():
-        check(req.verified is True, f"unverified webhook request {req!r}")
-        if req.id in seen:
-            continue
-        seen.add(req.id)
-        doc = req.json()
-        out.append((doc["type"], doc["data"]["labels"], doc["data"]))
-    return out
-
-
-def describe(evs):
-    return "\n  ".join(f"{t} {key_of(l)}" for t, l, _ in evs) or "(none)"
 
 
 def status_alerts(d):

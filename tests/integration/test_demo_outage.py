@@ -30,31 +30,11 @@ from flysim_env import FlySim, log_events
 from harness import check, wait_until
 from pki import make_demo_pki
 from receiver import Receiver
+from webhook_events import describe, key_of, received
 
 APP = "medio-backend"
 SOURCE = {"alertname": "AppNoHealthyMachines", "severity": "critical", "app": APP}
 RELEASE_AFTER_S = 60  # config/demo.yaml's alerts.inhibit[0].release_after
-
-
-def key_of(labels):
-    return json.dumps(labels, sort_keys=True)
-
-
-def received(rx):
-    """(type, labels, data) of every request, a retry (same webhook-id) once; all verified."""
-    out, seen = [], set()
-    for req in rx.requests():
-        check(req.verified is True, f"unverified webhook request {req!r}")
-        if req.id in seen:
-            continue
-        seen.add(req.id)
-        doc = req.json()
-        out.append((doc["type"], doc["data"]["labels"], doc["data"]))
-    return out
-
-
-def describe(evs):
-    return "\n  ".join(f"{t} {key_of(l)}" for t, l, _ in evs) or "(none)"
 
 
 def status_doc(d):
