@@ -56,22 +56,22 @@ std::size_t count_where(const boost::json::array& list, std::string_view key,
   return n;
 }
 
-// One line under the title: targets up and down, alerts firing (and how many are inhibited).
+// One line under the title: targets up and down, alerts that page and, apart, those inhibited
+// (they fire, but a wider alert stands for them: no reason for a red badge).
 void summary(Html& h, const boost::json::object& status) {
   const auto& targets = detail::list_at(status, "targets");
   const auto& alerts = detail::list_at(status, "alerts");
   const auto up = count_where(targets, "state", "up");
   const auto down = count_where(targets, "state", "down");
+  const auto inhibited = count_where(alerts, "state", "inhibited");
+  const auto firing = alerts.size() - inhibited;
   h.raw("<p class=\"summary\">");
   h.raw("<span class=\"badge ok\">").text(std::to_string(up) + " up").raw("</span> ");
   h.raw(down > 0 ? "<span class=\"badge bad\">" : "<span class=\"badge idle\">")
       .text(std::to_string(down) + " down").raw("</span> ");
-  h.raw(alerts.empty() ? "<span class=\"badge idle\">" : "<span class=\"badge bad\">")
-      .text(std::to_string(alerts.size()) + (alerts.size() == 1 ? " alert" : " alerts") +
-            " firing")
+  h.raw(firing == 0 ? "<span class=\"badge idle\">" : "<span class=\"badge bad\">")
+      .text(std::to_string(firing) + (firing == 1 ? " alert" : " alerts") + " firing")
       .raw("</span>");
-  // Inhibited alerts fire but page no one: the count tells the reader why fewer pages came.
-  const auto inhibited = count_where(alerts, "state", "inhibited");
   if (inhibited > 0) {
     h.raw(" <span class=\"badge idle\">").text(std::to_string(inhibited) + " inhibited").raw("</span>");
   }

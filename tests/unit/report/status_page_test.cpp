@@ -145,7 +145,7 @@ TEST_CASE("status page: each section's rows, exactly") {
         "2025-11-27T16:40:04.000Z\">1m 03s ago</time></td></tr>\n");
   CHECK(between(page, "<p class=\"summary\">", "</p>") ==
         "<span class=\"badge ok\">0 up</span> <span class=\"badge bad\">1 down</span> "
-        "<span class=\"badge bad\">3 alerts firing</span> <span class=\"badge idle\">1 inhibited"
+        "<span class=\"badge bad\">2 alerts firing</span> <span class=\"badge idle\">1 inhibited"
         "</span>");
 }
 
@@ -189,6 +189,16 @@ TEST_CASE("status page: a hostile name, id, region, reason and label are rendere
     ++shown;
   }
   CHECK(shown >= 30);
+}
+
+TEST_CASE("status page: only inhibited alerts make no red badge") {
+  const std::string page = page_of(R"({"targets":[],"alerts":[{"name":"ColdStartSlow",
+    "severity":"warning","labels":{},"summary":"s","since":"2025-11-27T16:40:04.000Z",
+    "state":"inhibited","notified":false,"inhibited_by":{"alertname":"AppNoHealthyMachines"}}]})");
+  CHECK(between(page, "<p class=\"summary\">", "</p>") ==
+        "<span class=\"badge ok\">0 up</span> <span class=\"badge idle\">0 down</span> "
+        "<span class=\"badge idle\">0 alerts firing</span> <span class=\"badge idle\">1 inhibited"
+        "</span>");
 }
 
 TEST_CASE("status page: head, refresh, no external asset, empty sections") {
