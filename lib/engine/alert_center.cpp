@@ -81,7 +81,8 @@ void AlertCenter::restore(const std::vector<alert::PersistedAlert>& alerts,
   for (const auto& e : entries) {
     if (!gate_.notified(e.alert.fingerprint)) inhibition_.explain_restored(e.alert.fingerprint);
   }
-  // Alerts held by a window that has ended meanwhile go out now.
+  // Arms the timer: alerts held by a window that has ended meanwhile go out once the grace has
+  // passed, if they still fire then.
   handle({}, now, true);
 }
 
