@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/connection_reuse.hpp"
 #include "core/alert_rules.hpp"
 #include "core/endpoint.hpp"
 #include "core/expectation.hpp"
@@ -74,6 +75,9 @@ struct Target {
   int failure_threshold = 3;
   int success_threshold = 2;
   std::size_t max_body_bytes = 1 << 20;  ///< response body (tcp: banner) cap (`max_body: 1MiB`)
+  /// http(s) only: `connection: fresh | reuse` and, with reuse, `max_connection_age` (1s..24h).
+  core::ConnectionMode connection = core::ConnectionMode::fresh;
+  Millis max_connection_age = core::default_max_connection_age;
   core::Expectation expect;
   /// Config line of the target's entry, for messages.
   int line = 0;

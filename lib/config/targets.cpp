@@ -45,6 +45,27 @@ void add_bearer_token(const Reader& r, const Fields& fields, Target& t) {
   t.endpoint.headers.emplace_back("Authorization", "Bearer " + *token);
 }
 
+/// `connection: fresh | reuse` and `max_connection_age` (only with reuse).
+void parse_connection(const Reader& r, const Fields& fields, Target& t) {
+  if (const Field* f = fields.get("connection")) {
+    const std::string v = r.string(*f, "connection");
+    if (v == "fresh") {
+      t.connection = core::ConnectionMode::fresh;
+    } else if (v == "reuse") {
+      t.connection = core::ConnectionMode::reuse;
+    } else {
+      r.fail(f->value_pos(), "connection: " + in_quotes(v) + " is not one of fresh, reuse");
+    }
+  }
+  if (const Field* f = fields.get("max_connection_age")) {
+    if (t.connection != core::ConnectionMode::reuse) {
+      r.fail(f->key_pos(), "max_connection_age is only allowed with connection: reuse");
+    }
+    t.max_connection_age = r.duration(*f, "max_connection_age", core::min_max_connection_age,
+                                      core::max_max_connection_age);
+  }
+}
+
 Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const Defaults& defaults) {
   Target t;
   t.interval = defaults.interval;
@@ -56,7 +77,8 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
   const Fields fields(r, node, where, "targets entry", "in target",
                       {"name", "url", "method", "headers", "body", "body_file", "bearer_token",
                        "bearer_token_file", "send", "interval", "timeout", "failure_threshold",
-                       "success_threshold", "max_body", "tls", "expect"});
+                       "success_threshold", "max_body", "connection", "max_connection_age", "tls",
+                       "expect"});
 
   const Field& name = require(r, fields, "name", where, "target");
   t.name = r.string(name, "name");
@@ -78,6 +100,8 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
   if (scheme != "tcp") refuse(r, fields, "", {"send"}, scheme);
   if (scheme == "tcp") refuse(r, fields, "", {"tls"}, scheme);
   if (scheme == "tls") refuse(r, fields, "", {"max_body"}, scheme);
+  // tcp:// and tls:// probes measure the connection (and handshake) itself: nothing to reuse.
+  if (!is_http(scheme)) refuse(r, fields, "", {"connection", "max_connection_age"}, scheme);
 
   if (const Field* f = fields.get("method")) {
     t.method = r.string(*f, "method");
@@ -112,6 +136,7 @@ Target parse_target(const Reader& r, const YAML::Node& node, Pos where, const De
     t.success_threshold = r.positive_int(*f, "success_threshold");
   }
   if (const Field* f = fields.get("max_body")) t.max_body_bytes = r.size(*f, "max_body");
+  parse_connection(r, fields, t);
   if (const Field* f = fields.get("tls")) t.endpoint.tls = parse_tls(r, *f);
   if (const Field* f = fields.get("expect")) t.expect = parse_expect(r, *f, scheme);
   return t;

@@ -93,6 +93,10 @@ struct ProbeResult {
 
   /// The remote address that answered, "ip:port" or "[ip6]:port" (empty if none).
   std::string remote;
+  /// http(s) with `connection: reuse`: the probe ran on a kept-alive connection, so it did no
+  /// resolve, connect or TLS handshake (those phases read 0) and cert_not_after is the one
+  /// seen by that connection's handshake. False for a new connection (or none).
+  bool reused = false;
 
   bool transport_ok() const { return transport_failure == FailureReason::none; }
   /// The status code to show: http_status for kinds with an HTTP exchange, none otherwise.

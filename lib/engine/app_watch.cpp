@@ -267,7 +267,7 @@ asio::awaitable<void> AppWatch::probe_machine(std::shared_ptr<AppWatch>,
   const bool booting = lc != fleet_.machines().end() && lc->second.cold_start().has_value();
   const bool ok = core::own_probe_passed(verdict, booting);
   events_.publish(MachineProbed{settings_.app.name, id, regions_[id], ok});
-  machine_last_[id] = LastOutcome{verdict, result.http_status, result.total, now};
+  machine_last_[id] = last_outcome(verdict, result, result.http_status, now);
   if (probes_.on_result(id, order.token, ok)) observe(now);
 }
 
@@ -279,7 +279,7 @@ asio::awaitable<void> AppWatch::probe_app(std::shared_ptr<AppWatch>, net::ProbeS
   const core::LogFields context{{"app", settings_.app.name}};
   const core::Verdict verdict = record_probe(*settings_.target, result, events_, context);
   sleep_.on_result(wake, verdict.success);
-  app_last_ = LastOutcome{verdict, result.http_status, result.total, now};
+  app_last_ = last_outcome(verdict, result, result.http_status, now);
   if (!wake) co_return;
   observe(now);  // AppNoHealthyMachines follows a failed wake-up at once
   events_.publish(AppWakeEnded{settings_.app.name, verdict, result.total});

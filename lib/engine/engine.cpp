@@ -94,6 +94,13 @@ void Engine::apply(const config::Config& cfg) {
     events_.publish(TargetRemoved{name});
   }
   targets_ = std::move(next);
+  // connection: reuse: removed and changed targets (whose runtime, hence owner, is new) lose
+  // their kept connections.
+  std::set<std::string, std::less<>> connection_owners;
+  for (const auto& [name, t] : targets_) {
+    if (!t->spec.connection_owner.empty()) connection_owners.insert(t->spec.connection_owner);
+  }
+  prober_.retain_connections(connection_owners);
   apply_fly(cfg);
   apply_journeys(cfg);
 

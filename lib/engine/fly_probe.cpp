@@ -1,10 +1,16 @@
 #include "engine/fly_probe.hpp"
 
+#include "engine/probe_plan.hpp"
+
 namespace flywatch::engine {
 
 net::ProbeSpec machine_probe_spec(const net::ProbeSpec& target_spec, const std::string& machine_id) {
   net::ProbeSpec spec = target_spec;
   spec.endpoint.headers.emplace_back(core::fly_force_instance_header, machine_id);
+  // connection: reuse keeps one connection per machine: Fly's proxy routes each request by
+  // the header, and a machine's probe must not ride on another machine's connection state.
+  if (!spec.connection_key.empty()) spec.connection_key += "@" + machine_id;
+  prepare_request(spec);
   return spec;
 }
 

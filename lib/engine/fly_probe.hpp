@@ -13,7 +13,8 @@
 namespace flywatch::engine {
 
 /// The per-machine probe: the target's spec, routed by Fly's proxy to machine `machine_id` only
-/// (the `fly-force-instance-id` header). Which machines get one: core::MachineProbeBook.
+/// (the `fly-force-instance-id` header), with `connection: reuse` on its own kept connection
+/// (key "<target key>@<machine>"). Which machines get one: core::MachineProbeBook.
 net::ProbeSpec machine_probe_spec(const net::ProbeSpec& target_spec, const std::string& machine_id);
 
 /// The cold-start SLO and stuck limit `app` configures, for its machines' lifecycles.

@@ -24,6 +24,11 @@ boost::json::value outcome_json(const std::optional<LastOutcome>& last) {
   if (!last) return nullptr;
   boost::json::object o;
   put_outcome(o, last->verdict, last->status_code, last->duration);
+  if (last->reused) {
+    o["connection"] = *last->reused ? "reused" : "new";
+  } else {
+    o["connection"] = nullptr;
+  }
   o["at"] = core::format_rfc3339_ms(last->at);
   return o;
 }

@@ -21,8 +21,9 @@ namespace flywatch::engine {
 void put_outcome(boost::json::object& o, const core::Verdict& verdict,
                  std::optional<int> status_code, std::chrono::nanoseconds duration);
 
-/// `last` as put_outcome's members followed by "at" (RFC 3339 with milliseconds), or null when
-/// there is none yet.
+/// `last` as put_outcome's members followed by "connection" ("reused" when the probe ran on a
+/// kept-alive connection of `connection: reuse`, "new" when it opened one, null when it made
+/// none) and "at" (RFC 3339 with milliseconds), or null when there is none yet.
 boost::json::value outcome_json(const std::optional<LastOutcome>& last);
 
 /// A journey run: put_outcome's members for the whole run (the failed step's verdict, status

@@ -21,7 +21,19 @@ struct LastOutcome {
   std::optional<int> status_code;  ///< null for kinds without an HTTP response (tcp, tls)
   std::chrono::nanoseconds duration{0};
   std::chrono::system_clock::time_point at{};
+  /// Whether the probe ran on a kept-alive connection (`connection: reuse`): true reused,
+  /// false a new connection; null when no connection was made (e.g. dns or connect failed).
+  std::optional<bool> reused;
 };
+
+/// The LastOutcome of `result`, judged `verdict`, at `now`.
+inline LastOutcome last_outcome(const core::Verdict& verdict, const core::ProbeResult& result,
+                                std::optional<int> status_code,
+                                std::chrono::system_clock::time_point now) {
+  LastOutcome o{verdict, status_code, result.total, now, std::nullopt};
+  if (result.reused || !result.remote.empty()) o.reused = result.reused;
+  return o;
+}
 
 /// What recording one result changed, besides the stored state itself.
 struct Recording {
@@ -47,7 +59,7 @@ class TargetRuntime {
     Recording r{last_failure_, health_.observe(verdict.success, now)};
     if (!bound) flapping_.observe(verdict.success);
     last_failure_ = verdict.success ? core::FailureReason::none : verdict.reason;
-    last_ = LastOutcome{verdict, result.status_code(), result.total, now};
+    last_ = last_outcome(verdict, result, result.status_code(), now);
     return r;
   }
   /// Reload: new health thresholds, state and counters kept.

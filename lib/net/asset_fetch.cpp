@@ -46,6 +46,12 @@ boost::asio::awaitable<void> fetch_page_assets(ProbeDialer& dialer, const ProbeS
   asset.body.clear();
   asset.fetch_assets = false;
   asset.max_body_bytes = spec.max_asset_bytes;
+  // Each asset's request is built for it (the page's prepared one is not its), on a connection
+  // of its own: the page's kept connection (connection: reuse) stays the page's.
+  asset.request.clear();
+  asset.connection = core::ConnectionMode::fresh;
+  asset.connection_key.clear();
+  asset.connection_owner.clear();
   for (const std::string& target : found.targets) {
     asset.endpoint.target = target;
     core::ProbeResult got;

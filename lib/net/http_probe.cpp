@@ -16,6 +16,13 @@
 // tls = handshake; first_byte = start of sending the request → first response byte;
 // transfer = first byte → end of the body. A phase is set only when it completed.
 //
+// connection: reuse (spec.connection_key set): the probe first takes its key's kept connection
+// from the dialer's ConnectionPool; on it, resolve, connect and tls are 0 and result.reused is
+// set. If that connection turns out closed before any response byte (EOF, reset, close_notify:
+// the server's idle close raced the request), the probe dials one new connection before the
+// same deadline; any other failure on it is the probe's failure. After a clean keep-alive
+// exchange (core::keepable_after) the connection goes back to the pool; otherwise it is closed.
+//
 // `spec` is read until the probe completes, so it must outlive the awaitable.
 #include "net/http_probe.hpp"
 
@@ -32,6 +39,8 @@
 #include "net/http_request.hpp"
 #include "net/http_response.hpp"
 #include "net/probe_tls.hpp"
+#include "core/connection_reuse.hpp"
+#include "net/connection_pool.hpp"
 
 namespace flywatch::net {
 namespace {
@@ -71,20 +80,50 @@ void fail_exchange(ProbeResult& r, const ProbeSpec& spec, const Connection& conn
   fail(r, FailureReason::protocol, "protocol: " + ec.message() + " (while " + std::string(step) + ")");
 }
 
+// How an exchange ended, for the decision to keep its connection (connection: reuse).
+struct ExchangeOutcome {
+  core::ExchangeEnd end;
+  /// The connection turned out closed (EOF, reset, broken pipe, close_notify) before any
+  /// response byte, and the caller asked to hear of it rather than fail: `result` is left
+  /// untouched so that the probe may redial once.
+  bool closed_before_response = false;
+};
+
+bool is_closed_or_reset(const error_code& ec) {
+  return is_closed_early(ec) || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::error::bad_descriptor;
+}
+
 // Writes the request and reads one response. `Stream` is the TCP socket or the TLS stream on it.
+// With `closed_is_retryable` (a kept connection), a close before any response byte is reported
+// in the outcome instead of failing `result`.
 template <class Stream>
-asio::awaitable<void> exchange(Stream& stream, const Connection& conn, const std::string& request,
-                               const ProbeSpec& spec, ProbeResult& result) {
+asio::awaitable<ExchangeOutcome> exchange(Stream& stream, const Connection& conn,
+                                          const std::string& request, const ProbeSpec& spec,
+                                          ProbeResult& result, bool closed_is_retryable) {
+  ExchangeOutcome out;
   const auto sent = ProbeClock::now();
   if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(request), as_values); ec) {
-    co_return fail_exchange(result, spec, conn, ec, "sending the request");
+    if (closed_is_retryable && !conn.timed_out && is_closed_or_reset(ec)) {
+      out.closed_before_response = true;
+    } else {
+      fail_exchange(result, spec, conn, ec, "sending the request");
+    }
+    co_return out;
   }
 
   // The first read is separate so that first_byte ends when the first byte arrives.
   boost::beast::flat_buffer buffer;
   {
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(first_read_size), as_values);
-    if (ec) co_return fail_exchange(result, spec, conn, ec, "waiting for the response");
+    if (ec) {
+      if (closed_is_retryable && !conn.timed_out && is_closed_or_reset(ec)) {
+        out.closed_before_response = true;
+      } else {
+        fail_exchange(result, spec, conn, ec, "waiting for the response");
+      }
+      co_return out;
+    }
     buffer.commit(n);
   }
   const auto first_byte = ProbeClock::now();
@@ -99,32 +138,112 @@ asio::awaitable<void> exchange(Stream& stream, const Connection& conn, const std
     if (ec == ssl::error::stream_truncated && parser->is_header_done() && parser->need_eof()) {
       parser->put_eof(ec);
     }
-    if (ec) co_return fail_exchange(result, spec, conn, ec, "reading the response");
+    if (ec) {
+      fail_exchange(result, spec, conn, ec, "reading the response");
+      co_return out;
+    }
     if (!is_interim_response(parser->get().result_int())) break;
   }
   set_phase(result, ProbePhase::transfer, ProbeClock::now() - first_byte);
+  out.end.completed = true;
+  // 101 Switching Protocols hands the connection to another protocol: never reused.
+  out.end.keep_alive = parser->get().keep_alive() && parser->get().result_int() != 101;
+  // The body ended by its framing and nothing was sent after it: the next response starts at
+  // the next byte.
+  out.end.body_delimited = !parser->need_eof() && buffer.size() == 0;
   store_response(parser->release(), result);
+  co_return out;
+}
+
+// Keeps a connection for the next probe of its key after a clean keep-alive exchange
+// (core::keepable_after); otherwise it is closed by its owner.
+bool keep_if_reusable(ProbeDialer& dialer, const ProbeSpec& spec, const ExchangeOutcome& out,
+                      std::unique_ptr<PooledConnection>& c) {
+  if (!core::keepable_after(out.end)) return false;
+  dialer.pool().put(spec.connection_key, std::move(c), ProbeClock::now());
+  return true;
+}
+
+// A probe on a kept connection: no resolve, connect or handshake (those phases are 0), the
+// certificate expiry its handshake saw. Returns false when the connection turned out closed
+// before any response byte (`result` untouched but for nothing): the caller redials once.
+asio::awaitable<bool> probe_on_kept(ProbeDialer& dialer, std::unique_ptr<PooledConnection> c,
+                                    const std::string& request, const ProbeSpec& spec,
+                                    ProbeClock::time_point deadline, ProbeResult& result) {
+  ProbeResult attempt;
+  attempt.reused = true;
+  attempt.remote = c->remote;
+  attempt.used_tls = c->tls != nullptr;
+  attempt.cert_not_after = c->cert_not_after;
+  set_phase(attempt, ProbePhase::resolve, {});
+  set_phase(attempt, ProbePhase::connect, {});
+  if (c->tls) set_phase(attempt, ProbePhase::tls, {});
+  arm_deadline(c->conn, deadline);
+  ConnectionCloser closer{*c->conn};
+  ExchangeOutcome out;
+  if (c->tls) {
+    out = co_await exchange(*c->tls, *c->conn, request, spec, attempt, true);
+  } else {
+    out = co_await exchange(c->conn->socket, *c->conn, request, spec, attempt, true);
+  }
+  if (out.closed_before_response) co_return false;  // c closes here; the caller redials
+  closer.keep_open = keep_if_reusable(dialer, spec, out, c);
+  result = std::move(attempt);
+  co_return true;
 }
 
 }  // namespace
 
 asio::awaitable<void> probe_http(ProbeDialer& dialer, const ProbeSpec& spec,
                                  ProbeClock::time_point start, ProbeResult& result) {
-  std::string request;
-  if (std::string error; !build_request(spec, request, error)) {
-    co_return fail(result, FailureReason::protocol, "protocol: " + error);
+  std::string built;
+  if (spec.request.empty()) {
+    if (std::string error; !build_request(spec, built, error)) {
+      co_return fail(result, FailureReason::protocol, "protocol: " + error);
+    }
   }
-  auto conn_ptr = std::make_shared<Connection>(co_await asio::this_coro::executor);
-  ConnectionCloser closer{*conn_ptr};
-  if (!co_await dialer.dial(spec, start, conn_ptr, result)) co_return;
-  Connection& conn = *conn_ptr;
-  if (spec.endpoint.scheme == "http") co_return co_await exchange(conn.socket, conn, request, spec, result);
+  const std::string& request = spec.request.empty() ? built : spec.request;
+  const auto deadline = start + spec.timeout;
+  const bool reuse =
+      spec.connection == core::ConnectionMode::reuse && !spec.connection_key.empty();
 
-  const auto ctx = tls_context(dialer.tls_contexts(), spec, result);
-  if (ctx == nullptr) co_return;
-  TlsStream tls(conn.socket, *ctx);
-  if (!co_await tls_handshake(tls, conn, spec, result)) co_return;
-  co_await exchange(tls, conn, request, spec, result);
+  auto dial_start = start;
+  if (reuse) {
+    if (auto kept = dialer.pool().take(spec.connection_key, ProbeClock::now())) {
+      if (co_await probe_on_kept(dialer, std::move(kept), request, spec, deadline, result)) {
+        co_return;
+      }
+      // The server closed the kept connection while it was idle, before reading the request:
+      // one new connection, before the same deadline. A failure after a response byte is a
+      // failure, never retried.
+      dial_start = ProbeClock::now();
+    }
+  }
+
+  auto c = std::make_unique<PooledConnection>();
+  c->conn = std::make_shared<Connection>(co_await asio::this_coro::executor);
+  Connection& conn = *c->conn;
+  ConnectionCloser closer{conn};
+  if (!co_await dialer.dial(spec, dial_start, deadline, c->conn, result)) co_return;
+  c->kept = core::KeptConnection{ProbeClock::now(), spec.max_connection_age};
+  ExchangeOutcome out;
+  if (spec.endpoint.scheme == "http") {
+    out = co_await exchange(conn.socket, conn, request, spec, result, false);
+  } else {
+    c->ctx = tls_context(dialer.tls_contexts(), spec, result);
+    if (c->ctx == nullptr) co_return;
+    c->tls = std::make_unique<TlsStream>(conn.socket, *c->ctx);
+    if (!co_await tls_handshake(*c->tls, conn, spec, result)) co_return;
+    // Its age counts from the handshake: max_connection_age bounds how old the certificate
+    // seen may be.
+    c->kept.opened_at = ProbeClock::now();
+    out = co_await exchange(*c->tls, conn, request, spec, result, false);
+  }
+  if (!reuse) co_return;
+  c->owner = spec.connection_owner;
+  c->remote = result.remote;
+  c->cert_not_after = result.cert_not_after;
+  closer.keep_open = keep_if_reusable(dialer, spec, out, c);
 }
 
 }  // namespace flywatch::net

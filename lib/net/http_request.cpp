@@ -103,7 +103,8 @@ bool build_request(const ProbeSpec& spec, std::string& out, std::string& error) 
       !has_header(spec, "transfer-encoding")) {
     append_header(out, "Content-Length", std::to_string(spec.body.size()));
   }
-  append_header(out, "Connection", "close");
+  // fresh: one request per connection. reuse: HTTP/1.1's default, a persistent connection.
+  if (spec.connection != core::ConnectionMode::reuse) append_header(out, "Connection", "close");
   out.append("\r\n");
   out.append(spec.body);
   return true;

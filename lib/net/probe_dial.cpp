@@ -39,8 +39,20 @@ ConnectionCloser::~ConnectionCloser() {
     conn.attempt_timer.cancel();
   } catch (...) {  // cancel() only throws if the reactor is broken; nothing left to do then
   }
+  if (keep_open) return;
   error_code ignored;
   conn.socket.close(ignored);
+}
+
+void arm_deadline(const std::shared_ptr<Connection>& conn, ProbeClock::time_point deadline) {
+  conn->timed_out = false;
+  conn->timer.expires_at(deadline);
+  conn->timer.async_wait([keep = conn](const error_code& ec) {
+    if (ec) return;
+    keep->timed_out = true;
+    error_code ignored;
+    keep->socket.close(ignored);
+  });
 }
 
 void set_phase(ProbeResult& r, ProbePhase p, ProbeClock::duration d) {
@@ -96,8 +108,14 @@ asio::awaitable<bool> ProbeDialer::resolve(const ProbeSpec& spec, Connection& co
 asio::awaitable<bool> ProbeDialer::dial(const ProbeSpec& spec, ProbeClock::time_point start,
                                         const std::shared_ptr<Connection>& conn_ptr,
                                         ProbeResult& result) {
+  co_return co_await dial(spec, start, start + spec.timeout, conn_ptr, result);
+}
+
+asio::awaitable<bool> ProbeDialer::dial(const ProbeSpec& spec, ProbeClock::time_point start,
+                                        ProbeClock::time_point deadline,
+                                        const std::shared_ptr<Connection>& conn_ptr,
+                                        ProbeResult& result) {
   Connection& conn = *conn_ptr;
-  const auto deadline = start + spec.timeout;
   conn.timer.expires_at(deadline);
 
   // Resolve. An IP literal skips the resolver (and its thread hop) entirely.
@@ -110,13 +128,7 @@ asio::awaitable<bool> ProbeDialer::dial(const ProbeSpec& spec, ProbeClock::time_
   set_phase(result, ProbePhase::resolve, ProbeClock::now() - start);
 
   // From here the deadline closes the socket, which ends whatever operation is pending on it.
-  conn.timer.expires_at(deadline);
-  conn.timer.async_wait([keep = conn_ptr](const error_code& ec) {
-    if (ec) return;
-    keep->timed_out = true;
-    error_code ignored;
-    keep->socket.close(ignored);
-  });
+  arm_deadline(conn_ptr, deadline);
 
   // Connect to each address in turn (IPv6 and IPv4, in resolver order). While other addresses
   // remain, an attempt gets only its share of the time left: a path that silently drops SYNs

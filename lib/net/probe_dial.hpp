@@ -22,6 +22,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/probe_result.hpp"
+#include "net/connection_pool.hpp"
 #include "net/prober.hpp"
 #include "net/resolver_pool.hpp"
 #include "net/tls_context_cache.hpp"
@@ -55,8 +56,16 @@ struct Connection {
 /// destroyed), so no handler keeps a socket open past the probe.
 struct ConnectionCloser {
   Connection& conn;
+  /// Set when the connection is kept (`connection: reuse`): the timers are still cancelled,
+  /// the socket stays open.
+  bool keep_open = false;
   ~ConnectionCloser();
 };
+
+/// Arms conn's deadline at `deadline`: when it passes, the handler closes the socket (ending
+/// whatever operation is pending on it) and sets conn.timed_out. Re-armed for each probe on a
+/// kept connection.
+void arm_deadline(const std::shared_ptr<Connection>& conn, ProbeClock::time_point deadline);
 
 /// Records the duration of phase `p`.
 void set_phase(core::ProbeResult& r, core::ProbePhase p, ProbeClock::duration d);
@@ -84,6 +93,15 @@ class ProbeDialer {
   boost::asio::awaitable<bool> dial(const ProbeSpec& spec, ProbeClock::time_point start,
                                     const std::shared_ptr<Connection>& conn,
                                     core::ProbeResult& result);
+  /// The same with the deadline given: a redial after a kept connection turned out closed
+  /// measures its phases from `start` (now) but keeps the probe's own deadline.
+  boost::asio::awaitable<bool> dial(const ProbeSpec& spec, ProbeClock::time_point start,
+                                    ProbeClock::time_point deadline,
+                                    const std::shared_ptr<Connection>& conn,
+                                    core::ProbeResult& result);
+
+  /// The kept-alive connections of `connection: reuse` probes.
+  ConnectionPool& pool() { return pool_; }
 
   /// The TLS client contexts, shared by the kinds that handshake.
   TlsContextCache& tls_contexts() { return tls_contexts_; }
@@ -94,6 +112,7 @@ class ProbeDialer {
                                        core::ProbeResult& result);
 
   TlsContextCache tls_contexts_;
+  ConnectionPool pool_;
   std::optional<ResolverPool> resolvers_;
   NameLookup lookup_;
 };

@@ -53,6 +53,10 @@ class RegistryProber final : public Prober {
 
   void reload() override { dialer_.tls_contexts().clear(); }
 
+  void retain_connections(const std::set<std::string, std::less<>>& owners) override {
+    dialer_.pool().retain(owners);
+  }
+
   asio::awaitable<ProbeResult> probe(const ProbeSpec& spec) override {
     ProbeResult result;
     const auto start = ProbeClock::now();

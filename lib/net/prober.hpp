@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "core/connection_reuse.hpp"
 #include "core/endpoint.hpp"
 #include "core/pattern.hpp"
 #include "core/probe_result.hpp"
@@ -56,6 +58,21 @@ struct ProbeSpec {
   std::size_t max_assets = 32;
   std::size_t max_asset_bytes = 16 << 20;
 
+  /// The serialised request (build_request), prepared once when the spec is made
+  /// (engine::make_probe_spec); empty: built per probe.
+  std::string request;
+
+  // Connection (http and https; tcp and tls always dial)
+  /// fresh: a new connection per probe, closed after it. reuse: the kept-alive connection of
+  /// `connection_key` when there is a usable one, else a new one kept after a clean exchange.
+  core::ConnectionMode connection = core::ConnectionMode::fresh;
+  /// reuse: a kept connection this old is closed and replaced (a new handshake).
+  std::chrono::milliseconds max_connection_age = core::default_max_connection_age;
+  /// reuse: the slot of the kept connection: one per target (and machine). Empty: no reuse.
+  std::string connection_key;
+  /// reuse: who owns the slot (the target's runtime); Prober::retain_connections matches it.
+  std::string connection_owner;
+
   // TCP (tcp)
   TcpProbeSpec tcp;
 };
@@ -70,6 +87,12 @@ class Prober {
   /// Drops state derived from files (CA bundles), so the next probes read them again; called
   /// when a configuration is applied. Probes in flight are not affected.
   virtual void reload() {}
+  /// Closes the kept connections (`connection: reuse`) whose ProbeSpec::connection_owner is
+  /// not in `owners`: called when a configuration is applied, so a removed or changed target
+  /// loses its connection. Probes in flight keep theirs until they end (then it is closed).
+  virtual void retain_connections(const std::set<std::string, std::less<>>& owners) {
+    (void)owners;
+  }
 };
 
 /// Replaces getaddrinfo (which runs on a small thread pool) for tests that need a name with
@@ -79,8 +102,10 @@ using NameLookup = std::function<boost::asio::ip::tcp::resolver::results_type(
 
 /// The production prober: dispatches on spec.endpoint.scheme (http, https, tcp, tls; anything else
 /// fails with reason protocol). TLS contexts are cached per (ca_file, insecure_skip_verify) so
-/// the CA bundle is loaded once, not per probe; every probe does a fresh handshake (no session
-/// reuse), which is what an uptime check must measure.
+/// the CA bundle is loaded once, not per probe. A `connection: fresh` probe does a new
+/// connection and full handshake (no session resumption), which is what an uptime check
+/// measures; a `connection: reuse` http(s) probe runs on its key's kept-alive connection when
+/// there is a usable one (net/connection_pool.hpp).
 std::unique_ptr<Prober> make_prober(NameLookup lookup = {});
 
 /// The phases a probe kind's results can report, by URL scheme, from the same registry: the

@@ -34,10 +34,13 @@ class Nginx:
     `servers` maps a port name to (cert, key); each named port serves the same locations:
     `/` healthy JSON (200), `/down` the 503 JSON, `/slow` the healthy JSON after
     `slow_seconds`, `/big.json` a 5 MiB body. `plain` adds a plain-HTTP port with the same
-    locations, named "plain".
+    locations, named "plain". `keepalive_timeout` and `keepalive_requests` set nginx's own;
+    `access_log` writes `access.log` (self.access_log), one line per request:
+    "<connection serial> <requests on it so far> <request line>".
     """
 
-    def __init__(self, workdir, servers, slow_seconds=3.0, plain=False):
+    def __init__(self, workdir, servers, slow_seconds=3.0, plain=False, keepalive_timeout="5s",
+                 keepalive_requests=1000, access_log=False):
         self.dir = os.path.join(workdir, "nginx")
         self.ports = {name: free_port() for name in servers}
         if plain:
@@ -55,6 +58,9 @@ class Nginx:
                                              slow_seconds, ssl=True))
         if plain:
             blocks.append(self._server_block(self.ports["plain"], "", slow_seconds, ssl=False))
+        self.access_log = os.path.join(self.dir, "access.log")
+        log_lines = (f"log_format conn '$connection $connection_requests \"$request\"';\n"
+                     f"  access_log {self.access_log} conn;") if access_log else "access_log off;"
         self.conf = os.path.join(self.dir, "nginx.conf")
         t = os.path.join(self.dir, "tmp")
         with open(self.conf, "w") as f:
@@ -67,13 +73,14 @@ pid {self.dir}/nginx.pid;
 error_log {self.dir}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-  access_log off;
+  {log_lines}
   client_body_temp_path {t}/body;
   proxy_temp_path {t}/proxy;
   fastcgi_temp_path {t}/fastcgi;
   uwsgi_temp_path {t}/uwsgi;
   scgi_temp_path {t}/scgi;
-  keepalive_timeout 5s;
+  keepalive_timeout {keepalive_timeout};
+  keepalive_requests {keepalive_requests};
   ssl_protocols TLSv1.2 TLSv1.3;
   ssl_session_cache off;
   ssl_session_tickets off;

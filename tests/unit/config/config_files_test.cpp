@@ -93,7 +93,11 @@ const std::map<std::string, Check>& good_checks() {
          CHECK(t.expect.max_latency == std::optional<flywatch::config::Millis>(2s));
          CHECK(t.expect.cert_min_validity ==
                std::optional<flywatch::config::Millis>(std::chrono::hours(24 * 14)));
+         CHECK(t.connection == flywatch::core::ConnectionMode::fresh);  // the default
+         CHECK(t.max_connection_age == std::chrono::minutes(10));
          const Target& app = c.targets[1];
+         CHECK(app.connection == flywatch::core::ConnectionMode::reuse);
+         CHECK(app.max_connection_age == std::chrono::minutes(5));
          CHECK(app.name == "medio-react-app");
          CHECK(app.endpoint.target == "/");
          CHECK(app.interval == 15s);

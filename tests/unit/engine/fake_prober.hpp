@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ class FakeProber : public net::Prober {
   /// Every spec probed, in start order.
   std::vector<net::ProbeSpec> specs;
 
+  /// The owners passed to each retain_connections() call, in order.
+  std::vector<std::set<std::string, std::less<>>> retained;
+
   std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> starts;
   int running = 0;
   int max_running = 0;
@@ -43,6 +47,10 @@ class FakeProber : public net::Prober {
     r.total = std::chrono::milliseconds(3);
     r.body = R"({"status":"ok"})";
     return r;
+  }
+
+  void retain_connections(const std::set<std::string, std::less<>>& owners) override {
+    retained.push_back(owners);
   }
 
   boost::asio::awaitable<core::ProbeResult> probe(const net::ProbeSpec& spec) override {

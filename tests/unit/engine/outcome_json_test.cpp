@@ -16,7 +16,13 @@ TEST_CASE("outcome_json: a last outcome with its time, or null") {
   last.at = std::chrono::system_clock::time_point(1'700'000'000'123ms);
   CHECK(engine::to_json_text(engine::outcome_json(last)) ==
         R"({"success":false,"reason":"status","error":"got 503, want 200","status_code":503,)"
-        R"("duration_seconds":0.25,"at":"2023-11-14T22:13:20.123Z"})");
+        R"("duration_seconds":0.25,"connection":null,"at":"2023-11-14T22:13:20.123Z"})");
+  last.reused = false;
+  CHECK(engine::to_json_text(engine::outcome_json(last)).find(R"("connection":"new")") !=
+        std::string::npos);
+  last.reused = true;
+  CHECK(engine::to_json_text(engine::outcome_json(last)).find(R"("connection":"reused")") !=
+        std::string::npos);
 }
 
 TEST_CASE("put_outcome appends after what the object has") {
