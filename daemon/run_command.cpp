@@ -89,6 +89,9 @@ class Daemon {
         watchdog_(io_) {}
 
   int run() {
+    // From here on a slow stderr or journal never blocks the loop: lines queue for a writer
+    // thread, and are dropped and counted when it falls behind (docs/operations.md).
+    log_.start_writer_thread();
     if (cfg_.server.web.tls) {
       if (const auto error = server_.use_tls(*cfg_.server.web.tls)) {
         log_.error("cannot serve admin endpoint over TLS",
@@ -154,6 +157,7 @@ class Daemon {
   /// The exposition, rendered in steps between which the loop runs (probes, other requests).
   asio::awaitable<std::string> metrics_text() {
     if (dispatcher_) dispatcher_->refresh_metrics(std::chrono::system_clock::now());
+    metrics_.set_log_lines_dropped(log_.dropped_lines());
     co_return co_await engine::render_metrics_in_steps(metrics_);
   }
 
@@ -192,8 +196,10 @@ class Daemon {
     log_.warn("test crash point armed",
               {{"point", at->point}, {"count", std::to_string(at->count)}});
     auto left = std::make_shared<long>(at->count);
-    dispatcher_->set_crash_point([point = at->point, left](std::string_view reached) {
-      if (reached == point && --*left == 0) ::raise(SIGKILL);
+    dispatcher_->set_crash_point([this, point = at->point, left](std::string_view reached) {
+      if (reached != point || --*left != 0) return;
+      log_.flush(std::chrono::seconds(1));  // what was logged before the crash is on stderr
+      ::raise(SIGKILL);
     });
   }
 

@@ -103,6 +103,11 @@ Metrics::Metrics(const std::string& version)
                                  .Name("flywatch_webhook_oldest_pending_seconds")
                                  .Help("Age of the oldest undelivered alert event, per sink; 0 when none.")
                                  .Register(*registry_);
+  log_lines_dropped_ = &prometheus::BuildCounter()
+                            .Name("flywatch_log_lines_dropped_total")
+                            .Help("Log lines dropped because stderr (or the journal) did not keep up.")
+                            .Register(*registry_)
+                            .Add({});
   prometheus::BuildGauge()
       .Name("flywatch_build_info")
       .Help("Always 1; labelled with the flywatch version.")
@@ -116,6 +121,12 @@ void Metrics::set_shard(const core::Shard& shard) {
   shard_series_ = &shard_info_->Add(
       {{"index", std::to_string(shard.index)}, {"count", std::to_string(shard.count)}});
   shard_series_->Set(1);
+}
+
+void Metrics::set_log_lines_dropped(std::uint64_t total) {
+  // A counter only goes up: it follows the writer's total by the difference.
+  const double now = static_cast<double>(total);
+  if (now > log_lines_dropped_->Value()) log_lines_dropped_->Increment(now - log_lines_dropped_->Value());
 }
 
 void Metrics::set_alerts_firing(const std::string& alertname, double count) {

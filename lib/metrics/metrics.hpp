@@ -140,6 +140,11 @@ class Metrics {
   /// them.
   MetricsRender start_render() const;
 
+  /// flywatch_log_lines_dropped_total: log lines dropped because the log writer was behind
+  /// (a stderr or journal that does not keep up), given as the writer's running total
+  /// (log::Logger::dropped_lines()).
+  void set_log_lines_dropped(std::uint64_t total);
+
  private:
   friend class MetricsRender;
   /// The families after the per-target ones: fleet, journeys, the registry, process_*.
@@ -157,6 +162,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* webhook_deliveries_;
   prometheus::Family<prometheus::Gauge>* webhook_queue_depth_;
   prometheus::Family<prometheus::Gauge>* webhook_oldest_pending_;
+  prometheus::Counter* log_lines_dropped_;
   // shared_ptr: a render in progress holds the series of the targets it started with.
   std::map<std::string, std::shared_ptr<TargetSeries>, std::less<>> targets_;
   FleetMetrics fleet_;
