@@ -120,7 +120,7 @@ asio::awaitable<void> probe_http(ProbeDialer& dialer, const ProbeSpec& spec,
   Connection& conn = *conn_ptr;
   if (spec.endpoint.scheme == "http") co_return co_await exchange(conn.socket, conn, request, spec, result);
 
-  const auto ctx = tls_context(dialer.tls_contexts(), spec, result);
+  const auto ctx = co_await tls_context(dialer.tls_contexts(), spec, result);
   if (ctx == nullptr) co_return;
   TlsStream tls(conn.socket, *ctx);
   if (!co_await tls_handshake(tls, conn, spec, result)) co_return;
