@@ -135,6 +135,9 @@ class Daemon {
     start_watchdog();
     sd_notify(0, "READY=1\nSTATUS=watching");
     io_.run();
+    // Work still on the worker pool (a regex, a CA load, bcrypt) ends before the loop it
+    // reports to is destroyed.
+    net::worker_pool().join();
     log_.info("flywatch stopped");
     return exit_ok;
   }
