@@ -14,15 +14,18 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "alert/outbox_worker.hpp"
 #include "config/config.hpp"
 #include "core/daemon_policy.hpp"
 #include "engine/alert_dispatcher.hpp"
 #include "engine/engine.hpp"
+#include "engine/metrics_scrape.hpp"
 #include "engine/reload.hpp"
 #include "engine/startup.hpp"
 #include "flywatch_version.hpp"
@@ -33,6 +36,7 @@
 #include "net/basic_auth.hpp"
 #include "net/http_client.hpp"
 #include "net/prober.hpp"
+#include "net/worker_pool.hpp"
 #include "report/status_page.hpp"
 
 namespace flywatch::daemon {
@@ -59,6 +63,14 @@ core::ConnectionLimits admin_limits() {
   return limits;
 }
 
+/// The status page's HTML from its document alone, on the worker pool. A coroutine of its own, its
+/// arguments copied into its frame (GCC 12 destroys the captures of a lambda coroutine given to
+/// co_spawn twice).
+asio::awaitable<std::string> render_page_on_worker(std::shared_ptr<const boost::json::object> doc,
+                                                   report::StatusPageOptions options) {
+  co_return report::render_status_page(*doc, options);
+}
+
 /// Everything `flywatch run` wires together, alive for the daemon's lifetime.
 class Daemon {
  public:
@@ -77,6 +89,9 @@ class Daemon {
         watchdog_(io_) {}
 
   int run() {
+    // From here on a slow stderr or journal never blocks the loop: lines queue for a writer
+    // thread, and are dropped and counted when it falls behind (docs/operations.md).
+    log_.start_writer_thread();
     if (cfg_.server.web.tls) {
       if (const auto error = server_.use_tls(*cfg_.server.web.tls)) {
         log_.error("cannot serve admin endpoint over TLS",
@@ -120,6 +135,9 @@ class Daemon {
     start_watchdog();
     sd_notify(0, "READY=1\nSTATUS=watching");
     io_.run();
+    // Work still on the worker pool (a regex, a CA load, bcrypt) ends before the loop it
+    // reports to is destroyed.
+    net::worker_pool().join();
     log_.info("flywatch stopped");
     return exit_ok;
   }
@@ -127,25 +145,37 @@ class Daemon {
  private:
   /// The admin routes. The web config is read once, at start: a reload validates a changed
   /// one but applies it at restart.
-  net::AdminHandler admin_handler() { return net::make_admin_handler(admin_sources()); }
+  net::AsyncAdminHandler admin_handler() { return net::make_admin_handler(admin_sources()); }
 
   net::AdminSources admin_sources() {
     net::AdminSources s;
-    s.metrics_text = [this] {
-      if (dispatcher_) dispatcher_->refresh_metrics(std::chrono::system_clock::now());
-      return metrics_.render();
-    };
-    s.status_json = [this] { return engine_.status_json(); };
-    s.status_page = [this] {
-      report::StatusPageOptions options;
-      options.version = FLYWATCH_VERSION;
-      options.now = std::chrono::system_clock::now();
-      return net::HtmlPage{report::render_status_page(engine_.status(), options),
-                           std::string(report::status_page_csp())};
-    };
+    s.metrics_text = [this] { return metrics_text(); };
+    s.status_json = [this] { return engine_.status_json_in_steps(); };
+    s.status_page = [this] { return status_page(); };
     s.ready = [this] { return ready_; };
     s.reload = [this](std::string& error) { return reload("api", error); };
     return s;
+  }
+
+  /// The exposition, rendered in steps between which the loop runs (probes, other requests).
+  asio::awaitable<std::string> metrics_text() {
+    if (dispatcher_) dispatcher_->refresh_metrics(std::chrono::system_clock::now());
+    metrics_.set_log_lines_dropped(log_.dropped_lines());
+    co_return co_await engine::render_metrics_in_steps(metrics_);
+  }
+
+  /// The status page: its document built in steps on the loop, its HTML rendered on the worker
+  /// pool from that document alone.
+  asio::awaitable<net::HtmlPage> status_page() {
+    boost::json::object built = co_await engine_.status_in_steps();
+    auto doc = std::make_shared<const boost::json::object>(std::move(built));
+    report::StatusPageOptions options;
+    options.version = FLYWATCH_VERSION;
+    options.now = std::chrono::system_clock::now();
+    std::string html = co_await asio::co_spawn(
+        net::worker_pool(), render_page_on_worker(std::move(doc), std::move(options)),
+        asio::use_awaitable);
+    co_return net::HtmlPage{std::move(html), std::string(report::status_page_csp())};
   }
 
   /// engine::reload_config between systemd's RELOADING=1 and READY=1.
@@ -169,8 +199,10 @@ class Daemon {
     log_.warn("test crash point armed",
               {{"point", at->point}, {"count", std::to_string(at->count)}});
     auto left = std::make_shared<long>(at->count);
-    dispatcher_->set_crash_point([point = at->point, left](std::string_view reached) {
-      if (reached == point && --*left == 0) ::raise(SIGKILL);
+    dispatcher_->set_crash_point([this, point = at->point, left](std::string_view reached) {
+      if (reached != point || --*left != 0) return;
+      log_.flush(std::chrono::seconds(1));  // what was logged before the crash is on stderr
+      ::raise(SIGKILL);
     });
   }
 

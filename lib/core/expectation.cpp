@@ -26,6 +26,12 @@ std::optional<Verdict> check_cert(const ProbeResult& result, const Expectation& 
 
 }  // namespace
 
+bool evaluation_runs_regex(const ProbeResult& result, const Expectation& expect) {
+  if (!result.transport_ok()) return false;
+  if (result.http_exchange) return expect.body_regex.has_value() || !expect.headers.empty();
+  return expect.banner_regex.has_value();
+}
+
 Verdict evaluate(const ProbeResult& result, const Expectation& expect,
                  std::chrono::system_clock::time_point now) {
   if (!result.transport_ok()) {
@@ -35,12 +41,17 @@ Verdict evaluate(const ProbeResult& result, const Expectation& expect,
   }
   if (result.http_exchange) {
     if (auto v = check_http(result, expect, now)) return *v;
-  } else if (expect.banner_regex && !expect.banner_regex->search(result.body)) {
-    return fail_verdict(FailureReason::body,
-                        "banner_regex: no match for " +
-                            quote_detail(expect.banner_regex->source()) + " in " +
-                            (result.body.empty() ? std::string("an empty banner")
-                                                 : quote_detail(result.body)));
+  } else if (expect.banner_regex) {
+    const MatchOutcome found = expect.banner_regex->search_outcome(result.body);
+    if (found == MatchOutcome::gave_up) {
+      if (auto v = check_regex("banner_regex", *expect.banner_regex, result.body)) return *v;
+    } else if (found == MatchOutcome::not_matched) {
+      return fail_verdict(FailureReason::body,
+                          "banner_regex: no match for " +
+                              quote_detail(expect.banner_regex->source()) + " in " +
+                              (result.body.empty() ? std::string("an empty banner")
+                                                   : quote_detail(result.body)));
+    }
   }
   if (expect.max_latency && compare_durations(result.total, *expect.max_latency) > 0) {
     return fail_verdict(FailureReason::latency, "latency " + format_elapsed(result.total) +

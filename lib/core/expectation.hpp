@@ -23,6 +23,13 @@ struct Expectation : HttpExpectation {
   std::optional<std::chrono::milliseconds> cert_min_validity;
 };
 
+/// True when evaluate() would run one of `expect`'s regular expressions (body_regex, a header
+/// pattern, banner_regex) on `result`. Even on a 1 KiB body a backtracking pattern can take a
+/// tenth of a second before Boost.Regex gives up (its budget, BOOST_REGEX_MAX_STATE_COUNT in
+/// lib/core/meson.build, holds per start position), seconds on 16 KiB: an event loop should then
+/// evaluate on a worker thread (evaluate is pure, and safe to run on another thread).
+bool evaluation_runs_regex(const ProbeResult& result, const Expectation& expect);
+
 /// Evaluates `result` against `expect` at wall-clock time `now` (for certificate validity).
 /// Transport failures pass through with their own reason. Checks run in a fixed order and the
 /// first failure is reported: for an HTTP result (ProbeResult::http_exchange) status, headers,

@@ -150,14 +150,28 @@ std::optional<Verdict> check_assets(const ProbeResult& r) {
   return std::nullopt;
 }
 
+std::optional<Verdict> check_regex(std::string_view what, const Pattern& pattern,
+                                   std::string_view subject) {
+  switch (pattern.search_outcome(subject)) {
+    case MatchOutcome::matched: return std::nullopt;
+    case MatchOutcome::not_matched:
+      return fail_verdict(FailureReason::body,
+                          std::string(what) + ": no match for " + quote_detail(pattern.source()));
+    case MatchOutcome::gave_up: break;
+  }
+  return fail_verdict(FailureReason::body,
+                      std::string(what) + ": gave up on " + quote_detail(pattern.source()) +
+                          " over " + std::to_string(subject.size()) +
+                          " bytes: it backtracks past the regex limit; simplify it");
+}
+
 std::optional<Verdict> check_http(const ProbeResult& r, const HttpExpectation& e,
                                   std::chrono::system_clock::time_point now) {
   if (auto v = check_status(r, e)) return v;
   if (auto v = check_headers(r, e)) return v;
   if (auto v = check_body_json(r, e)) return v;
-  if (e.body_regex && !e.body_regex->search(r.body)) {
-    return fail_verdict(FailureReason::body,
-                        "body_regex: no match for " + quote_detail(e.body_regex->source()));
+  if (e.body_regex) {
+    if (auto v = check_regex("body_regex", *e.body_regex, r.body)) return v;
   }
   if (!e.cookies.empty()) {
     if (auto v = check_cookies(r, e.cookies, now)) return v;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,6 +43,12 @@ struct HttpExpectation {
 /// the wall-clock time of the answer (cookie expiry).
 std::optional<Verdict> check_http(const ProbeResult& result, const HttpExpectation& expect,
                                   std::chrono::system_clock::time_point now);
+
+/// Searches `subject` for `pattern` (the expectation `what`, e.g. "body_regex"): nullopt on a
+/// match; otherwise reason body, "no match", or, when the search gave up on a pattern too
+/// complex for this subject (MatchOutcome::gave_up), a detail that says so.
+std::optional<Verdict> check_regex(std::string_view what, const Pattern& pattern,
+                                   std::string_view subject);
 
 /// The assets check alone: an answer that is not HTML, or an asset that got no 2xx answer
 /// (the first, naming its path), fails with reason asset.

@@ -33,13 +33,18 @@ std::optional<Pattern> Pattern::compile(std::string_view source, std::string* er
 }
 
 bool Pattern::search(std::string_view subject) const {
-  if (!impl_) return true;  // a default-constructed Pattern is the empty pattern
+  return search_outcome(subject) == MatchOutcome::matched;
+}
+
+MatchOutcome Pattern::search_outcome(std::string_view subject) const {
+  if (!impl_) return MatchOutcome::matched;  // a default-constructed Pattern is the empty pattern
   try {
-    return boost::regex_search(subject.begin(), subject.end(), impl_->re);
+    return boost::regex_search(subject.begin(), subject.end(), impl_->re) ? MatchOutcome::matched
+                                                                          : MatchOutcome::not_matched;
   } catch (const std::exception&) {
     // Boost gives up on matches that would take too long (error_complexity) or too much
     // memory (error_stack): an untrusted body must not hang or crash the daemon.
-    return false;
+    return MatchOutcome::gave_up;
   }
 }
 

@@ -9,6 +9,13 @@
 
 namespace flywatch::core {
 
+/// What a bounded search found.
+enum class MatchOutcome {
+  matched,
+  not_matched,
+  gave_up,  ///< too complex to run on this subject: Boost.Regex's state budget ran out
+};
+
 /// A compiled regular expression (ECMAScript syntax, searched anywhere in its subject
 /// unless anchored; `^` and `$` anchor at the ends of the subject, not at embedded newlines).
 /// Copyable and cheap to copy: copies share the compiled program. A default-constructed
@@ -22,6 +29,8 @@ class Pattern {
   /// True when the pattern matches somewhere in `subject`. A pattern too complex to run
   /// on `subject` counts as no match rather than throwing.
   bool search(std::string_view subject) const;
+  /// search(), telling a search that gave up (gave_up) from one that found nothing.
+  MatchOutcome search_outcome(std::string_view subject) const;
   /// True when the pattern matches the whole of `subject`.
   bool full_match(std::string_view subject) const;
   /// True when `subject` followed by more bytes could still be searched successfully. False

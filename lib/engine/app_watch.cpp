@@ -257,11 +257,15 @@ asio::awaitable<void> AppWatch::probe_machine(std::shared_ptr<AppWatch>,
                                               core::MachineProbeOrder order, net::ProbeSpec spec) {
   const core::ProbeResult result = co_await prober_.probe(spec);
   // Gone, stopped, restarted or re-targeted meanwhile: the result speaks for no current start.
-  if (stopped_ || !settings_.target || !probes_.current(order.machine, order.token)) co_return;
+  const auto stale = [&] {
+    return stopped_ || !settings_.target || !probes_.current(order.machine, order.token);
+  };
+  if (stale()) co_return;
   const std::string& id = order.machine;
   const auto now = system_clock::now();
-  const core::Verdict verdict =
-      record_probe(*settings_.target, result, events_, machine_context(id));
+  const core::Verdict verdict = co_await evaluate_off_loop(result, settings_.target->cfg.expect, now);
+  if (stale()) co_return;
+  record_verdict(*settings_.target, result, verdict, now, events_, machine_context(id));
   // A cold start in progress tolerates a right but slow answer (core::own_probe_passed).
   auto lc = fleet_.machines().find(id);
   const bool booting = lc != fleet_.machines().end() && lc->second.cold_start().has_value();
@@ -274,10 +278,13 @@ asio::awaitable<void> AppWatch::probe_machine(std::shared_ptr<AppWatch>,
 asio::awaitable<void> AppWatch::probe_app(std::shared_ptr<AppWatch>, net::ProbeSpec spec,
                                           bool wake, std::uint64_t generation) {
   const core::ProbeResult result = co_await prober_.probe(spec);
-  if (stopped_ || generation != probe_generation_ || !settings_.target) co_return;
+  const auto stale = [&] { return stopped_ || generation != probe_generation_ || !settings_.target; };
+  if (stale()) co_return;
   const auto now = system_clock::now();
   const core::LogFields context{{"app", settings_.app.name}};
-  const core::Verdict verdict = record_probe(*settings_.target, result, events_, context);
+  const core::Verdict verdict = co_await evaluate_off_loop(result, settings_.target->cfg.expect, now);
+  if (stale()) co_return;
+  record_verdict(*settings_.target, result, verdict, now, events_, context);
   sleep_.on_result(wake, verdict.success);
   app_last_ = last_outcome(verdict, result, result.http_status, now);
   if (!wake) co_return;

@@ -302,7 +302,10 @@ asio::awaitable<void> Engine::run_probe(std::shared_ptr<TargetRuntime> t) {
   ++completed_;
   if (t->retired || stopped_) co_return;
   try {
-    record_probe(*t, result, events_);
+    const auto now = std::chrono::system_clock::now();
+    const core::Verdict verdict = co_await evaluate_off_loop(result, t->cfg.expect, now);
+    if (t->retired || stopped_) co_return;  // while a heavy evaluation ran
+    record_verdict(*t, result, verdict, now, events_);
   } catch (const std::exception& e) {
     // Only allocation failure can get here; the target keeps being probed.
     const core::LogFields fields{{"target", t->cfg.name}, {"reason", e.what()}};

@@ -2,6 +2,10 @@
 #include <algorithm>
 #include <optional>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "core/duration.hpp"
@@ -9,6 +13,7 @@
 #include "engine/json_text.hpp"
 #include "engine/engine.hpp"
 #include "engine/outcome_json.hpp"
+#include "net/worker_pool.hpp"
 
 namespace flywatch::engine {
 
@@ -68,33 +73,83 @@ boost::json::object alert_json(const core::AlertListing& a) {
   return o;
 }
 
+// One entry of "targets".
+boost::json::object target_status(const std::string& name, const TargetRuntime& t) {
+  boost::json::object o;
+  o["name"] = name;
+  o["url"] = redact_query(t.cfg.url);
+  o["state"] = std::string(core::to_string(t.health().state()));
+  o["probed_through_app"] = t.bound;
+  if (t.health().state() != core::TargetState::unknown) {
+    o["since"] = core::format_rfc3339_ms(t.health().since());
+  } else {
+    o["since"] = nullptr;
+  }
+  o["consecutive_failures"] = t.health().consecutive_failures();
+  o["interval_seconds"] = core::to_seconds(t.cfg.interval);
+  o["last"] = outcome_json(t.last());
+  return o;
+}
+
 }  // namespace
 
 boost::json::object Engine::status() const {
   boost::json::array list;
   list.reserve(targets_.size());
-  for (const auto& [name, t] : targets_) {
-    boost::json::object o;
-    o["name"] = name;
-    o["url"] = redact_query(t->cfg.url);
-    o["state"] = std::string(core::to_string(t->health().state()));
-    o["probed_through_app"] = t->bound;
-    if (t->health().state() != core::TargetState::unknown) {
-      o["since"] = core::format_rfc3339_ms(t->health().since());
-    } else {
-      o["since"] = nullptr;
-    }
-    o["consecutive_failures"] = t->health().consecutive_failures();
-    o["interval_seconds"] = core::to_seconds(t->cfg.interval);
-    o["last"] = outcome_json(t->last());
-    list.push_back(std::move(o));
+  for (const auto& [name, t] : targets_) list.push_back(target_status(name, *t));
+  boost::json::object doc;
+  doc["targets"] = std::move(list);
+  add_status_rest(doc);
+  return doc;
+}
+
+boost::asio::awaitable<boost::json::object> Engine::status_in_steps(std::size_t targets_per_step) const {
+  const auto executor = co_await boost::asio::this_coro::executor;
+  std::vector<std::pair<std::string, std::shared_ptr<const TargetRuntime>>> held(targets_.begin(),
+                                                                                  targets_.end());
+  boost::json::array list;
+  list.reserve(held.size());
+  for (std::size_t i = 0; i < held.size(); ++i) {
+    if (i > 0 && i % targets_per_step == 0) co_await boost::asio::post(executor, boost::asio::use_awaitable);
+    list.push_back(target_status(held[i].first, *held[i].second));
   }
+  boost::json::object doc;
+  doc["targets"] = std::move(list);
+  add_status_rest(doc);
+  co_return doc;
+}
+
+// awaitable_frame_base pairs its own operator new and delete; GCC mismatches them.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace {
+
+// A coroutine of its own, its argument copied into its frame (GCC 12 destroys the captures of a
+// lambda coroutine given to co_spawn twice).
+boost::asio::awaitable<std::string> serialize_on_worker(std::shared_ptr<const boost::json::value> doc) {
+  co_return to_json_text(*doc);
+}
+
+}  // namespace
+
+boost::asio::awaitable<std::string> Engine::status_json_in_steps() const {
+  boost::json::object built = co_await status_in_steps();
+  auto doc = std::make_shared<const boost::json::value>(std::move(built));
+  // The document is the worker's own: serializing it reads nothing of the engine.
+  std::string text =
+      co_await boost::asio::co_spawn(net::worker_pool(), serialize_on_worker(std::move(doc)),
+                                     boost::asio::use_awaitable);
+  co_return text;
+}
+
+#pragma GCC diagnostic pop
+
+void Engine::add_status_rest(boost::json::object& doc) const {
   boost::json::array apps;
   for (const auto& [name, watch] : apps_) apps.push_back(watch->status());
   boost::json::array journeys;
   for (const auto& [name, watch] : journeys_) journeys.push_back(watch->status());
-  boost::json::object doc;
-  doc["targets"] = std::move(list);
   doc["apps"] = std::move(apps);
   doc["journeys"] = std::move(journeys);
   boost::json::array cold_starts;
@@ -103,7 +158,6 @@ boost::json::object Engine::status() const {
   boost::json::array alerts;
   for (const auto& a : alerts_.listing()) alerts.push_back(alert_json(a));
   doc["alerts"] = std::move(alerts);
-  return doc;
 }
 
 std::string Engine::status_json() const { return to_json_text(status()); }

@@ -2,10 +2,15 @@
 /// Writes one line per event to stderr (DESIGN §8), in logfmt, JSON or the journald form.
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/log_line.hpp"
+#include "log/line_queue.hpp"
 
 namespace flywatch::log {
 
@@ -13,7 +18,23 @@ namespace flywatch::log {
 class Logger {
  public:
   /// `journald` drops `ts` and prefixes `<priority>`; detect_journald() tells when to use it.
+  /// Lines are written at once, by the caller, until start_writer_thread().
   Logger(core::LogFormat format, core::LogLevel min_level, bool journald, std::FILE* out = stderr);
+  /// Writes what is queued, for at most two seconds (LineQueue::close).
+  ~Logger();
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
+
+  /// From now on write() only queues its line (at most `capacity_bytes` of them) for a thread
+  /// of its own that writes them to `out`, so a slow reader of stderr never blocks the caller.
+  /// When the queue is full, lines are dropped and counted (dropped_lines()); the next line
+  /// that fits is preceded by a warning "log lines dropped" with their number (`count`).
+  void start_writer_thread(std::size_t capacity_bytes = default_queue_bytes);
+  static constexpr std::size_t default_queue_bytes = 1 << 20;
+  /// Lines dropped because the writer thread was behind (0 without one).
+  std::uint64_t dropped_lines() const { return queue_ ? queue_->dropped() : 0; }
+  /// Waits, at most `timeout`, until every line so far is written; true when they are.
+  bool flush(std::chrono::milliseconds timeout);
 
   void set_format(core::LogFormat f) { style_.format = f; }
   void set_level(core::LogLevel l) { min_level_ = l; }
@@ -29,9 +50,13 @@ class Logger {
   void error(std::string_view msg, const core::LogFields& f = {}) { write(core::LogLevel::error, msg, f); }
 
  private:
+  std::string format(core::LogLevel level, std::string_view msg, const core::LogFields& fields) const;
+  std::string drop_notice(std::uint64_t n) const;
+
   core::LogStyle style_;
   core::LogLevel min_level_;
   std::FILE* out_;
+  std::unique_ptr<LineQueue> queue_;
 };
 
 /// True when stderr is connected to the journal: systemd sets JOURNAL_STREAM to the

@@ -103,6 +103,11 @@ Metrics::Metrics(const std::string& version)
                                  .Name("flywatch_webhook_oldest_pending_seconds")
                                  .Help("Age of the oldest undelivered alert event, per sink; 0 when none.")
                                  .Register(*registry_);
+  log_lines_dropped_ = &prometheus::BuildCounter()
+                            .Name("flywatch_log_lines_dropped_total")
+                            .Help("Log lines dropped because stderr (or the journal) did not keep up.")
+                            .Register(*registry_)
+                            .Add({});
   prometheus::BuildGauge()
       .Name("flywatch_build_info")
       .Help("Always 1; labelled with the flywatch version.")
@@ -116,6 +121,12 @@ void Metrics::set_shard(const core::Shard& shard) {
   shard_series_ = &shard_info_->Add(
       {{"index", std::to_string(shard.index)}, {"count", std::to_string(shard.count)}});
   shard_series_->Set(1);
+}
+
+void Metrics::set_log_lines_dropped(std::uint64_t total) {
+  // A counter only goes up: it follows the writer's total by the difference.
+  const double now = static_cast<double>(total);
+  if (now > log_lines_dropped_->Value()) log_lines_dropped_->Increment(now - log_lines_dropped_->Value());
 }
 
 void Metrics::set_alerts_firing(const std::string& alertname, double count) {
@@ -149,7 +160,7 @@ void Metrics::remove_sink(const std::string& sink) {
 
 TargetSeries& Metrics::target(const std::string& name) {
   auto it = targets_.find(name);
-  if (it == targets_.end()) it = targets_.emplace(name, std::make_unique<TargetSeries>(name)).first;
+  if (it == targets_.end()) it = targets_.emplace(name, std::make_shared<TargetSeries>(name)).first;
   return *it->second;
 }
 
@@ -173,79 +184,145 @@ void Metrics::set_target_up(const std::string& name, bool up) {
 
 void Metrics::remove_target(const std::string& name) { targets_.erase(name); }
 
-void Metrics::render_targets(std::string& out) const {
-  ExpositionWriter w(out);
-  std::string labels;  // scratch, reused for every line that adds a label to `target`
+namespace {
 
-  auto simple_family = [&](const FamilyInfo& f, auto&& value_of) {
-    w.header(f.name, f.help, f.type);
-    for (const auto& [name, s] : targets_) {
-      if (const prometheus::Gauge* g = value_of(*s)) w.sample(f.name, s->label, g->Value());
-    }
-  };
+// One per-target family: its header, then the lines of one target at a time, so a render can
+// stop between targets. Each returns the number of sample lines it wrote.
+struct TargetFamily {
+  const FamilyInfo& info;
+  std::size_t (*render)(ExpositionWriter& w, std::string& labels, const TargetSeries& s);
+};
 
-  simple_family(probe_success_family,
-                [](const TargetSeries& s) { return s.probed() ? &s.probe_success : nullptr; });
-
-  w.header(probe_duration_family.name, probe_duration_family.help, probe_duration_family.type);
-  const auto& le = duration_le_texts();
-  const std::string bucket_name = std::string(probe_duration_family.name) + "_bucket";
-  const std::string sum_name = std::string(probe_duration_family.name) + "_sum";
-  const std::string count_name = std::string(probe_duration_family.name) + "_count";
-  for (const auto& [name, s] : targets_) {
-    const auto h = s->probe_duration.Collect().histogram;
-    for (std::size_t i = 0; i < h.bucket.size() && i < le.size(); ++i) {
-      labels.assign(s->label).append(",le=\"").append(le[i]).append("\"");
-      w.sample(bucket_name, labels, static_cast<double>(h.bucket[i].cumulative_count));
-    }
-    w.sample(sum_name, s->label, h.sample_sum);
-    w.sample(count_name, s->label, static_cast<double>(h.sample_count));
-  }
-
-  w.header(probe_phase_family.name, probe_phase_family.help, probe_phase_family.type);
-  for (const auto& [name, s] : targets_) {
-    if (!s->probed()) continue;
-    for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
-      if (!s->phases.test(i)) continue;
-      labels.assign("phase=\"")
-          .append(core::to_string(static_cast<core::ProbePhase>(i)))
-          .append("\",")
-          .append(s->label);
-      w.sample(probe_phase_family.name, labels, s->phase[i].Value());
-    }
-  }
-
-  w.header(probes_total_family.name, probes_total_family.help, probes_total_family.type);
-  for (const auto& [name, s] : targets_) {
-    labels.assign("result=\"failure\",").append(s->label);
-    w.sample(probes_total_family.name, labels, s->probes_failure.Value());
-    labels.assign("result=\"success\",").append(s->label);
-    w.sample(probes_total_family.name, labels, s->probes_success.Value());
-  }
-
-  w.header(probe_failures_family.name, probe_failures_family.help, probe_failures_family.type);
-  for (const auto& [name, s] : targets_) {
-    for (std::size_t i = 0; i < s->failures.size(); ++i) {
-      if (!s->failures[i]) continue;
-      labels.assign("reason=\"")
-          .append(core::to_string(static_cast<core::FailureReason>(i)))
-          .append("\",")
-          .append(s->label);
-      w.sample(probe_failures_family.name, labels, s->failures[i]->Value());
-    }
-  }
-
-  simple_family(http_status_family,
-                [](const TargetSeries& s) { return s.probed() ? &s.http_status : nullptr; });
-  simple_family(cert_expiry_family, [](const TargetSeries& s) { return s.cert_expiry.get(); });
-  simple_family(target_up_family, [](const TargetSeries& s) { return s.target_up.get(); });
+std::size_t gauge_line(ExpositionWriter& w, const FamilyInfo& f, const TargetSeries& s,
+                       const prometheus::Gauge* g) {
+  if (g == nullptr) return 0;
+  w.sample(f.name, s.label, g->Value());
+  return 1;
 }
 
-std::string Metrics::render() const {
-  std::string out;
+std::size_t render_success(ExpositionWriter& w, std::string&, const TargetSeries& s) {
+  return gauge_line(w, probe_success_family, s, s.probed() ? &s.probe_success : nullptr);
+}
+
+std::size_t render_duration(ExpositionWriter& w, std::string& labels, const TargetSeries& s) {
+  static const std::string bucket_name = std::string(probe_duration_family.name) + "_bucket";
+  static const std::string sum_name = std::string(probe_duration_family.name) + "_sum";
+  static const std::string count_name = std::string(probe_duration_family.name) + "_count";
+  const auto& le = duration_le_texts();
+  const auto h = s.probe_duration.Collect().histogram;
+  std::size_t lines = 2;
+  for (std::size_t i = 0; i < h.bucket.size() && i < le.size(); ++i, ++lines) {
+    labels.assign(s.label).append(",le=\"").append(le[i]).append("\"");
+    w.sample(bucket_name, labels, static_cast<double>(h.bucket[i].cumulative_count));
+  }
+  w.sample(sum_name, s.label, h.sample_sum);
+  w.sample(count_name, s.label, static_cast<double>(h.sample_count));
+  return lines;
+}
+
+std::size_t render_phases(ExpositionWriter& w, std::string& labels, const TargetSeries& s) {
+  if (!s.probed()) return 0;
+  std::size_t lines = 0;
+  for (std::size_t i = 0; i < core::probe_phase_count; ++i) {
+    if (!s.phases.test(i)) continue;
+    labels.assign("phase=\"")
+        .append(core::to_string(static_cast<core::ProbePhase>(i)))
+        .append("\",")
+        .append(s.label);
+    w.sample(probe_phase_family.name, labels, s.phase[i].Value());
+    ++lines;
+  }
+  return lines;
+}
+
+std::size_t render_probes(ExpositionWriter& w, std::string& labels, const TargetSeries& s) {
+  labels.assign("result=\"failure\",").append(s.label);
+  w.sample(probes_total_family.name, labels, s.probes_failure.Value());
+  labels.assign("result=\"success\",").append(s.label);
+  w.sample(probes_total_family.name, labels, s.probes_success.Value());
+  return 2;
+}
+
+std::size_t render_failures(ExpositionWriter& w, std::string& labels, const TargetSeries& s) {
+  std::size_t lines = 0;
+  for (std::size_t i = 0; i < s.failures.size(); ++i) {
+    if (!s.failures[i]) continue;
+    labels.assign("reason=\"")
+        .append(core::to_string(static_cast<core::FailureReason>(i)))
+        .append("\",")
+        .append(s.label);
+    w.sample(probe_failures_family.name, labels, s.failures[i]->Value());
+    ++lines;
+  }
+  return lines;
+}
+
+std::size_t render_status(ExpositionWriter& w, std::string&, const TargetSeries& s) {
+  return gauge_line(w, http_status_family, s, s.probed() ? &s.http_status : nullptr);
+}
+
+std::size_t render_cert(ExpositionWriter& w, std::string&, const TargetSeries& s) {
+  return gauge_line(w, cert_expiry_family, s, s.cert_expiry.get());
+}
+
+std::size_t render_up(ExpositionWriter& w, std::string&, const TargetSeries& s) {
+  return gauge_line(w, target_up_family, s, s.target_up.get());
+}
+
+// In exposition order.
+const std::array<TargetFamily, 8> target_families{{
+    {probe_success_family, render_success},
+    {probe_duration_family, render_duration},
+    {probe_phase_family, render_phases},
+    {probes_total_family, render_probes},
+    {probe_failures_family, render_failures},
+    {http_status_family, render_status},
+    {cert_expiry_family, render_cert},
+    {target_up_family, render_up},
+}};
+
+}  // namespace
+
+MetricsRender::MetricsRender(const Metrics& metrics,
+                             std::vector<std::shared_ptr<const TargetSeries>> targets)
+    : metrics_(&metrics), targets_(std::move(targets)) {
   // About 1.7 KiB per target; reserving avoids repeated regrowth of a multi-megabyte string.
-  out.reserve(4096 + targets_.size() * 1800);
-  render_targets(out);
+  out_.reserve(4096 + targets_.size() * 1800);
+}
+
+bool MetricsRender::step(std::size_t max_lines) {
+  if (done_) return true;
+  ExpositionWriter w(out_);
+  std::size_t lines = 0;
+  while (family_ < target_families.size()) {
+    const TargetFamily& f = target_families[family_];
+    if (!header_written_) {
+      w.header(f.info.name, f.info.help, f.info.type);
+      header_written_ = true;
+    }
+    while (next_ < targets_.size()) {
+      if (lines >= max_lines && lines > 0) return false;
+      lines += f.render(w, scratch_, *targets_[next_++]);
+    }
+    ++family_;
+    next_ = 0;
+    header_written_ = false;
+  }
+  // The rest is small (no per-target series): one step.
+  metrics_->render_tail(out_);
+  targets_.clear();
+  done_ = true;
+  return true;
+}
+
+MetricsRender Metrics::start_render() const {
+  std::vector<std::shared_ptr<const TargetSeries>> targets;
+  targets.reserve(targets_.size());
+  for (const auto& [name, s] : targets_) targets.push_back(s);
+  return MetricsRender(*this, std::move(targets));
+}
+
+void Metrics::render_tail(std::string& out) const {
   fleet_.render(out);
   auto families = registry_->Collect();
   auto process = collect_process_metrics();
@@ -254,7 +331,12 @@ std::string Metrics::render() const {
   std::ostringstream rest;
   prometheus::TextSerializer{}.Serialize(rest, families);
   out += rest.str();
-  return out;
+}
+
+std::string Metrics::render() const {
+  MetricsRender r = start_render();
+  r.step(static_cast<std::size_t>(-1));
+  return r.take();
 }
 
 }  // namespace flywatch::metrics

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <bitset>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -56,6 +57,38 @@ struct TargetSeries {
   bool probed() const { return probes_success.Value() + probes_failure.Value() > 0; }
 };
 
+class Metrics;
+
+/// One rendering of the exposition, done in steps so that the event loop can run between them
+/// (a scrape of 10,000 targets is about 100 ms of work). The targets are those at
+/// Metrics::start_render(): each is held by a shared_ptr, so a target removed by a reload
+/// mid-render is still rendered from its last values, never from freed memory; one added
+/// mid-render shows from the next scrape. Values are read as each step reaches them, so two
+/// families of one target may be a probe apart. Like Metrics, loop-only; the Metrics must
+/// outlive it.
+class MetricsRender {
+ public:
+  /// Renders at least one more sample line, and stops once `max_lines` more were written (or
+  /// at the end). True when the exposition is complete; then take() returns it.
+  bool step(std::size_t max_lines);
+  bool done() const { return done_; }
+  /// The whole exposition, identical in form to Metrics::render(). Only once done().
+  std::string take() { return std::move(out_); }
+
+ private:
+  friend class Metrics;
+  MetricsRender(const Metrics& metrics, std::vector<std::shared_ptr<const TargetSeries>> targets);
+
+  const Metrics* metrics_;
+  std::vector<std::shared_ptr<const TargetSeries>> targets_;  // in name order
+  std::size_t family_ = 0;  // the per-target family being rendered
+  std::size_t next_ = 0;    // the next target of that family
+  bool header_written_ = false;  // of that family
+  bool done_ = false;
+  std::string out_;
+  std::string scratch_;  // reused for every line that adds a label to `target`
+};
+
 /// Owns every metric. flywatch touches it only from its one io_context thread.
 class Metrics {
  public:
@@ -100,11 +133,22 @@ class Metrics {
   /// Removes every flywatch_webhook_* series of `sink` (removed from the config).
   void remove_sink(const std::string& sink);
 
-  /// The Prometheus text exposition (format 0.0.4) of everything, process_* metrics included.
+  /// The Prometheus text exposition (format 0.0.4) of everything, process_* metrics included,
+  /// in one go.
   std::string render() const;
+  /// The same exposition, rendered in steps (MetricsRender::step) so the loop can run between
+  /// them.
+  MetricsRender start_render() const;
+
+  /// flywatch_log_lines_dropped_total: log lines dropped because the log writer was behind
+  /// (a stderr or journal that does not keep up), given as the writer's running total
+  /// (log::Logger::dropped_lines()).
+  void set_log_lines_dropped(std::uint64_t total);
 
  private:
-  void render_targets(std::string& out) const;
+  friend class MetricsRender;
+  /// The families after the per-target ones: fleet, journeys, the registry, process_*.
+  void render_tail(std::string& out) const;
 
   // Families without a target label are few and small: prometheus-cpp renders them.
   std::shared_ptr<prometheus::Registry> registry_;
@@ -118,7 +162,9 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* webhook_deliveries_;
   prometheus::Family<prometheus::Gauge>* webhook_queue_depth_;
   prometheus::Family<prometheus::Gauge>* webhook_oldest_pending_;
-  std::map<std::string, std::unique_ptr<TargetSeries>, std::less<>> targets_;
+  prometheus::Counter* log_lines_dropped_;
+  // shared_ptr: a render in progress holds the series of the targets it started with.
+  std::map<std::string, std::shared_ptr<TargetSeries>, std::less<>> targets_;
   FleetMetrics fleet_;
   JourneyMetrics journeys_;
 };

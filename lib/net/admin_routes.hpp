@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "net/admin_server.hpp"
 
 namespace flywatch::net {
@@ -29,9 +31,13 @@ struct HtmlPage {
 
 /// What the admin handlers read and do; supplied by the daemon, called on its event loop.
 struct AdminSources {
-  std::function<std::string()> metrics_text;  ///< the Prometheus exposition, freshly rendered
-  std::function<std::string()> status_json;   ///< the /api/v1/status document, no final newline
-  std::function<HtmlPage()> status_page;      ///< the status page, freshly rendered
+  /// The Prometheus exposition, freshly rendered; it may suspend between steps of the render
+  /// so the loop keeps running (engine/metrics_scrape.hpp).
+  std::function<boost::asio::awaitable<std::string>()> metrics_text;
+  /// The /api/v1/status document, no final newline; it may suspend like metrics_text.
+  std::function<boost::asio::awaitable<std::string>()> status_json;
+  /// The status page, freshly rendered; it may suspend like metrics_text.
+  std::function<boost::asio::awaitable<HtmlPage>()> status_page;
   std::function<bool()> ready;                ///< whether startup is done
   /// Reloads the config; false with `error` set when the new config was refused.
   std::function<bool(std::string& error)> reload;
@@ -47,18 +53,18 @@ enum class RouteMethods {
 struct AdminRoute {
   std::string_view path;  ///< matched exactly, without the query string
   RouteMethods methods;
-  AdminHandler handler;
+  AsyncAdminHandler handler;
 };
 
-AdminResponse handle_metrics(const AdminSources& s, const AdminRequest& r);
+boost::asio::awaitable<AdminResponse> handle_metrics(const AdminSources& s, AdminRequest r);
 AdminResponse handle_healthz(const AdminSources& s, const AdminRequest& r);
 AdminResponse handle_readyz(const AdminSources& s, const AdminRequest& r);
-AdminResponse handle_status(const AdminSources& s, const AdminRequest& r);
+boost::asio::awaitable<AdminResponse> handle_status(const AdminSources& s, AdminRequest r);
 /// POST reloads; any other method is answered 405 "use POST to reload" with `Allow: POST`.
 AdminResponse handle_reload(const AdminSources& s, const AdminRequest& r);
 /// The status page with `Cache-Control: no-store` (it is always now), its CSP,
 /// `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`.
-AdminResponse handle_status_page(const AdminSources& s, const AdminRequest& r);
+boost::asio::awaitable<AdminResponse> handle_status_page(const AdminSources& s, AdminRequest r);
 AdminResponse handle_not_found(const AdminRequest& r);
 
 /// The route table of the admin endpoint (the list at the top of this file), its handlers bound
@@ -66,9 +72,11 @@ AdminResponse handle_not_found(const AdminRequest& r);
 std::vector<AdminRoute> admin_routes(const AdminSources& sources);
 
 /// Answers `r` with the first route whose path and methods match, else handle_not_found.
-AdminResponse route_request(std::span<const AdminRoute> routes, const AdminRequest& r);
+/// `routes` must outlive the answer.
+boost::asio::awaitable<AdminResponse> route_request(std::span<const AdminRoute> routes,
+                                                    AdminRequest r);
 
 /// An AdminServer handler that owns `sources` and routes through admin_routes().
-AdminHandler make_admin_handler(AdminSources sources);
+AsyncAdminHandler make_admin_handler(AdminSources sources);
 
 }  // namespace flywatch::net

@@ -36,10 +36,10 @@ using Clock = std::chrono::steady_clock;
 }  // namespace
 
 struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
-  State(asio::io_context& io, AdminHandler h, core::ConnectionLimits limits)
+  State(asio::io_context& io, AsyncAdminHandler h, core::ConnectionLimits limits)
       : acceptor(io), handler(std::move(h)), slots(limits) {}
   tcp::acceptor acceptor;
-  AdminHandler handler;
+  AsyncAdminHandler handler;
   AdminAuthenticator authenticate;  ///< empty: every request goes to the handler
   core::ConnectionSlots slots;
   std::shared_ptr<ssl::context> tls;  ///< set: every connection is TLS
@@ -175,7 +175,11 @@ struct AdminServer::State : std::enable_shared_from_this<AdminServer::State> {
       AdminResponse aresp;
       try {
         const bool allowed = !authenticate || co_await authenticate(areq.authorization);
-        aresp = allowed ? handler(areq) : unauthorized_response();
+        if (allowed) {
+          aresp = co_await handler(std::move(areq));
+        } else {
+          aresp = unauthorized_response();
+        }
       } catch (const std::exception& e) {
         aresp = {500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n", {}};
       }
@@ -230,8 +234,22 @@ void AdminServer::set_authenticator(AdminAuthenticator authenticate) {
   state_->authenticate = std::move(authenticate);
 }
 
-AdminServer::AdminServer(asio::io_context& io, AdminHandler handler, core::ConnectionLimits limits)
+AdminServer::AdminServer(asio::io_context& io, AsyncAdminHandler handler,
+                         core::ConnectionLimits limits)
     : state_(std::make_shared<State>(io, std::move(handler), limits)) {}
+
+namespace {
+asio::awaitable<AdminResponse> answer_now(std::shared_ptr<const AdminHandler> h, AdminRequest r) {
+  co_return (*h)(r);
+}
+}  // namespace
+
+AdminServer::AdminServer(asio::io_context& io, AdminHandler handler, core::ConnectionLimits limits)
+    : AdminServer(io,
+                  [h = std::make_shared<const AdminHandler>(std::move(handler))](AdminRequest r) {
+                    return answer_now(h, std::move(r));
+                  },
+                  limits) {}
 
 AdminServer::~AdminServer() { stop(); }
 

@@ -36,6 +36,10 @@ struct AdminResponse {
 };
 
 using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
+/// A handler that may suspend, so a long answer (a /metrics of 10,000 targets) can be made in
+/// steps that let the event loop run between them. It runs on the server's io_context.
+using AsyncAdminHandler =
+    std::function<boost::asio::awaitable<AdminResponse>(AdminRequest request)>;
 
 /// Decides, before the handler runs, whether a request's Authorization header value lets it
 /// in. Asynchronous so that an expensive check (bcrypt) can run off the event loop.
@@ -55,6 +59,9 @@ AdminResponse unauthorized_response();
 /// is being answered is the new connection closed unserved.
 class AdminServer {
  public:
+  AdminServer(boost::asio::io_context& io, AsyncAdminHandler handler,
+              core::ConnectionLimits limits = {});
+  /// A synchronous handler: it answers each request in one go on the loop.
   AdminServer(boost::asio::io_context& io, AdminHandler handler,
               core::ConnectionLimits limits = {});
   ~AdminServer();

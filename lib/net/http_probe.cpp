@@ -230,7 +230,7 @@ asio::awaitable<void> probe_http(ProbeDialer& dialer, const ProbeSpec& spec,
   if (spec.endpoint.scheme == "http") {
     out = co_await exchange(conn.socket, conn, request, spec, result, false);
   } else {
-    c->ctx = tls_context(dialer.tls_contexts(), spec, result);
+    c->ctx = co_await tls_context(dialer.tls_contexts(), spec, result);
     if (c->ctx == nullptr) co_return;
     c->tls = std::make_unique<TlsStream>(conn.socket, *c->ctx);
     if (!co_await tls_handshake(*c->tls, conn, spec, result)) co_return;

@@ -37,13 +37,15 @@ void fail_handshake(ProbeResult& r, const ProbeSpec& spec, const Connection& con
 
 }  // namespace
 
-std::shared_ptr<ssl::context> tls_context(TlsContextCache& cache, const ProbeSpec& spec,
-                                          ProbeResult& result) {
+asio::awaitable<std::shared_ptr<ssl::context>> tls_context(TlsContextCache& cache,
+                                                           const ProbeSpec& spec,
+                                                           ProbeResult& result) {
   result.used_tls = true;
   std::string error;
-  auto ctx = cache.get(spec.endpoint.tls.ca_file, spec.endpoint.tls.insecure_skip_verify, error);
+  auto ctx =
+      co_await cache.get(spec.endpoint.tls.ca_file, spec.endpoint.tls.insecure_skip_verify, error);
   if (ctx == nullptr) fail(result, FailureReason::tls, std::move(error));
-  return ctx;
+  co_return ctx;
 }
 
 asio::awaitable<bool> tls_handshake(TlsStream& stream, const Connection& conn,

@@ -23,10 +23,10 @@ namespace flywatch::net {
 using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>;
 
 /// The client context for spec's (ca_file, insecure_skip_verify), or nullptr with `result`
-/// failed (reason tls). Sets result.used_tls: from here on the probe is a TLS probe.
-std::shared_ptr<boost::asio::ssl::context> tls_context(TlsContextCache& cache,
-                                                       const ProbeSpec& spec,
-                                                       core::ProbeResult& result);
+/// failed (reason tls). Sets result.used_tls: from here on the probe is a TLS probe. A CA
+/// bundle not loaded yet is loaded off the loop (TlsContextCache::get) while this waits.
+boost::asio::awaitable<std::shared_ptr<boost::asio::ssl::context>> tls_context(
+    TlsContextCache& cache, const ProbeSpec& spec, core::ProbeResult& result);
 
 /// Handshakes as a client on `stream` (over conn.socket, connected by ProbeDialer::dial):
 /// SNI is server_name or host (never an IP literal, RFC 6066), and unless

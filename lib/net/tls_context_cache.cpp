@@ -3,13 +3,22 @@
 #include <ctime>
 #include <exception>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include "net/worker_pool.hpp"
+
 namespace flywatch::net {
-namespace {
 
 namespace ssl = boost::asio::ssl;
+
+namespace {
+
 using TimePoint = std::chrono::system_clock::time_point;
 
 // One ex_data slot, process-wide, for the per-connection cert_not_after output.
@@ -35,9 +44,11 @@ int verify_callback(int preverified, X509_STORE_CTX* store) {
   return preverified;
 }
 
-std::unique_ptr<ssl::context> make_context(const std::string& ca_file, bool insecure,
-                                           std::string& error) {
-  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+}  // namespace
+
+std::shared_ptr<ssl::context> make_client_tls_context(const std::string& ca_file, bool insecure,
+                                                      std::string& error) try {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   SSL_CTX* handle = ctx->native_handle();
   // No resumption of any kind: every probe must pay for the full handshake.
   SSL_CTX_set_options(handle, SSL_OP_NO_TICKET | SSL_OP_NO_COMPRESSION);
@@ -58,24 +69,93 @@ std::unique_ptr<ssl::context> make_context(const std::string& ca_file, bool inse
   }
   if (ec) return nullptr;
   return ctx;
+} catch (const std::exception& e) {
+  error = std::string("tls: cannot create a TLS context: ") + e.what();
+  return nullptr;
+}
+
+// One load in flight: the probes that want its key wait on `done`, a timer that never expires
+// by itself and is cancelled when the load ends.
+struct TlsContextCache::Loading {
+  explicit Loading(const boost::asio::any_io_executor& ex)
+      : done(ex, boost::asio::steady_timer::time_point::max()) {}
+  boost::asio::steady_timer done;
+  bool finished = false;
+  std::shared_ptr<ssl::context> ctx;
+  std::string error;
+};
+
+TlsContextCache::TlsContextCache(Loader load)
+    : load_(load ? std::move(load) : Loader(make_client_tls_context)) {}
+
+TlsContextCache::~TlsContextCache() = default;
+
+void TlsContextCache::clear() {
+  contexts_.clear();
+  // Loads in flight answer their waiters, but their context is from before the clear.
+  loading_.clear();
+  ++generation_;
+}
+
+// awaitable_frame_base pairs its own operator new and delete; GCC mismatches them.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace {
+
+// A coroutine of its own, its arguments copied into its frame (GCC 12 destroys the captures of a
+// lambda coroutine given to co_spawn twice).
+boost::asio::awaitable<std::pair<std::shared_ptr<ssl::context>, std::string>> load_on_worker(
+    TlsContextCache::Loader load, std::string file, bool insecure) {
+  std::string error;
+  auto ctx = load(file, insecure, error);
+  co_return std::make_pair(std::move(ctx), std::move(error));
 }
 
 }  // namespace
 
-std::shared_ptr<ssl::context> TlsContextCache::get(const std::string& ca_file,
-                                                   bool insecure_skip_verify, std::string& error) {
-  // Insecure contexts ignore ca_file, so they share one entry.
-  auto key = std::make_pair(insecure_skip_verify ? std::string() : ca_file, insecure_skip_verify);
-  if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
-  try {
-    auto ctx = make_context(key.first, insecure_skip_verify, error);
-    if (!ctx) return nullptr;
-    return contexts_.emplace(std::move(key), std::move(ctx)).first->second;
-  } catch (const std::exception& e) {
-    error = std::string("tls: cannot create a TLS context: ") + e.what();
-    return nullptr;
+boost::asio::awaitable<std::shared_ptr<ssl::context>> TlsContextCache::get(
+    std::string ca_file, bool insecure_skip_verify, std::string& error) {
+  // Insecure contexts ignore ca_file, so they share one entry. (No temporaries in conditional
+  // expressions or braced initializers here: GCC 12 coroutines destroy some of them twice.)
+  Key key;
+  key.second = insecure_skip_verify;
+  if (!insecure_skip_verify) key.first = std::move(ca_file);
+  if (auto it = contexts_.find(key); it != contexts_.end()) co_return it->second;
+
+  std::shared_ptr<Loading> loading;
+  if (auto it = loading_.find(key); it != loading_.end()) {
+    loading = it->second;
+    if (!loading->finished) {
+      (void)co_await loading->done.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+    if (!loading->ctx) error = loading->error;
+    co_return loading->ctx;
   }
+
+  loading = std::make_shared<Loading>(co_await boost::asio::this_coro::executor);
+  loading_.emplace(key, loading);
+  ++loads_;
+  const std::uint64_t generation = generation_;
+  // The loader runs on the worker with copies of what it needs; the loop goes on meanwhile.
+  std::pair<std::shared_ptr<ssl::context>, std::string> loaded = co_await boost::asio::co_spawn(
+      worker_pool(), load_on_worker(load_, key.first, key.second), boost::asio::use_awaitable);
+  std::shared_ptr<ssl::context> ctx = std::move(loaded.first);
+  std::string load_error = std::move(loaded.second);
+  loading->ctx = ctx;
+  loading->error = load_error;
+  loading->finished = true;
+  loading->done.cancel();
+  if (generation == generation_) {
+    loading_.erase(key);
+    if (ctx) contexts_.emplace(std::move(key), ctx);  // failures are not kept
+  }
+  if (!ctx) error = std::move(load_error);
+  co_return ctx;
 }
+
+#pragma GCC diagnostic pop
+
 
 void attach_cert_observer(SSL* ssl, std::optional<TimePoint>* out) {
   SSL_set_ex_data(ssl, observer_index(), out);

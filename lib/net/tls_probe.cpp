@@ -20,7 +20,7 @@ boost::asio::awaitable<void> probe_tls(ProbeDialer& dialer, const ProbeSpec& spe
   auto conn_ptr = std::make_shared<Connection>(co_await boost::asio::this_coro::executor);
   ConnectionCloser closer{*conn_ptr};
   if (!co_await dialer.dial(spec, start, conn_ptr, result)) co_return;
-  const auto ctx = tls_context(dialer.tls_contexts(), spec, result);
+  const auto ctx = co_await tls_context(dialer.tls_contexts(), spec, result);
   if (ctx == nullptr) co_return;
   // The stream only borrows the socket; the closer above closes it when the probe returns
   // (without close_notify: the probe is over, and the server sees an ordinary disconnect).

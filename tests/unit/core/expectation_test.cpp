@@ -298,3 +298,24 @@ TEST_CASE("evaluate: a tls result is judged on latency and certificate only") {
   e.cert_min_validity = 24h;
   CHECK(fc::evaluate(r, e, now).success);
 }
+
+TEST_CASE("evaluate: a body_regex that gives up on a hostile body fails with a detail that says so") {
+  fc::ProbeResult r;
+  r.http_status = 200;
+  r.body = std::string(2048, 'a') + "!";
+  fc::Expectation e;
+  e.body_regex = pattern("(a+)+b");
+  CHECK(fc::evaluation_runs_regex(r, e));
+  const fc::Verdict v = fc::evaluate(r, e, now);
+  CHECK_FALSE(v.success);
+  CHECK(v.reason == fc::FailureReason::body);
+  CHECK(v.detail == "body_regex: gave up on \"(a+)+b\" over 2049 bytes: it backtracks past the "
+                    "regex limit; simplify it");
+  // A plain miss still reads as one.
+  e.body_regex = pattern("b");
+  CHECK(fc::evaluate(r, e, now).detail == "body_regex: no match for \"b\"");
+  // No regex, or a failed transport: nothing to run.
+  CHECK_FALSE(fc::evaluation_runs_regex(r, fc::Expectation{}));
+  r.transport_failure = fc::FailureReason::timeout;
+  CHECK_FALSE(fc::evaluation_runs_regex(r, e));
+}

@@ -153,3 +153,11 @@ TEST_CASE("Pattern: first_group on a catastrophic pattern is no match, not a han
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
   CHECK(compile("((a+)+)$").first_group("xaaa") == std::optional<std::string>("aaa"));
 }
+
+TEST_CASE("Pattern: search_outcome tells a search that gave up from one that found nothing") {
+  const std::string as = std::string(2'000, 'a') + "!";
+  CHECK(compile("(a+)+b").search_outcome(as) == fc::MatchOutcome::gave_up);
+  CHECK(compile("b").search_outcome(as) == fc::MatchOutcome::not_matched);
+  CHECK(compile("a!").search_outcome(as) == fc::MatchOutcome::matched);
+  CHECK(fc::Pattern().search_outcome(as) == fc::MatchOutcome::matched);
+}

@@ -175,3 +175,70 @@ TEST_CASE("every failure reason of DESIGN §6 can be counted and is exposed with
     CHECK(has_line_starting(text, line + (r == core::FailureReason::extract ? "2" : "1")));
   }
 }
+
+namespace {
+
+// Targets with something in every per-target family, so each family has lines to split.
+void fill(metrics::Metrics& m, int n) {
+  for (int i = 0; i < n; ++i) {
+    const std::string name = "target-" + std::to_string(i);
+    auto& s = m.target(name);
+    s.probes_success.Increment();
+    s.probe_duration.Observe(0.01 * i);
+    s.http_status.Set(200);
+    m.count_failure(name, core::FailureReason::status);
+    m.set_cert_expiry(name, 1.8e9 + i);
+    m.set_target_up(name, i % 2 == 0);
+  }
+}
+
+// The lines that carry a target label: the part of a render that steps split.
+std::string target_lines(const std::string& text) {
+  std::istringstream in(text);
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("target=\"") != std::string::npos || line.rfind("# ", 0) == 0) out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a render in steps is the render in one go, split between any two targets") {
+  metrics::Metrics m("x");
+  fill(m, 30);
+  const std::string whole = m.render();
+  for (std::size_t lines : {1, 7, 100}) {
+    CAPTURE(lines);
+    metrics::MetricsRender r = m.start_render();
+    int steps = 1;
+    while (!r.step(lines)) ++steps;
+    CHECK(r.done());
+    const std::string stepped = r.take();
+    // The process_* values move between two renders; the rest is the same text.
+    CHECK(target_lines(stepped) == target_lines(whole));
+    CHECK(stepped.substr(0, stepped.find("# HELP process_")) == whole.substr(0, whole.find("# HELP process_")));
+    if (lines == 1) CHECK(steps == 30 * 8);  // every target of every family is a step of its own
+  }
+}
+
+TEST_CASE("a target removed mid-render is rendered from its last values; one added waits") {
+  metrics::Metrics m("x");
+  fill(m, 20);
+  const std::string before = target_lines(m.render());
+  metrics::MetricsRender r = m.start_render();
+  REQUIRE_FALSE(r.step(5));
+  // A reload: half the targets go (their series are freed by Metrics), one new one comes.
+  for (int i = 0; i < 20; i += 2) m.remove_target("target-" + std::to_string(i));
+  m.target("newcomer").probes_success.Increment();
+  m.count_failure("newcomer", core::FailureReason::dns);
+  while (!r.step(5)) {
+  }
+  const std::string during = target_lines(r.take());
+  CHECK(during == before);
+  CHECK(during.find("newcomer") == std::string::npos);
+  const std::string after = target_lines(m.render());
+  CHECK(after.find("target=\"target-0\"") == std::string::npos);
+  CHECK(after.find("target=\"target-1\"") != std::string::npos);
+  CHECK(after.find("target=\"newcomer\"") != std::string::npos);
+}

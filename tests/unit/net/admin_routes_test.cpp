@@ -6,6 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
 #include "net/admin_routes.hpp"
 
 using namespace flywatch;
@@ -19,17 +23,23 @@ struct Fake {
   int page_renders = 0;
   std::string reload_error;  ///< empty: reloads succeed
 
+  boost::asio::awaitable<std::string> metrics_text() {
+    ++metrics_renders;
+    co_return "flywatch_up 1\n";
+  }
+  static boost::asio::awaitable<std::string> status_json() {
+    co_return R"({"targets":[],"apps":[]})";
+  }
+  boost::asio::awaitable<net::HtmlPage> status_page() {
+    ++page_renders;
+    co_return net::HtmlPage{"<!DOCTYPE html><p>page</p>\n", "default-src 'none'"};
+  }
+
   net::AdminSources sources() {
     net::AdminSources s;
-    s.metrics_text = [this] {
-      ++metrics_renders;
-      return std::string("flywatch_up 1\n");
-    };
-    s.status_json = [] { return std::string(R"({"targets":[],"apps":[]})"); };
-    s.status_page = [this] {
-      ++page_renders;
-      return net::HtmlPage{"<!DOCTYPE html><p>page</p>\n", "default-src 'none'"};
-    };
+    s.metrics_text = [this] { return metrics_text(); };
+    s.status_json = [] { return status_json(); };
+    s.status_page = [this] { return status_page(); };
     s.ready = [this] { return ready; };
     s.reload = [this](std::string& error) {
       ++reloads;
@@ -40,8 +50,16 @@ struct Fake {
   }
 };
 
-net::AdminResponse ask(const net::AdminHandler& h, std::string method, std::string path) {
-  return h(net::AdminRequest{std::move(method), std::move(path), "", ""});
+// Runs an answer to its end on a loop of its own.
+net::AdminResponse run(boost::asio::awaitable<net::AdminResponse> answer) {
+  boost::asio::io_context io;
+  auto result = boost::asio::co_spawn(io, std::move(answer), boost::asio::use_future);
+  io.run();
+  return result.get();
+}
+
+net::AdminResponse ask(const net::AsyncAdminHandler& h, std::string method, std::string path) {
+  return run(h(net::AdminRequest{std::move(method), std::move(path), "", ""}));
 }
 
 constexpr const char* plain = "text/plain; charset=utf-8";
@@ -134,13 +152,15 @@ TEST_CASE("admin routes: one table, first match wins") {
   const auto sources = fake.sources();
   const auto routes = net::admin_routes(sources);
   CHECK(routes.size() == 6);
-  CHECK(net::route_request(routes, {"GET", "/healthz", "", ""}).body == "ok\n");
+  CHECK(run(net::route_request(routes, {"GET", "/healthz", "", ""})).body == "ok\n");
   const auto answer = [](unsigned status) {
-    return [status](const net::AdminRequest&) { return net::AdminResponse{status, "", "", {}}; };
+    return [status](net::AdminRequest) -> boost::asio::awaitable<net::AdminResponse> {
+      co_return net::AdminResponse{status, "", "", {}};
+    };
   };
   const std::vector<net::AdminRoute> custom{{"/x", net::RouteMethods::read, answer(201)},
                                             {"/x", net::RouteMethods::any, answer(202)}};
-  CHECK(net::route_request(custom, {"HEAD", "/x", "", ""}).status == 201);
-  CHECK(net::route_request(custom, {"POST", "/x", "", ""}).status == 202);
-  CHECK(net::route_request(custom, {"POST", "/y", "", ""}).status == 404);
+  CHECK(run(net::route_request(custom, {"HEAD", "/x", "", ""})).status == 201);
+  CHECK(run(net::route_request(custom, {"POST", "/x", "", ""})).status == 202);
+  CHECK(run(net::route_request(custom, {"POST", "/y", "", ""})).status == 404);
 }

@@ -1,0 +1,85 @@
+// A regular expression over a probe's answer runs on the worker pool (evaluate_off_loop): a
+// hostile body for a backtracking body_regex fails the probe, and the loop keeps its pace.
+#include <doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "engine_rig.hpp"
+#include "test_targets.hpp"
+
+using namespace flywatch;
+using namespace std::chrono_literals;
+using test::make_target;
+
+namespace {
+
+// A 1 ms timer on the loop that keeps the worst lateness it saw.
+struct StallMeter {
+  explicit StallMeter(boost::asio::io_context& io) : timer(io) {}
+  void start() {
+    expected = std::chrono::steady_clock::now() + 1ms;
+    timer.expires_at(expected);
+    timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      worst = std::max(worst, std::chrono::steady_clock::now() - expected);
+      start();
+    });
+  }
+  boost::asio::steady_timer timer;
+  std::chrono::steady_clock::time_point expected;
+  std::chrono::steady_clock::duration worst{};
+};
+
+}  // namespace
+
+TEST_CASE("a body_regex that backtracks on a hostile body fails the probe without stalling the loop") {
+  test::EngineRig rig;
+  config::Config cfg;
+  auto t = make_target("hostile", 200ms);
+  t.expect.body_regex = core::Pattern::compile("(.*a){12}x");
+  const std::string hostile = std::string(64 * 1024, 'a') + "!";
+  // What the evaluation costs the thread that runs it: on the loop, that is the loop's stall.
+  core::ProbeResult sample = test::FakeProber::ok();
+  sample.body = hostile;
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK_FALSE(core::evaluate(sample, t.expect, std::chrono::system_clock::now()).success);
+  const auto inline_cost = std::chrono::steady_clock::now() - t0;
+  MESSAGE("evaluated on the test's thread in "
+          << std::chrono::duration<double, std::milli>(inline_cost).count() << " ms");
+  REQUIRE(inline_cost > 100ms);  // else this test could not tell the loop from the worker
+  cfg.targets.push_back(t);
+  // A hostile answer: a second or more of backtracking before Boost.Regex gives up, in an
+  // optimized build. Only the first probe gets an answer; later ones never end, so the first
+  // verdict stays the last one and nothing is left on the worker when the test ends.
+  int answers = 0;
+  rig.prober.respond = [&](const net::ProbeSpec&) {
+    if (answers++ > 0) rig.prober.host_delay["hostile"] = 1h;
+    core::ProbeResult answer = test::FakeProber::ok();
+    answer.body = hostile;
+    return std::optional(answer);
+  };
+  rig.engine.apply(cfg);
+  StallMeter stalls(rig.io);
+  stalls.start();
+  REQUIRE(rig.run_until([&] { return rig.engine.completed() >= 1; }));
+  const auto probed = std::chrono::steady_clock::now();
+  REQUIRE(rig.run_until([&] {
+    return !rig.status_entry("targets", "hostile").at("last").is_null();
+  }));
+  const auto judged = std::chrono::steady_clock::now();
+  stalls.timer.cancel();
+  const auto last = rig.status_entry("targets", "hostile").at("last").as_object();
+  CHECK(last.at("success") == false);
+  CHECK(last.at("reason") == "body");
+  CHECK(std::string(last.at("error").as_string()).find("gave up on \"(.*a){12}x\" over 65537 bytes") !=
+        std::string::npos);
+  MESSAGE("evaluation took " << std::chrono::duration<double, std::milli>(judged - probed).count()
+                             << " ms; the loop's longest stall "
+                             << std::chrono::duration<double, std::milli>(stalls.worst).count() << " ms");
+  // Evaluated on the loop, the stall would be the whole evaluation; generous for a loaded machine.
+  CHECK(stalls.worst * 2 < inline_cost);
+}
