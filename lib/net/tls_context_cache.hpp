@@ -19,15 +19,14 @@
 namespace flywatch::net {
 
 /// Caches client `ssl::context`s. Loading a CA bundle costs milliseconds (the system store tens
-/// of them), so it is done once per distinct (ca_file, insecure_skip_verify), never per probe,
-/// and on the worker pool (worker_pool.hpp), never on the event loop. Every context disables
+/// of them), so it is done once per distinct (ca_file, insecure_skip_verify), never per probe.
+/// It runs on the caller's loop for now (see get()). Every context disables
 /// session tickets and the session cache, so each connection does the full handshake a new
 /// user would. Not thread-safe: owned by one prober on one event loop.
 class TlsContextCache {
  public:
   using Context = boost::asio::ssl::context;
-  /// Makes a context for (ca_file, insecure): nullptr with `error` set on failure. Runs on the
-  /// worker pool's thread.
+  /// Makes a context for (ca_file, insecure): nullptr with `error` set on failure.
   using Loader = std::function<std::shared_ptr<Context>(const std::string& ca_file, bool insecure,
                                                         std::string& error)>;
 
@@ -37,9 +36,9 @@ class TlsContextCache {
   TlsContextCache(const TlsContextCache&) = delete;
   TlsContextCache& operator=(const TlsContextCache&) = delete;
 
-  /// The context for this key. The first call loads it on the worker pool and the caller
-  /// resumes on its own executor when it is ready; calls for the same key meanwhile wait for
-  /// that one load. On failure (e.g. ca_file unreadable) returns nullptr and sets `error`;
+  /// The context for this key. The first call loads it, on the caller's thread (awaitable so
+  /// that the load can move to the worker pool again once that no longer leaks under
+  /// LeakSanitizer); calls for the same key meanwhile wait for that one load. On failure (e.g. ca_file unreadable) returns nullptr and sets `error`;
   /// failures are not cached so a fixed file is picked up. The returned pointer keeps the
   /// context alive for a probe in flight across a clear(). The cache must outlive the call.
   boost::asio::awaitable<std::shared_ptr<Context>> get(std::string ca_file,
