@@ -25,6 +25,8 @@ FAULT_MODES = ["reset", "stall", "trickle", "garbage", "http500"]
 
 
 class ToggleServer(_SocketServer):
+    conn_timeout = 30.0  # a stall or a trickle holds its connection longer than a probe's timeout
+
     def __init__(self, groups):
         super().__init__()
         self.sock.listen(1024)
@@ -39,18 +41,6 @@ class ToggleServer(_SocketServer):
     def mode(self, group):
         with self._lock:
             return self._modes[group]
-
-    def _serve(self, conn):
-        try:
-            conn.settimeout(30.0)
-            self.handle(conn)
-        except OSError:
-            pass
-        finally:
-            try:
-                conn.close()
-            except OSError:
-                pass
 
     def handle(self, conn):
         data = b""

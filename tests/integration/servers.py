@@ -131,6 +131,8 @@ http {{
 class _SocketServer:
     """A loopback TCP server that hands every accepted connection to `handle` on a thread."""
 
+    conn_timeout = 2.0  # seconds a connection's socket operations may block
+
     def __init__(self):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -157,7 +159,7 @@ class _SocketServer:
 
     def _serve(self, conn):
         try:
-            conn.settimeout(2.0)
+            conn.settimeout(self.conn_timeout)
             self.handle(conn)
         except OSError:
             pass
